@@ -1,0 +1,19 @@
+//! Shared runtime of every Spot service: layered configuration, telemetry
+//! (logs, Prometheus metrics, OpenTelemetry traces), the JetStream bus
+//! (streams, publishing, batched durable consumers, dead letters), the Postgres
+//! store (connections, per-service schema migrations, outbox relay, inbox),
+//! health endpoints and graceful shutdown.
+//!
+//! It knows nothing about agents or prices: services bring their own handlers.
+
+pub mod bus;
+pub mod config;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod shutdown;
+pub mod store;
+pub mod telemetry;
+
+pub use config::{ConfigError, Secret, Settings};
+pub use shutdown::Shutdown;

@@ -1,0 +1,95 @@
+//! Prometheus metrics shared by the platform. Each service registers its own
+//! metrics in the same registry; `/metrics` renders it.
+
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+use std::sync::{Arc, OnceLock};
+
+/// Metrics every service has.
+#[derive(Clone, Debug)]
+pub struct PlatformMetrics {
+    pub registry: Registry,
+    /// Messages a consumer applied, by consumer and outcome (applied, duplicate, dead_letter, retry).
+    pub consumed: IntCounterVec,
+    /// Batch sizes of consumers.
+    pub batch_size: HistogramVec,
+    /// Events published, by stream and outcome.
+    pub published: IntCounterVec,
+    /// Outbox rows not yet published.
+    pub outbox_backlog: IntGauge,
+    /// HTTP requests by route, method and status.
+    pub http_requests: IntCounterVec,
+    /// HTTP latency by route.
+    pub http_latency: HistogramVec,
+}
+
+/// Registration of a metric failed (a programming error: duplicate name).
+#[derive(Debug, thiserror::Error)]
+#[error("metric registration: {0}")]
+pub struct MetricsError(#[from] prometheus::Error);
+
+impl PlatformMetrics {
+    /// Creates and registers the platform metrics in a fresh registry.
+    pub fn new() -> Result<Self, MetricsError> {
+        let registry = Registry::new_custom(Some("spot".into()), None)?;
+        let consumed =
+            IntCounterVec::new(Opts::new("bus_consumed_total", "messages handled by consumers"), &["consumer", "outcome"])?;
+        let batch_size = HistogramVec::new(
+            HistogramOpts::new("bus_batch_size", "messages per consumer batch")
+                .buckets(vec![1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),
+            &["consumer"],
+        )?;
+        let published =
+            IntCounterVec::new(Opts::new("bus_published_total", "events published"), &["stream", "outcome"])?;
+        let outbox_backlog = IntGauge::new("outbox_backlog", "outbox rows waiting to be published")?;
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests"),
+            &["route", "method", "status"],
+        )?;
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new("http_request_seconds", "HTTP latency")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["route"],
+        )?;
+        registry.register(Box::new(consumed.clone()))?;
+        registry.register(Box::new(batch_size.clone()))?;
+        registry.register(Box::new(published.clone()))?;
+        registry.register(Box::new(outbox_backlog.clone()))?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_latency.clone()))?;
+        Ok(Self { registry, consumed, batch_size, published, outbox_backlog, http_requests, http_latency })
+    }
+
+    /// Renders the registry in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let encoder = prometheus::TextEncoder::new();
+        encoder.encode_to_string(&self.registry.gather()).unwrap_or_else(|e| format!("# encode error: {e}\n"))
+    }
+}
+
+/// A process-wide fallback used where no service registry is at hand.
+pub fn global() -> Arc<PlatformMetrics> {
+    static GLOBAL: OnceLock<Arc<PlatformMetrics>> = OnceLock::new();
+    GLOBAL
+        .get_or_init(|| {
+            // Registration into a fresh registry only fails on duplicate names,
+            // which the unit test below rules out.
+            #[allow(clippy::expect_used)]
+            Arc::new(PlatformMetrics::new().expect("platform metrics register into a fresh registry"))
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_and_renders() {
+        let m = PlatformMetrics::new();
+        assert!(m.is_ok());
+        let m = global();
+        m.consumed.with_label_values(&["c", "applied"]).inc_by(3);
+        let text = m.render();
+        assert!(text.contains("spot_bus_consumed_total{consumer=\"c\",outcome=\"applied\"} 3"), "{text}");
+    }
+}
