@@ -11,9 +11,11 @@ pub mod config;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod service;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 
 pub use config::{ConfigError, Secret, Settings};
+pub use service::{RunningService, ServiceContext, StartError};
 pub use shutdown::Shutdown;

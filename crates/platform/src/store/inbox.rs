@@ -1,0 +1,32 @@
+//! The inbox: which messages a consumer already applied.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use std::collections::HashSet;
+
+/// Records `ids` as processed by `consumer` and returns the ones that were
+/// new. Call it inside the transaction that applies the messages: applying
+/// only the returned ids makes a redelivery a no-op.
+pub async fn claim_new<C: ConnectionTrait>(
+    conn: &C,
+    schema: &str,
+    consumer: &str,
+    ids: &[String],
+) -> Result<HashSet<String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "INSERT INTO {schema}.inbox (consumer, message_id)
+         SELECT $1, id FROM unnest($2::text[]) AS t(id)
+         ON CONFLICT DO NOTHING
+         RETURNING message_id"
+    );
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [consumer.into(), ids.to_vec().into()],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get::<String>("", "message_id")).collect()
+}
