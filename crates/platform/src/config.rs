@@ -71,6 +71,7 @@ pub const SETTINGS: &[SettingDef] = &[
     setting!("SPOT_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs", "20", false, "seconds to drain in-flight work on SIGTERM"),
     setting!("SPOT_CONSUMER_BATCH", "consumer_batch", "500", false, "max messages a consumer applies in one transaction"),
     setting!("SPOT_CONSUMER_MAX_DELIVER", "consumer_max_deliver", "5", false, "deliveries before a message goes to the dead-letter stream"),
+    setting!("SPOT_CONSUMER_ACK_WAIT_SECS", "consumer_ack_wait_secs", "30", false, "seconds before an unacknowledged message is redelivered"),
     setting!("SPOT_PUBLISH_TIMEOUT_MS", "publish_timeout_ms", "2000", false, "how long the gateway waits for a JetStream ack"),
 ];
 
@@ -107,6 +108,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub consumer_batch: usize,
     pub consumer_max_deliver: i64,
+    pub consumer_ack_wait: Duration,
     pub publish_timeout: Duration,
 }
 
@@ -198,6 +200,7 @@ impl Settings {
             shutdown_grace: Duration::from_secs(r.parse("shutdown_grace_secs")?),
             consumer_batch,
             consumer_max_deliver,
+            consumer_ack_wait: Duration::from_secs(r.parse::<u64>("consumer_ack_wait_secs")?.max(1)),
             publish_timeout: Duration::from_millis(r.parse("publish_timeout_ms")?),
         })
     }

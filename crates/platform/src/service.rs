@@ -111,3 +111,57 @@ impl RunningService {
         tracing::info!(service = name, "stopped");
     }
 }
+
+/// The whole `main` of a service binary: load config, start telemetry, start
+/// the service, wait for SIGTERM/SIGINT, drain. Exit code 2 means bad config.
+pub async fn run_binary<F, Fut>(name: &'static str, start: F) -> std::process::ExitCode
+where
+    F: FnOnce(Settings, Shutdown) -> Fut,
+    Fut: Future<Output = Result<RunningService, StartError>>,
+{
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("spot-{name}: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let _telemetry = match crate::telemetry::init(name, &settings) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("spot-{name}: telemetry: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let shutdown = Shutdown::on_signals();
+    let grace = settings.shutdown_grace;
+    match start(settings, shutdown.clone()).await {
+        Ok(running) => {
+            shutdown.wait().await;
+            running.drain(grace).await;
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "spot-{name} failed to start");
+            eprintln!("spot-{name}: failed to start: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+impl ServiceContext {
+    /// The parts every service runs: ops HTTP server on `http_addr` and the
+    /// outbox relay. Services add their consumers, servers and jobs to
+    /// `tasks` of the result.
+    pub fn run_base(&self, http_addr: std::net::SocketAddr) -> Result<RunningService, StartError> {
+        let ops = crate::http::serve_ops(http_addr, self.ops_state(), self.shutdown.clone())?;
+        let relay = self.spawn_outbox_relay();
+        Ok(RunningService {
+            name: self.name,
+            http_addr: ops.addr,
+            grpc_addr: None,
+            tasks: vec![ops.task, relay],
+            bus: self.bus.clone(),
+        })
+    }
+}

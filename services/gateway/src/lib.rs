@@ -1,1 +1,56 @@
-//! placeholder
+//! Gateway service: the HTTP edge for agents (the v4 protocol, unmodified)
+//! and operators (admin and tenant APIs). It owns tenants, hashed API
+//! tokens, the agent -> tenant map and idempotency keys (`gateway` schema).
+//!
+//! Agent reports are published to JetStream and answered only after the ack;
+//! answers an agent waits on come from the owning service over gRPC. The
+//! gateway must not read another service's tables.
+
+pub mod auth;
+pub mod error;
+pub mod lifecycle_client;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod wire;
+
+use actix_web::{App, HttpServer, web};
+use spot_platform::http::{first_addr, ops_routes, spawn_server};
+use spot_platform::store::Migration;
+use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError, migration};
+
+/// Service name.
+pub const NAME: &str = "gateway";
+/// Postgres schema this service owns.
+pub const SCHEMA: &str = "gateway";
+/// Largest request body accepted (agent reports are a few kB).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// This service's migrations, in order.
+pub const MIGRATIONS: &[Migration] = &[migration!("gateway", 1, "0001_tenants")];
+
+/// Starts the HTTP server; returns once it is listening.
+pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
+    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
+    let state = state::AppState::new(&ctx)?;
+    let ops = ctx.ops_state();
+    let server = HttpServer::new(move || {
+        let state = state.clone();
+        let ops = ops.clone();
+        let metrics = ops.metrics.clone();
+        App::new()
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                routes::metrics::record(metrics.clone(), req, next)
+            }))
+            .configure(move |cfg| ops_routes(cfg, ops))
+            .configure(move |cfg| routes::configure(cfg, state))
+    })
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_grace.as_secs())
+    .bind(settings.http_addr)?;
+    let addr = first_addr(&server.addrs())?;
+    let http = spawn_server(server.run(), addr, shutdown);
+    tracing::info!(http = %addr, "gateway serving");
+    Ok(RunningService { name: NAME, http_addr: addr, grpc_addr: None, tasks: vec![http.task], bus: ctx.bus })
+}

@@ -1,1 +1,9 @@
-fn main() {}
+//! `spot-gateway`: the gateway service as its own process.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    spot_platform::service::run_binary(spot_gateway::NAME, |settings, shutdown| async move {
+        spot_gateway::start(&settings, shutdown).await
+    })
+    .await
+}

@@ -1,0 +1,8 @@
+//! `spotctl`, the operator CLI, as a library: the in-process stack that
+//! `spotctl up` runs (the same service code the separate binaries run), the
+//! migration command, and the admin API client. Tests start the stack from
+//! here.
+
+pub mod migrate;
+pub mod stack;
+pub mod tenant;

@@ -1,0 +1,107 @@
+//! Bearer tokens: generation, hashing, and resolving a request's tenant.
+//!
+//! A token is `spot_` + 64 hex chars (256 random bits). Only its SHA-256 is
+//! stored; with that much entropy a slow password hash buys nothing. Resolved
+//! tokens are cached in memory so agent polling does not hit the database.
+
+use crate::error::ApiError;
+use crate::store::tenants;
+use actix_web::HttpRequest;
+use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
+use spot_domain::ClientId;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The tenant a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: ClientId,
+    pub name: String,
+    pub email: String,
+}
+
+/// SHA-256 of a token.
+pub type TokenHash = [u8; 32];
+
+/// Hashes a token.
+pub fn hash_token(token: &str) -> TokenHash {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A new random token.
+pub fn generate_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(format!("spot_{}", hex::encode(bytes)))
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// Token hash -> tenant, filled on first use.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCache {
+    inner: Arc<RwLock<HashMap<TokenHash, Tenant>>>,
+}
+
+impl TokenCache {
+    /// Resolves a request's tenant, from cache or database.
+    pub async fn tenant(&self, db: &DatabaseConnection, req: &HttpRequest) -> Result<Tenant, ApiError> {
+        let token = bearer(req).ok_or(ApiError::Unauthorized)?;
+        let hash = hash_token(token);
+        if let Some(tenant) = self.inner.read().ok().and_then(|m| m.get(&hash).cloned()) {
+            return Ok(tenant);
+        }
+        let tenant = tenants::find_by_token_hash(db, &hash).await?.ok_or(ApiError::Unauthorized)?;
+        if let Ok(mut map) = self.inner.write() {
+            map.insert(hash, tenant.clone());
+        }
+        Ok(tenant)
+    }
+}
+
+/// Checks the admin token in constant time (comparing hashes).
+pub fn require_admin(req: &HttpRequest, admin_hash: Option<&TokenHash>) -> Result<(), ApiError> {
+    let expected = admin_hash.ok_or(ApiError::Forbidden("admin_api_disabled"))?;
+    let given = bearer(req).map(hash_token).ok_or(ApiError::Unauthorized)?;
+    let diff = given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if diff == 0 { Ok(()) } else { Err(ApiError::Unauthorized) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn tokens_are_random_and_hash_stably() {
+        let a = generate_token().ok();
+        let b = generate_token().ok();
+        assert_ne!(a, b);
+        assert!(a.as_deref().is_some_and(|t| t.starts_with("spot_") && t.len() == 69));
+        assert_eq!(hash_token("x"), hash_token("x"));
+    }
+
+    #[test]
+    fn bearer_parsing_is_lenient_about_case_and_space() {
+        let req = TestRequest::default().insert_header(("Authorization", "bearer  abc ")).to_http_request();
+        assert_eq!(bearer(&req), Some("abc"));
+        let req = TestRequest::default().insert_header(("Authorization", "Basic abc")).to_http_request();
+        assert_eq!(bearer(&req), None);
+    }
+
+    #[test]
+    fn admin_check() {
+        let hash = hash_token("admin");
+        let ok = TestRequest::default().insert_header(("Authorization", "Bearer admin")).to_http_request();
+        let bad = TestRequest::default().insert_header(("Authorization", "Bearer nope")).to_http_request();
+        assert!(require_admin(&ok, Some(&hash)).is_ok());
+        assert!(matches!(require_admin(&bad, Some(&hash)), Err(ApiError::Unauthorized)));
+        assert!(matches!(require_admin(&ok, None), Err(ApiError::Forbidden(_))));
+    }
+}

@@ -1,0 +1,127 @@
+//! The gateway's one error type, mapped once to HTTP: a status, a stable
+//! machine code, a message. 5xx bodies are opaque; the cause goes to the log.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use spot_platform::http::error_response;
+use std::fmt;
+
+/// Every error a gateway handler can return.
+#[derive(Debug)]
+pub enum ApiError {
+    /// Body is not JSON at all (syntax, empty, wrong top-level type).
+    MalformedJson(String),
+    /// JSON parsed, but a field is missing or has the wrong type or value.
+    InvalidField(String),
+    /// Missing or unknown bearer token.
+    Unauthorized,
+    /// Admin API called without the admin token.
+    Forbidden(&'static str),
+    /// The agent does not exist or belongs to another tenant.
+    AgentNotFound,
+    /// JetStream is down or did not ack: the agent should retry.
+    BusUnavailable,
+    /// A backing service did not answer in time.
+    DependencyUnavailable(&'static str),
+    /// Anything else; details only in the log.
+    Internal(String),
+}
+
+impl ApiError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed_json",
+            Self::InvalidField(_) => "invalid_field",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden(code) => code,
+            Self::AgentNotFound => "agent_not_found",
+            Self::BusUnavailable => "bus_unavailable",
+            Self::DependencyUnavailable(_) => "dependency_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// Wraps any error as internal.
+    pub fn internal(e: impl fmt::Display) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MalformedJson(m) => write!(f, "request body is not valid JSON: {m}"),
+            Self::InvalidField(m) => write!(f, "{m}"),
+            Self::Unauthorized => f.write_str("missing or invalid bearer token"),
+            Self::Forbidden(_) => f.write_str("not allowed"),
+            Self::AgentNotFound => f.write_str("agent not found"),
+            Self::BusUnavailable => f.write_str("event bus unavailable, retry later"),
+            Self::DependencyUnavailable(what) => write!(f, "{what} unavailable, retry later"),
+            Self::Internal(_) => f.write_str("internal error"),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) | Self::InvalidField(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::AgentNotFound => StatusCode::NOT_FOUND,
+            Self::BusUnavailable | Self::DependencyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(cause = %cause, "internal error");
+        }
+        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str("1") {
+                response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<spot_platform::bus::PublishError> for ApiError {
+    fn from(e: spot_platform::bus::PublishError) -> Self {
+        tracing::warn!(error = %e, "publish failed");
+        Self::BusUnavailable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_are_stable() {
+        let cases = [
+            (ApiError::MalformedJson("x".into()), 400, "malformed_json"),
+            (ApiError::InvalidField("x".into()), 400, "invalid_field"),
+            (ApiError::Unauthorized, 401, "unauthorized"),
+            (ApiError::AgentNotFound, 404, "agent_not_found"),
+            (ApiError::BusUnavailable, 503, "bus_unavailable"),
+            (ApiError::Internal("secret cause".into()), 500, "internal_error"),
+        ];
+        for (err, status, code) in cases {
+            assert_eq!(err.status_code().as_u16(), status);
+            assert_eq!(err.code(), code);
+        }
+        assert!(!ApiError::Internal("secret cause".into()).to_string().contains("secret"));
+        let resp = ApiError::BusUnavailable.error_response();
+        assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
+    }
+}

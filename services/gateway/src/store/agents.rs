@@ -1,0 +1,66 @@
+//! The agent -> tenant map every agent call is checked against, with an
+//! in-memory cache (agents never change tenant, so entries never go stale).
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use spot_domain::{AgentId, ClientId};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Records a new agent of a tenant.
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    agent: AgentId,
+    tenant: ClientId,
+    logical_agent_id: &str,
+) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES ($1, $2, $3)
+         ON CONFLICT (agent_id) DO NOTHING",
+        [agent.as_uuid().into(), tenant.as_uuid().into(), logical_agent_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Owner of an agent, if known.
+pub async fn owner<C: ConnectionTrait>(conn: &C, agent: AgentId) -> Result<Option<ClientId>, DbErr> {
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT tenant_id FROM gateway.agents WHERE agent_id = $1",
+            [agent.as_uuid().into()],
+        ))
+        .await?;
+    row.map(|r| r.try_get("", "tenant_id").map(ClientId::from_uuid)).transpose()
+}
+
+/// Cached agent ownership.
+#[derive(Debug, Clone, Default)]
+pub struct AgentDirectory {
+    owners: Arc<RwLock<HashMap<AgentId, ClientId>>>,
+}
+
+impl AgentDirectory {
+    /// Remembers an owner.
+    pub fn remember(&self, agent: AgentId, tenant: ClientId) {
+        if let Ok(mut map) = self.owners.write() {
+            map.insert(agent, tenant);
+        }
+    }
+
+    /// True when `agent` belongs to `tenant` (unknown agents and other
+    /// tenants' agents look the same to the caller: not found).
+    pub async fn belongs_to(&self, db: &DatabaseConnection, agent: AgentId, tenant: ClientId) -> Result<bool, DbErr> {
+        if let Some(owner) = self.owners.read().ok().and_then(|m| m.get(&agent).copied()) {
+            return Ok(owner == tenant);
+        }
+        match owner(db, agent).await? {
+            Some(owner) => {
+                self.remember(agent, owner);
+                Ok(owner == tenant)
+            }
+            None => Ok(false),
+        }
+    }
+}

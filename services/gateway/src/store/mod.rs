@@ -1,0 +1,4 @@
+//! SQL of the gateway schema.
+
+pub mod agents;
+pub mod tenants;

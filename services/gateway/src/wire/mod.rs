@@ -1,0 +1,45 @@
+//! HTTP wire types: exactly what goes over the wire, converted to domain
+//! types at the edge. Unknown fields are ignored (v4 sends extras).
+
+pub mod admin;
+pub mod agent_v4;
+
+use crate::error::ApiError;
+use serde::de::DeserializeOwned;
+
+/// Parses a JSON body, telling malformed JSON (400 `malformed_json`) apart
+/// from well-formed JSON with bad fields (400 `invalid_field`).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("empty body".into()));
+    }
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::InvalidField(e.to_string()),
+        _ => ApiError::MalformedJson(e.to_string()),
+    })
+}
+
+/// Trims an optional text; empty becomes `None`.
+pub fn clean(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct T {
+        #[allow(dead_code)]
+        a: u8,
+    }
+
+    #[test]
+    fn classifies_errors() {
+        assert!(matches!(parse_json::<T>(b""), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse_json::<T>(b"{"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse_json::<T>(b"{\"a\": \"x\"}"), Err(ApiError::InvalidField(_))));
+        assert!(matches!(parse_json::<T>(b"[1]"), Err(ApiError::InvalidField(_))));
+        assert!(parse_json::<T>(b"{\"a\": 1, \"extra\": null}").is_ok());
+    }
+}

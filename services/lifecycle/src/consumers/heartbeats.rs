@@ -1,0 +1,125 @@
+//! Applies agent heartbeats from `SPOT_INGEST` in batches: decode, fold per
+//! agent, then in one transaction claim the message ids in the inbox, update
+//! the agents and enqueue status-change events.
+
+use crate::events::status_changed;
+use crate::store::heartbeats::{self, HeartbeatUpdate};
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use spot_contracts::{Event, v1};
+use spot_domain::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
+use spot_platform::Settings;
+use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::store::{claim_new, enqueue};
+use uuid::Uuid;
+
+/// Durable consumer name.
+pub const DURABLE: &str = "lifecycle-heartbeats";
+
+/// Where the consumer reads.
+pub fn spec(settings: &Settings) -> ConsumerSpec {
+    ConsumerSpec {
+        stream: spot_contracts::subjects::INGEST.name,
+        durable: DURABLE.to_owned(),
+        filter: v1::HeartbeatReceived::filter(),
+        batch: settings.consumer_batch,
+        max_deliver: settings.consumer_max_deliver,
+        ack_wait: settings.consumer_ack_wait,
+    }
+}
+
+/// The handler.
+#[derive(Debug, Clone)]
+pub struct HeartbeatConsumer {
+    db: DatabaseConnection,
+}
+
+impl HeartbeatConsumer {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// A heartbeat payload without the agent key.
+#[derive(Debug, Clone)]
+struct Fields {
+    instance_id: String,
+    instance_type: String,
+    az: String,
+    mode: String,
+    monitored: Vec<String>,
+}
+
+fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerError> {
+    let hb = v1::HeartbeatReceived::decode(d.payload.clone())
+        .map_err(|e| HandlerError(format!("undecodable heartbeat {}: {e}", d.event_id)))?;
+    let meta = hb.meta.as_ref().ok_or_else(|| HandlerError(format!("heartbeat {} without meta", d.event_id)))?;
+    let agent = Uuid::parse_str(&meta.agent_id).map_err(|_| HandlerError(format!("bad agent id in {}", d.event_id)))?;
+    let received_at = meta
+        .occurred_at
+        .as_ref()
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, t.nanos.clamp(0, 999_999_999) as u32))
+        .ok_or_else(|| HandlerError(format!("heartbeat {} without time", d.event_id)))?;
+    let status = match v1::ReportedStatus::try_from(hb.status) {
+        Ok(v1::ReportedStatus::Disabled) => ReportedStatus::Disabled,
+        Ok(v1::ReportedStatus::Offline) => ReportedStatus::Offline,
+        _ => ReportedStatus::Online,
+    };
+    let mode = match v1::InstanceMode::try_from(hb.mode) {
+        Ok(v1::InstanceMode::Spot) => "spot",
+        Ok(v1::InstanceMode::OnDemand) => "ondemand",
+        _ => "",
+    };
+    Ok(HeartbeatObservation {
+        agent,
+        received_at,
+        sequence: d.sequence,
+        status,
+        payload: Fields {
+            instance_id: hb.instance_id.unwrap_or_default(),
+            instance_type: hb.instance_type.unwrap_or_default(),
+            az: hb.az.unwrap_or_default(),
+            mode: mode.to_owned(),
+            monitored: hb.monitored_instances.into_iter().filter(|i| !i.is_empty() && !i.contains(',')).collect(),
+        },
+    })
+}
+
+impl BatchHandler for HeartbeatConsumer {
+    async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
+        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
+        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
+        let fresh = claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+        let mut fold = HeartbeatFold::default();
+        let mut seen = std::collections::HashSet::new();
+        for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
+            // The same id twice in one batch (redelivery overlap) counts once.
+            if seen.insert(d.event_id.as_str()) {
+                fold.push(decode(d)?);
+            }
+        }
+        let updates: Vec<HeartbeatUpdate> = fold
+            .into_folded()
+            .map(|f| HeartbeatUpdate {
+                agent_id: f.latest.agent,
+                received_at: f.latest.received_at,
+                sequence: f.latest.sequence as i64,
+                count: f.count as i64,
+                reported_status: f.latest.status.as_str().to_owned(),
+                status: f.latest.status.agent_status().as_str().to_owned(),
+                instance_id: f.latest.payload.instance_id,
+                instance_type: f.latest.payload.instance_type,
+                az: f.latest.payload.az,
+                mode: f.latest.payload.mode,
+                monitored_instances: f.latest.payload.monitored,
+            })
+            .collect();
+        let changes = heartbeats::apply(&txn, &updates).await.map_err(HandlerError::from_display)?;
+        for change in &changes {
+            enqueue(&txn, crate::SCHEMA, &status_changed(change.client_id, change.agent_id, &change.previous, &change.current, "heartbeat")).await.map_err(HandlerError::from_display)?;
+        }
+        txn.commit().await.map_err(HandlerError::from_display)?;
+        Ok(())
+    }
+}

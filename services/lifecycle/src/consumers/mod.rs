@@ -1,0 +1,3 @@
+//! Consumers of other services' events.
+
+pub mod heartbeats;

@@ -1,0 +1,111 @@
+//! Applying a folded batch of heartbeats with one statement.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use uuid::Uuid;
+
+/// The newest heartbeat of one agent in a batch, plus how many were folded.
+#[derive(Debug, Clone)]
+pub struct HeartbeatUpdate {
+    pub agent_id: Uuid,
+    pub received_at: DateTime<Utc>,
+    pub sequence: i64,
+    pub count: i64,
+    pub reported_status: String,
+    pub status: String,
+    /// Empty when the heartbeat did not say (shutdown form).
+    pub instance_id: String,
+    pub instance_type: String,
+    pub az: String,
+    pub mode: String,
+    /// Comma-free instance ids, joined with `,` for the array transport.
+    pub monitored_instances: Vec<String>,
+}
+
+/// An agent whose connectivity status changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub agent_id: Uuid,
+    pub client_id: Uuid,
+    pub previous: String,
+    pub current: String,
+}
+
+/// Applies the updates: counts always add up, the other fields only move
+/// forward (newest `(received_at, sequence)` wins), so a redelivered older
+/// heartbeat never overwrites a newer one. Returns status changes.
+pub async fn apply<C: ConnectionTrait>(conn: &C, updates: &[HeartbeatUpdate]) -> Result<Vec<StatusChange>, DbErr> {
+    if updates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let col = |f: &dyn Fn(&HeartbeatUpdate) -> String| updates.iter().map(f).collect::<Vec<String>>();
+    let ids: Vec<Uuid> = updates.iter().map(|u| u.agent_id).collect();
+    let at: Vec<DateTime<Utc>> = updates.iter().map(|u| u.received_at).collect();
+    let seq: Vec<i64> = updates.iter().map(|u| u.sequence).collect();
+    let count: Vec<i64> = updates.iter().map(|u| u.count).collect();
+    // Arrays of arrays are awkward to bind; monitored instances travel as one
+    // text per agent, split on the server. Instance ids never contain a comma.
+    let monitored = col(&|u| u.monitored_instances.join(","));
+    let sql = "
+        WITH hb AS (
+            SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                                 $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+              AS t(agent_id, received_at, seq, cnt, reported_status, status, instance_id, instance_type, az, mode,
+                   monitored)
+        ), cur AS (
+            SELECT a.agent_id, a.client_id, a.status AS old_status,
+                   (hb.received_at, hb.seq) > (COALESCE(a.last_heartbeat_at, '-infinity'), a.last_heartbeat_seq) AS newer
+            FROM lifecycle.agents a JOIN hb ON hb.agent_id = a.agent_id
+            FOR UPDATE OF a
+        )
+        UPDATE lifecycle.agents a SET
+            heartbeat_count     = a.heartbeat_count + hb.cnt,
+            last_heartbeat_at   = CASE WHEN cur.newer THEN hb.received_at ELSE a.last_heartbeat_at END,
+            last_heartbeat_seq  = CASE WHEN cur.newer THEN hb.seq ELSE a.last_heartbeat_seq END,
+            status              = CASE WHEN cur.newer THEN hb.status ELSE a.status END,
+            reported_status     = CASE WHEN cur.newer THEN hb.reported_status ELSE a.reported_status END,
+            instance_id         = CASE WHEN cur.newer AND hb.instance_id <> '' THEN hb.instance_id ELSE a.instance_id END,
+            instance_type       = CASE WHEN cur.newer AND hb.instance_type <> '' THEN hb.instance_type ELSE a.instance_type END,
+            az                  = CASE WHEN cur.newer AND hb.az <> '' THEN hb.az ELSE a.az END,
+            mode                = CASE WHEN cur.newer AND hb.mode <> '' THEN hb.mode ELSE a.mode END,
+            monitored_instances = CASE WHEN cur.newer
+                                       THEN COALESCE(string_to_array(NULLIF(hb.monitored, ''), ','), '{}')
+                                       ELSE a.monitored_instances END,
+            updated_at          = now()
+        FROM hb JOIN cur ON cur.agent_id = hb.agent_id
+        WHERE a.agent_id = hb.agent_id
+        RETURNING a.agent_id, cur.client_id, cur.old_status, a.status";
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [
+                ids.into(),
+                at.into(),
+                seq.into(),
+                count.into(),
+                col(&|u| u.reported_status.clone()).into(),
+                col(&|u| u.status.clone()).into(),
+                col(&|u| u.instance_id.clone()).into(),
+                col(&|u| u.instance_type.clone()).into(),
+                col(&|u| u.az.clone()).into(),
+                col(&|u| u.mode.clone()).into(),
+                monitored.into(),
+            ],
+        ))
+        .await?;
+    let mut changes = Vec::new();
+    for r in rows {
+        let previous: String = r.try_get("", "old_status")?;
+        let current: String = r.try_get("", "status")?;
+        if previous != current {
+            changes.push(StatusChange {
+                agent_id: r.try_get("", "agent_id")?,
+                client_id: r.try_get("", "client_id")?,
+                previous,
+                current,
+            });
+        }
+    }
+    Ok(changes)
+}

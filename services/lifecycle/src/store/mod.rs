@@ -1,0 +1,5 @@
+//! SQL of the lifecycle schema. Batch writes use `unnest` so a batch of
+//! heartbeats is one statement, not one transaction per message.
+
+pub mod agents;
+pub mod heartbeats;
