@@ -17,10 +17,8 @@ pub trait Event: prost::Message + Default + Send + Sync + 'static {
 
     /// Subject for this event: `spot.v1.<domain>.<event>.<client>.<agent>`.
     fn subject(&self) -> String {
-        let (client, agent) = self
-            .meta()
-            .map(|m| (m.client_id.as_str(), m.agent_id.as_str()))
-            .unwrap_or(("_", ""));
+        let (client, agent) =
+            self.meta().map(|m| (m.client_id.as_str(), m.agent_id.as_str())).unwrap_or(("_", ""));
         subjects::subject(Self::STREAM.domain, Self::NAME, client, agent)
     }
 

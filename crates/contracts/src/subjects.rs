@@ -26,11 +26,8 @@ impl StreamDef {
 }
 
 /// Agent reports accepted by the gateway.
-pub const INGEST: StreamDef = StreamDef {
-    name: "SPOT_INGEST",
-    domain: "ingest",
-    description: "agent reports accepted by the gateway",
-};
+pub const INGEST: StreamDef =
+    StreamDef { name: "SPOT_INGEST", domain: "ingest", description: "agent reports accepted by the gateway" };
 /// State changes of agents, instances, replicas and commands.
 pub const LIFECYCLE: StreamDef = StreamDef {
     name: "SPOT_LIFECYCLE",

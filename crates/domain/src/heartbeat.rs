@@ -93,7 +93,8 @@ impl<K: Eq + Hash + Clone, P> HeartbeatFold<K, P> {
         match self.by_agent.get_mut(&obs.agent) {
             Some(folded) => {
                 folded.count += 1;
-                let newer = (obs.received_at, obs.sequence) > (folded.latest.received_at, folded.latest.sequence);
+                let newer =
+                    (obs.received_at, obs.sequence) > (folded.latest.received_at, folded.latest.sequence);
                 if newer {
                     folded.latest = obs;
                 }
@@ -161,8 +162,14 @@ mod tests {
 
     #[test]
     fn reported_status_maps_to_connectivity() {
-        assert_eq!(ReportedStatus::parse("disabled").map(|s| s.agent_status()), Some(super::super::AgentStatus::Online));
-        assert_eq!(ReportedStatus::parse("offline").map(|s| s.agent_status()), Some(super::super::AgentStatus::Offline));
+        assert_eq!(
+            ReportedStatus::parse("disabled").map(|s| s.agent_status()),
+            Some(super::super::AgentStatus::Online)
+        );
+        assert_eq!(
+            ReportedStatus::parse("offline").map(|s| s.agent_status()),
+            Some(super::super::AgentStatus::Offline)
+        );
         assert_eq!(ReportedStatus::parse("sleeping"), None);
     }
 }

@@ -21,7 +21,9 @@ pub enum IdError {
 macro_rules! uuid_id {
     ($name:ident, $field:literal, $doc:literal) => {
         #[doc = $doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(Uuid);
 

@@ -53,26 +53,128 @@ macro_rules! setting {
 
 /// Every setting the platform reads.
 pub const SETTINGS: &[SettingDef] = &[
-    setting!("DATABASE_URL", "database_url", "postgres://postgres@127.0.0.1:5432/spot", true, "Postgres connection URL"),
-    setting!("SPOT_DATABASE_MAX_CONNECTIONS", "database_max_connections", "16", false, "pool size per service"),
+    setting!(
+        "DATABASE_URL",
+        "database_url",
+        "postgres://postgres@127.0.0.1:5432/spot",
+        true,
+        "Postgres connection URL"
+    ),
+    setting!(
+        "SPOT_DATABASE_MAX_CONNECTIONS",
+        "database_max_connections",
+        "16",
+        false,
+        "pool size per service"
+    ),
     setting!("NATS_URL", "nats_url", "nats://127.0.0.1:4222", false, "NATS server with JetStream"),
-    setting!("SPOT_HTTP_ADDR", "http_addr", "127.0.0.1:8080", false, "gateway HTTP listen address (agents and operators)"),
-    setting!("SPOT_ADMIN_TOKEN", "admin_token", "", true, "bearer token of the admin API; admin API disabled when empty"),
-    setting!("SPOT_LIFECYCLE_HTTP_ADDR", "lifecycle_http_addr", "127.0.0.1:8081", false, "lifecycle health and metrics"),
-    setting!("SPOT_LIFECYCLE_GRPC_ADDR", "lifecycle_grpc_addr", "127.0.0.1:50051", false, "lifecycle gRPC listen address"),
-    setting!("SPOT_LIFECYCLE_GRPC_URL", "lifecycle_grpc_url", "http://127.0.0.1:50051", false, "where the gateway reaches lifecycle gRPC"),
-    setting!("SPOT_EMERGENCY_HTTP_ADDR", "emergency_http_addr", "127.0.0.1:8082", false, "emergency health and metrics"),
-    setting!("SPOT_PRICING_HTTP_ADDR", "pricing_http_addr", "127.0.0.1:8083", false, "pricing health and metrics"),
-    setting!("SPOT_DECISIONS_HTTP_ADDR", "decisions_http_addr", "127.0.0.1:8084", false, "decisions health and metrics"),
-    setting!("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint", "", false, "OTLP/gRPC endpoint for traces; tracing export off when empty"),
+    setting!(
+        "SPOT_HTTP_ADDR",
+        "http_addr",
+        "127.0.0.1:8080",
+        false,
+        "gateway HTTP listen address (agents and operators)"
+    ),
+    setting!(
+        "SPOT_ADMIN_TOKEN",
+        "admin_token",
+        "",
+        true,
+        "bearer token of the admin API; admin API disabled when empty"
+    ),
+    setting!(
+        "SPOT_LIFECYCLE_HTTP_ADDR",
+        "lifecycle_http_addr",
+        "127.0.0.1:8081",
+        false,
+        "lifecycle health and metrics"
+    ),
+    setting!(
+        "SPOT_LIFECYCLE_GRPC_ADDR",
+        "lifecycle_grpc_addr",
+        "127.0.0.1:50051",
+        false,
+        "lifecycle gRPC listen address"
+    ),
+    setting!(
+        "SPOT_LIFECYCLE_GRPC_URL",
+        "lifecycle_grpc_url",
+        "http://127.0.0.1:50051",
+        false,
+        "where the gateway reaches lifecycle gRPC"
+    ),
+    setting!(
+        "SPOT_EMERGENCY_HTTP_ADDR",
+        "emergency_http_addr",
+        "127.0.0.1:8082",
+        false,
+        "emergency health and metrics"
+    ),
+    setting!(
+        "SPOT_PRICING_HTTP_ADDR",
+        "pricing_http_addr",
+        "127.0.0.1:8083",
+        false,
+        "pricing health and metrics"
+    ),
+    setting!(
+        "SPOT_DECISIONS_HTTP_ADDR",
+        "decisions_http_addr",
+        "127.0.0.1:8084",
+        false,
+        "decisions health and metrics"
+    ),
+    setting!(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "otlp_endpoint",
+        "",
+        false,
+        "OTLP/gRPC endpoint for traces; tracing export off when empty"
+    ),
     setting!("SPOT_LOG", "log", "info", false, "log filter (tracing env-filter syntax)"),
     setting!("SPOT_LOG_FORMAT", "log_format", "json", false, "json or pretty"),
-    setting!("AGENT_HEARTBEAT_TIMEOUT", "agent_heartbeat_timeout_secs", "300", false, "seconds without heartbeat before an agent is OFFLINE"),
-    setting!("SPOT_SHUTDOWN_GRACE_SECS", "shutdown_grace_secs", "20", false, "seconds to drain in-flight work on SIGTERM"),
-    setting!("SPOT_CONSUMER_BATCH", "consumer_batch", "500", false, "max messages a consumer applies in one transaction"),
-    setting!("SPOT_CONSUMER_MAX_DELIVER", "consumer_max_deliver", "5", false, "deliveries before a message goes to the dead-letter stream"),
-    setting!("SPOT_CONSUMER_ACK_WAIT_SECS", "consumer_ack_wait_secs", "30", false, "seconds before an unacknowledged message is redelivered"),
-    setting!("SPOT_PUBLISH_TIMEOUT_MS", "publish_timeout_ms", "2000", false, "how long the gateway waits for a JetStream ack"),
+    setting!(
+        "AGENT_HEARTBEAT_TIMEOUT",
+        "agent_heartbeat_timeout_secs",
+        "300",
+        false,
+        "seconds without heartbeat before an agent is OFFLINE"
+    ),
+    setting!(
+        "SPOT_SHUTDOWN_GRACE_SECS",
+        "shutdown_grace_secs",
+        "20",
+        false,
+        "seconds to drain in-flight work on SIGTERM"
+    ),
+    setting!(
+        "SPOT_CONSUMER_BATCH",
+        "consumer_batch",
+        "500",
+        false,
+        "max messages a consumer applies in one transaction"
+    ),
+    setting!(
+        "SPOT_CONSUMER_MAX_DELIVER",
+        "consumer_max_deliver",
+        "5",
+        false,
+        "deliveries before a message goes to the dead-letter stream"
+    ),
+    setting!(
+        "SPOT_CONSUMER_ACK_WAIT_SECS",
+        "consumer_ack_wait_secs",
+        "30",
+        false,
+        "seconds before an unacknowledged message is redelivered"
+    ),
+    setting!(
+        "SPOT_PUBLISH_TIMEOUT_MS",
+        "publish_timeout_ms",
+        "2000",
+        false,
+        "how long the gateway waits for a JetStream ack"
+    ),
 ];
 
 /// Environment variable naming the optional TOML file.
@@ -265,8 +367,9 @@ impl Reader<'_> {
 fn read_file(path: &str) -> Result<Vec<(String, String)>, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), reason: e.to_string() })?;
-    let table: toml::Table =
-        text.parse().map_err(|e: toml::de::Error| ConfigError::File { path: path.to_owned(), reason: e.to_string() })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::File { path: path.to_owned(), reason: e.to_string() })?;
     Ok(table
         .into_iter()
         .map(|(k, v)| {
@@ -301,7 +404,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("spot-config-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join("spot.toml");
-        let _ = std::fs::write(&file, "nats_url = \"nats://file:4222\"\nhttp_addr = \"0.0.0.0:9000\"\nconsumer_batch = 42\n");
+        let _ = std::fs::write(
+            &file,
+            "nats_url = \"nats://file:4222\"\nhttp_addr = \"0.0.0.0:9000\"\nconsumer_batch = 42\n",
+        );
         let path = file.to_string_lossy().to_string();
         let s = Settings::load_from(&env(&[("SPOT_CONFIG", &path), ("NATS_URL", "nats://env:4222")]));
         let s = s.ok();
@@ -317,7 +423,10 @@ mod tests {
         let err = Settings::load_from(&env(&[("DATABASE_URL", "mysql://user:hunter2@x/db")]))
             .err()
             .map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("DATABASE_URL") && !e.contains("hunter2")), "{err:?}");
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("DATABASE_URL") && !e.contains("hunter2")),
+            "{err:?}"
+        );
     }
 
     #[test]

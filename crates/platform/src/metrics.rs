@@ -31,8 +31,10 @@ impl PlatformMetrics {
     /// Creates and registers the platform metrics in a fresh registry.
     pub fn new() -> Result<Self, MetricsError> {
         let registry = Registry::new_custom(Some("spot".into()), None)?;
-        let consumed =
-            IntCounterVec::new(Opts::new("bus_consumed_total", "messages handled by consumers"), &["consumer", "outcome"])?;
+        let consumed = IntCounterVec::new(
+            Opts::new("bus_consumed_total", "messages handled by consumers"),
+            &["consumer", "outcome"],
+        )?;
         let batch_size = HistogramVec::new(
             HistogramOpts::new("bus_batch_size", "messages per consumer batch")
                 .buckets(vec![1.0, 5.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0]),

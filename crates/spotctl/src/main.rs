@@ -82,20 +82,25 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
         Command::Migrate { service, down_to } => {
             let settings = settings()?;
             let direction = down_to.map_or(Direction::Up, Direction::DownTo);
-            let report = spotctl::migrate::run(&settings, service.as_deref(), direction).await.map_err(|e| {
-                eprintln!("spotctl migrate: {e:#}");
-                ExitCode::FAILURE
-            })?;
+            let report =
+                spotctl::migrate::run(&settings, service.as_deref(), direction).await.map_err(|e| {
+                    eprintln!("spotctl migrate: {e:#}");
+                    ExitCode::FAILURE
+                })?;
             for (schema, count) in report {
-                println!("{schema}: {count} migration(s) {}", if down_to.is_some() { "reverted" } else { "applied" });
+                println!(
+                    "{schema}: {count} migration(s) {}",
+                    if down_to.is_some() { "reverted" } else { "applied" }
+                );
             }
             Ok(())
         }
         Command::Tenant { command: TenantCommand::Create { name, email, api_url, admin_token } } => {
-            let created = spotctl::tenant::create(&api_url, &admin_token, &name, &email).await.map_err(|e| {
-                eprintln!("spotctl tenant create: {e:#}");
-                ExitCode::FAILURE
-            })?;
+            let created =
+                spotctl::tenant::create(&api_url, &admin_token, &name, &email).await.map_err(|e| {
+                    eprintln!("spotctl tenant create: {e:#}");
+                    ExitCode::FAILURE
+                })?;
             println!("{}", serde_json::json!({"id": created.id, "token": created.token}));
             Ok(())
         }

@@ -25,7 +25,11 @@ pub enum Direction {
 }
 
 /// Runs the migrations of `only` (or every service) and reports per schema.
-pub async fn run(settings: &Settings, only: Option<&str>, direction: Direction) -> anyhow::Result<Vec<(String, usize)>> {
+pub async fn run(
+    settings: &Settings,
+    only: Option<&str>,
+    direction: Direction,
+) -> anyhow::Result<Vec<(String, usize)>> {
     let db = connect(settings, Duration::from_secs(10)).await?;
     let mut report = Vec::new();
     for (schema, migrations) in all() {
@@ -39,10 +43,10 @@ pub async fn run(settings: &Settings, only: Option<&str>, direction: Direction) 
         };
         report.push((schema.to_owned(), count));
     }
-    if let Some(name) = only {
-        if report.is_empty() {
-            anyhow::bail!("unknown service {name:?}; known: gateway, lifecycle, emergency, pricing, decisions");
-        }
+    if let Some(name) = only
+        && report.is_empty()
+    {
+        anyhow::bail!("unknown service {name:?}; known: gateway, lifecycle, emergency, pricing, decisions");
     }
     Ok(report)
 }

@@ -49,6 +49,11 @@ impl Stack {
         self.shutdown.trigger();
         // The gateway first stops taking requests; the others drain in parallel.
         self.gateway.drain(grace).await;
-        futures::join!(self.lifecycle.drain(grace), self.emergency.drain(grace), self.pricing.drain(grace), self.decisions.drain(grace));
+        futures::join!(
+            self.lifecycle.drain(grace),
+            self.emergency.drain(grace),
+            self.pricing.drain(grace),
+            self.decisions.drain(grace)
+        );
     }
 }

@@ -10,7 +10,12 @@ pub struct CreatedTenant {
 }
 
 /// `POST {api}/api/admin/clients` with the admin token.
-pub async fn create(api_url: &str, admin_token: &str, name: &str, email: &str) -> anyhow::Result<CreatedTenant> {
+pub async fn create(
+    api_url: &str,
+    admin_token: &str,
+    name: &str,
+    email: &str,
+) -> anyhow::Result<CreatedTenant> {
     let url = format!("{}/api/admin/clients", api_url.trim_end_matches('/'));
     let response = reqwest::Client::new()
         .post(&url)

@@ -4,7 +4,8 @@ use sea_orm::{ConnectionTrait, Database};
 
 /// Admin URL used to create and drop test databases.
 fn admin_url() -> String {
-    std::env::var("SPOT_TEST_PG_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("SPOT_TEST_PG_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A database named `spot_test_<uuid>`.
@@ -32,7 +33,11 @@ impl Drop for TestDatabase {
         // Dropped from a synchronous context: psql is the simplest client. A
         // leftover database (psql missing) is removed by `make test` next run.
         let _ = std::process::Command::new("psql")
-            .args([admin_url().as_str(), "-qc", &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)])
+            .args([
+                admin_url().as_str(),
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();

@@ -69,11 +69,11 @@ impl TestNats {
             if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
                 return Ok(());
             }
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    self.child = None;
-                    anyhow::bail!("nats-server exited early: {status}");
-                }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                self.child = None;
+                anyhow::bail!("nats-server exited early: {status}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -81,9 +81,10 @@ impl ResponseError for ApiError {
         }
         let mut response = error_response(self.status_code(), self.code(), &self.to_string());
         if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
-            if let Ok(value) = actix_web::http::header::HeaderValue::from_str("1") {
-                response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
-            }
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("1"),
+            );
         }
         response
     }

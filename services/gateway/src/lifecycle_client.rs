@@ -39,7 +39,10 @@ impl LifecycleClient {
     }
 
     /// Registers an agent.
-    pub async fn register(&self, req: v1::RegisterAgentRequest) -> Result<v1::RegisterAgentResponse, ApiError> {
+    pub async fn register(
+        &self,
+        req: v1::RegisterAgentRequest,
+    ) -> Result<v1::RegisterAgentResponse, ApiError> {
         self.inner.clone().register_agent(req).await.map(tonic::Response::into_inner).map_err(map_status)
     }
 

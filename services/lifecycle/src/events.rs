@@ -16,7 +16,13 @@ pub fn meta(client: Uuid, agent: Uuid, request_id: &str) -> v1::EventMeta {
 }
 
 /// An agent went online or offline.
-pub fn status_changed(client: Uuid, agent: Uuid, previous: &str, status: &str, reason: &str) -> v1::AgentStatusChanged {
+pub fn status_changed(
+    client: Uuid,
+    agent: Uuid,
+    previous: &str,
+    status: &str,
+    reason: &str,
+) -> v1::AgentStatusChanged {
     v1::AgentStatusChanged {
         meta: Some(meta(client, agent, "")),
         previous_status: previous.to_owned(),

@@ -83,7 +83,10 @@ impl LifecycleGrpc {
     async fn load(&self, client_id: &str, agent_id: &str) -> Result<AgentRow, Status> {
         let client = ClientId::parse(client_id).map_err(invalid)?;
         let agent = AgentId::parse(agent_id).map_err(invalid)?;
-        agents::find(&self.db, client, agent).await.map_err(internal)?.ok_or_else(|| Status::not_found("agent not found"))
+        agents::find(&self.db, client, agent)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found("agent not found"))
     }
 }
 
@@ -96,7 +99,11 @@ impl LifecycleService for LifecycleGrpc {
         let req = request.into_inner();
         let agent = parse_new_agent(&req)?;
         let event = v1::AgentRegistered {
-            meta: Some(crate::events::meta(agent.client_id.as_uuid(), agent.agent_id.as_uuid(), &req.request_id)),
+            meta: Some(crate::events::meta(
+                agent.client_id.as_uuid(),
+                agent.agent_id.as_uuid(),
+                &req.request_id,
+            )),
             logical_agent_id: agent.logical_agent_id.as_str().to_owned(),
             instance: req.instance.clone(),
             hostname: agent.hostname.clone(),
@@ -126,7 +133,10 @@ impl LifecycleService for LifecycleGrpc {
         Ok(Response::new(config_of(&row)))
     }
 
-    async fn get_agent(&self, request: Request<v1::GetAgentRequest>) -> Result<Response<v1::AgentRecord>, Status> {
+    async fn get_agent(
+        &self,
+        request: Request<v1::GetAgentRequest>,
+    ) -> Result<Response<v1::AgentRecord>, Status> {
         let req = request.into_inner();
         let row = self.load(&req.client_id, &req.agent_id).await?;
         Ok(Response::new(v1::AgentRecord {
@@ -134,7 +144,9 @@ impl LifecycleService for LifecycleGrpc {
             client_id: row.client_id.to_string(),
             logical_agent_id: row.logical_agent_id.clone(),
             status: row.status.clone(),
-            last_heartbeat_at: row.last_heartbeat_at.map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
+            last_heartbeat_at: row
+                .last_heartbeat_at
+                .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
             instance: Some(instance_of(&row)),
             heartbeat_count: row.heartbeat_count,
         }))

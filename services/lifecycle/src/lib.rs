@@ -38,7 +38,11 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         ctx.metrics.clone(),
         shutdown.clone(),
     )));
-    running.tasks.push(tokio::spawn(jobs::offline::run(ctx.db.clone(), settings.agent_heartbeat_timeout, shutdown)));
+    running.tasks.push(tokio::spawn(jobs::offline::run(
+        ctx.db.clone(),
+        settings.agent_heartbeat_timeout,
+        shutdown,
+    )));
     running.tasks.push(grpc.task);
     running.grpc_addr = Some(grpc.addr);
     tracing::info!(http = %running.http_addr, grpc = %grpc.addr, "lifecycle serving");

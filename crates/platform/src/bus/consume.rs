@@ -94,6 +94,9 @@ pub async fn run_consumer<H: BatchHandler>(
     tracing::info!(consumer = %spec.durable, "consumer stopped");
 }
 
+/// Deliveries JetStream allows beyond [`ConsumerSpec::max_deliver`].
+const MAX_DELIVER_SLACK: i64 = 3;
+
 async fn create_consumer(bus: &Bus, spec: &ConsumerSpec) -> Result<PullConsumer, String> {
     let stream = bus.jetstream().get_stream(spec.stream).await.map_err(|e| format!("get stream: {e}"))?;
     let config = pull::Config {
@@ -102,7 +105,10 @@ async fn create_consumer(bus: &Bus, spec: &ConsumerSpec) -> Result<PullConsumer,
         ack_policy: AckPolicy::Explicit,
         deliver_policy: DeliverPolicy::All,
         ack_wait: spec.ack_wait,
-        max_deliver: spec.max_deliver,
+        // Slack above our own limit: a delivery lost to a crashed consumer's
+        // stale pull request must not use up the last attempt, or JetStream
+        // would drop the message without it reaching the dead-letter stream.
+        max_deliver: spec.max_deliver + MAX_DELIVER_SLACK,
         max_ack_pending: (spec.batch as i64 * 4).max(1000),
         ..Default::default()
     };
@@ -175,7 +181,10 @@ async fn process_batch<H: BatchHandler>(
     metrics.batch_size.with_label_values(&[spec.durable.as_str()]).observe(deliveries.len() as f64);
     match handler.handle(&deliveries).await {
         Ok(()) => {
-            metrics.consumed.with_label_values(&[spec.durable.as_str(), "applied"]).inc_by(deliveries.len() as u64);
+            metrics
+                .consumed
+                .with_label_values(&[spec.durable.as_str(), "applied"])
+                .inc_by(deliveries.len() as u64);
             for m in &msgs {
                 ack(m, AckKind::Ack).await;
             }
@@ -252,13 +261,10 @@ async fn dead_letter(
     // A fresh id: the original id would be dropped as a duplicate inside the window.
     let original = event_id_of(msg.headers.as_ref(), spec.stream, 0);
     headers.insert(super::HEADER_MSG_ID, format!("dlq-{}-{original}", spec.durable).as_str());
-    let publish = async_nats::jetstream::message::PublishMessage::build()
-        .payload(msg.payload.clone())
-        .headers(headers);
-    let pending = bus
-        .send_raw(subjects::dead_letter(&spec.durable), publish)
-        .await
-        .map_err(|e| e.to_string())?;
+    let publish =
+        async_nats::jetstream::message::PublishMessage::build().payload(msg.payload.clone()).headers(headers);
+    let pending =
+        bus.send_raw(subjects::dead_letter(&spec.durable), publish).await.map_err(|e| e.to_string())?;
     super::await_ack(pending, Duration::from_secs(5)).await.map(|_| ()).map_err(|e| e.to_string())
 }
 

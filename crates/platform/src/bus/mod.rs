@@ -40,7 +40,12 @@ impl Bus {
     /// Connects to `url`. With `wait` the first connect retries until the
     /// server answers (service start); without it a down server is an error
     /// (CLI). Later disconnects are always retried by the client.
-    pub async fn connect(url: &str, name: &str, publish_timeout: Duration, wait: bool) -> Result<Self, BusError> {
+    pub async fn connect(
+        url: &str,
+        name: &str,
+        publish_timeout: Duration,
+        wait: bool,
+    ) -> Result<Self, BusError> {
         let mut opts = async_nats::ConnectOptions::new()
             .name(name)
             .connection_timeout(Duration::from_secs(2))

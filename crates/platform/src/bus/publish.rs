@@ -33,7 +33,12 @@ pub struct Published {
 }
 
 /// Builds the message for an event: payload plus the standard headers.
-pub fn message_for(event_type: &str, event_id: &str, payload: Bytes, traceparent: Option<&str>) -> PublishMessage {
+pub fn message_for(
+    event_type: &str,
+    event_id: &str,
+    payload: Bytes,
+    traceparent: Option<&str>,
+) -> PublishMessage {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(HEADER_MSG_ID, event_id);
     headers.insert(HEADER_EVENT_TYPE, event_type);
@@ -55,7 +60,11 @@ impl Bus {
     }
 
     /// Sends a prepared message (outbox relay).
-    pub async fn send_raw(&self, subject: String, msg: PublishMessage) -> Result<PublishAckFuture, PublishError> {
+    pub async fn send_raw(
+        &self,
+        subject: String,
+        msg: PublishMessage,
+    ) -> Result<PublishAckFuture, PublishError> {
         if !self.is_connected() {
             return Err(PublishError::Unavailable);
         }
@@ -76,7 +85,10 @@ impl Bus {
 }
 
 /// Awaits one pending ack with a deadline.
-pub async fn await_ack(pending: PublishAckFuture, timeout: std::time::Duration) -> Result<Published, PublishError> {
+pub async fn await_ack(
+    pending: PublishAckFuture,
+    timeout: std::time::Duration,
+) -> Result<Published, PublishError> {
     match tokio::time::timeout(timeout, pending.into_future()).await {
         Ok(Ok(ack)) => Ok(Published { sequence: ack.sequence, duplicate: ack.duplicate }),
         Ok(Err(e)) => Err(classify(&e.to_string())),
@@ -88,7 +100,8 @@ fn classify(error: &str) -> PublishError {
     let lower = error.to_ascii_lowercase();
     if lower.contains("timed out") || lower.contains("timeout") {
         PublishError::Timeout
-    } else if lower.contains("no responders") || lower.contains("disconnect") || lower.contains("broken pipe") {
+    } else if lower.contains("no responders") || lower.contains("disconnect") || lower.contains("broken pipe")
+    {
         PublishError::Unavailable
     } else {
         PublishError::Rejected(error.to_owned())

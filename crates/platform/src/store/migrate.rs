@@ -25,8 +25,22 @@ macro_rules! migration {
         $crate::store::Migration {
             version: $version,
             name: $file,
-            up: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/", $dir, "/", $file, ".up.sql")),
-            down: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/", $dir, "/", $file, ".down.sql")),
+            up: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../migrations/",
+                $dir,
+                "/",
+                $file,
+                ".up.sql"
+            )),
+            down: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../migrations/",
+                $dir,
+                "/",
+                $file,
+                ".down.sql"
+            )),
         }
     };
 }

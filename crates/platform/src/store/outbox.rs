@@ -34,7 +34,13 @@ pub async fn enqueue<C: ConnectionTrait, E: Event>(conn: &C, schema: &str, event
             "INSERT INTO {schema}.outbox (event_id, subject, event_type, payload, traceparent)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING"
         ),
-        [event_id.into(), event.subject().into(), E::TYPE.into(), event.encode_to_vec().into(), traceparent.into()],
+        [
+            event_id.into(),
+            event.subject().into(),
+            E::TYPE.into(),
+            event.encode_to_vec().into(),
+            traceparent.into(),
+        ],
     ))
     .await?;
     Ok(())
@@ -139,10 +145,9 @@ impl OutboxRelay {
             }
         }
         let timeout = Duration::from_secs(5);
-        let acks = join_all(
-            pending.into_iter().map(|(id, ack)| async move { (id, await_ack(ack, timeout).await) }),
-        )
-        .await;
+        let acks =
+            join_all(pending.into_iter().map(|(id, ack)| async move { (id, await_ack(ack, timeout).await) }))
+                .await;
         let mut done = Vec::with_capacity(acks.len());
         for (id, result) in acks {
             match result {

@@ -3,7 +3,9 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::agents as agent_map;
-use crate::wire::agent_v4::{Accepted, AgentConfigBody, Heartbeat, HeartbeatRequest, RegisterRequest, RegisterResponse};
+use crate::wire::agent_v4::{
+    Accepted, AgentConfigBody, Heartbeat, HeartbeatRequest, RegisterRequest, RegisterResponse,
+};
 use crate::wire::parse_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use spot_contracts::v1;
@@ -25,7 +27,11 @@ pub fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
 }
 
 /// Authenticates and checks the agent belongs to the caller's tenant.
-pub async fn owned_agent(state: &AppState, req: &HttpRequest, raw: &str) -> Result<(ClientId, AgentId), ApiError> {
+pub async fn owned_agent(
+    state: &AppState,
+    req: &HttpRequest,
+    raw: &str,
+) -> Result<(ClientId, AgentId), ApiError> {
     let tenant = state.tokens.tenant(&state.db, req).await?;
     let agent = agent_id(raw)?;
     if !state.agents.belongs_to(&state.db, agent, tenant.id).await? {
@@ -48,7 +54,11 @@ pub fn meta(client: ClientId, agent: AgentId, request_id: String) -> v1::EventMe
 
 /// `POST /api/agents/register`: always mints a new agent id (lifecycle
 /// decides role and `enabled`), then records the agent's tenant here.
-pub async fn register(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let tenant = state.tokens.tenant(&state.db, &req).await?;
     let mut call = parse_json::<RegisterRequest>(&body)?.into_grpc(&tenant.id.to_string())?;
     if call.request_id.is_empty() {

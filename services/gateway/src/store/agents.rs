@@ -51,7 +51,12 @@ impl AgentDirectory {
 
     /// True when `agent` belongs to `tenant` (unknown agents and other
     /// tenants' agents look the same to the caller: not found).
-    pub async fn belongs_to(&self, db: &DatabaseConnection, agent: AgentId, tenant: ClientId) -> Result<bool, DbErr> {
+    pub async fn belongs_to(
+        &self,
+        db: &DatabaseConnection,
+        agent: AgentId,
+        tenant: ClientId,
+    ) -> Result<bool, DbErr> {
         if let Some(owner) = self.owners.read().ok().and_then(|m| m.get(&agent).copied()) {
             return Ok(owner == tenant);
         }

@@ -32,7 +32,10 @@ pub async fn create(
 }
 
 /// The active tenant owning an unrevoked token.
-pub async fn find_by_token_hash<C: ConnectionTrait>(conn: &C, hash: &TokenHash) -> Result<Option<Tenant>, DbErr> {
+pub async fn find_by_token_hash<C: ConnectionTrait>(
+    conn: &C,
+    hash: &TokenHash,
+) -> Result<Option<Tenant>, DbErr> {
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -24,7 +24,8 @@ impl TryFrom<CreateClientRequest> for NewClient {
         if name.chars().count() > 200 {
             return Err(ApiError::InvalidField("name is longer than 200 characters".into()));
         }
-        let email = super::clean(req.email).ok_or_else(|| ApiError::InvalidField("email is required".into()))?;
+        let email =
+            super::clean(req.email).ok_or_else(|| ApiError::InvalidField("email is required".into()))?;
         let plausible = email.len() <= 320
             && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
         if !plausible {
@@ -62,7 +63,9 @@ mod tests {
 
     #[test]
     fn validates_name_and_email() {
-        assert!(NewClient::try_from(req(Some(" Acme "), Some("ops@acme.io"))).is_ok_and(|c| c.name == "Acme"));
+        assert!(
+            NewClient::try_from(req(Some(" Acme "), Some("ops@acme.io"))).is_ok_and(|c| c.name == "Acme")
+        );
         assert!(NewClient::try_from(req(None, Some("ops@acme.io"))).is_err());
         assert!(NewClient::try_from(req(Some("Acme"), Some("nope"))).is_err());
         assert!(NewClient::try_from(req(Some("Acme"), Some("@acme.io"))).is_err());

@@ -33,15 +33,17 @@ fn proto_mode(mode: InstanceMode) -> i32 {
 }
 
 fn parse_mode(raw: Option<String>) -> Result<Option<InstanceMode>, ApiError> {
-    super::clean(raw).map(|m| InstanceMode::parse(&m).map_err(|e| ApiError::InvalidField(e.to_string()))).transpose()
+    super::clean(raw)
+        .map(|m| InstanceMode::parse(&m).map_err(|e| ApiError::InvalidField(e.to_string())))
+        .transpose()
 }
 
 impl RegisterRequest {
     /// Validates and builds the lifecycle call. `logical_agent_id` defaults to
     /// the instance id (what v4 does when none is configured); `mode` to spot.
     pub fn into_grpc(self, client_id: &str) -> Result<v1::RegisterAgentRequest, ApiError> {
-        let instance_id =
-            super::clean(self.instance_id).ok_or_else(|| ApiError::InvalidField("instance_id is required".into()))?;
+        let instance_id = super::clean(self.instance_id)
+            .ok_or_else(|| ApiError::InvalidField("instance_id is required".into()))?;
         let logical = super::clean(self.logical_agent_id).unwrap_or_else(|| instance_id.clone());
         let logical = LogicalAgentId::parse(&logical).map_err(|e| ApiError::InvalidField(e.to_string()))?;
         let mode = parse_mode(self.mode)?.unwrap_or(InstanceMode::Spot);
@@ -185,13 +187,21 @@ mod tests {
         assert_eq!(grpc.as_ref().map(|g| g.logical_agent_id.as_str()), Some("i-1"));
         assert_eq!(grpc.and_then(|g| g.instance).map(|i| i.mode), Some(v1::InstanceMode::Spot as i32));
         assert!(RegisterRequest::default().into_grpc("c").is_err());
-        let bad = RegisterRequest { instance_id: Some("i-1".into()), mode: Some("lease".into()), ..Default::default() };
+        let bad = RegisterRequest {
+            instance_id: Some("i-1".into()),
+            mode: Some("lease".into()),
+            ..Default::default()
+        };
         assert!(matches!(bad.into_grpc("c"), Err(ApiError::InvalidField(_))));
     }
 
     #[test]
     fn shutdown_heartbeat_is_valid() {
-        let req = HeartbeatRequest { status: Some("offline".into()), monitored_instances: Some(vec![]), ..Default::default() };
+        let req = HeartbeatRequest {
+            status: Some("offline".into()),
+            monitored_instances: Some(vec![]),
+            ..Default::default()
+        };
         let hb = Heartbeat::try_from(req).ok();
         assert_eq!(hb.as_ref().map(|h| h.status), Some(ReportedStatus::Offline));
         assert_eq!(hb.map(|h| h.instance_id), Some(None));

@@ -10,8 +10,17 @@ use serde::de::DeserializeOwned;
 /// Parses a JSON body, telling malformed JSON (400 `malformed_json`) apart
 /// from well-formed JSON with bad fields (400 `invalid_field`).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MalformedJson("empty body".into()));
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => return Err(ApiError::MalformedJson("empty body".into())),
+        // Other JSON values parse (serde maps arrays onto structs), but every
+        // request body of ours is an object: say so plainly.
+        Some(b'[') | Some(b'"') | Some(b'0'..=b'9') | Some(b'-') | Some(b't') | Some(b'f') | Some(b'n')
+            if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() =>
+        {
+            return Err(ApiError::InvalidField("request body must be a JSON object".into()));
+        }
+        _ => {}
     }
     serde_json::from_slice(body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::InvalidField(e.to_string()),

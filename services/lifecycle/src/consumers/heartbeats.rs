@@ -54,8 +54,10 @@ struct Fields {
 fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerError> {
     let hb = v1::HeartbeatReceived::decode(d.payload.clone())
         .map_err(|e| HandlerError(format!("undecodable heartbeat {}: {e}", d.event_id)))?;
-    let meta = hb.meta.as_ref().ok_or_else(|| HandlerError(format!("heartbeat {} without meta", d.event_id)))?;
-    let agent = Uuid::parse_str(&meta.agent_id).map_err(|_| HandlerError(format!("bad agent id in {}", d.event_id)))?;
+    let meta =
+        hb.meta.as_ref().ok_or_else(|| HandlerError(format!("heartbeat {} without meta", d.event_id)))?;
+    let agent = Uuid::parse_str(&meta.agent_id)
+        .map_err(|_| HandlerError(format!("bad agent id in {}", d.event_id)))?;
     let received_at = meta
         .occurred_at
         .as_ref()
@@ -81,7 +83,11 @@ fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerErr
             instance_type: hb.instance_type.unwrap_or_default(),
             az: hb.az.unwrap_or_default(),
             mode: mode.to_owned(),
-            monitored: hb.monitored_instances.into_iter().filter(|i| !i.is_empty() && !i.contains(',')).collect(),
+            monitored: hb
+                .monitored_instances
+                .into_iter()
+                .filter(|i| !i.is_empty() && !i.contains(','))
+                .collect(),
         },
     })
 }
@@ -90,7 +96,8 @@ impl BatchHandler for HeartbeatConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
         let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
-        let fresh = claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+        let fresh =
+            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
         let mut fold = HeartbeatFold::default();
         let mut seen = std::collections::HashSet::new();
         for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
@@ -117,7 +124,19 @@ impl BatchHandler for HeartbeatConsumer {
             .collect();
         let changes = heartbeats::apply(&txn, &updates).await.map_err(HandlerError::from_display)?;
         for change in &changes {
-            enqueue(&txn, crate::SCHEMA, &status_changed(change.client_id, change.agent_id, &change.previous, &change.current, "heartbeat")).await.map_err(HandlerError::from_display)?;
+            enqueue(
+                &txn,
+                crate::SCHEMA,
+                &status_changed(
+                    change.client_id,
+                    change.agent_id,
+                    &change.previous,
+                    &change.current,
+                    "heartbeat",
+                ),
+            )
+            .await
+            .map_err(HandlerError::from_display)?;
         }
         txn.commit().await.map_err(HandlerError::from_display)?;
         Ok(())

@@ -1,8 +1,8 @@
 //! Marks agents OFFLINE when no heartbeat arrived within the timeout
 //! (never TERMINATED: design.md invariant 7) and publishes the change.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use crate::events::status_changed;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use spot_platform::Shutdown;
 use spot_platform::store::enqueue;
 use std::time::Duration;

@@ -73,7 +73,11 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, a: &NewAgent) -> Result<(), Db
 }
 
 /// Reads one agent of one tenant.
-pub async fn find<C: ConnectionTrait>(conn: &C, client: ClientId, agent: AgentId) -> Result<Option<AgentRow>, DbErr> {
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<Option<AgentRow>, DbErr> {
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -34,7 +34,10 @@ pub struct StatusChange {
 /// Applies the updates: counts always add up, the other fields only move
 /// forward (newest `(received_at, sequence)` wins), so a redelivered older
 /// heartbeat never overwrites a newer one. Returns status changes.
-pub async fn apply<C: ConnectionTrait>(conn: &C, updates: &[HeartbeatUpdate]) -> Result<Vec<StatusChange>, DbErr> {
+pub async fn apply<C: ConnectionTrait>(
+    conn: &C,
+    updates: &[HeartbeatUpdate],
+) -> Result<Vec<StatusChange>, DbErr> {
     if updates.is_empty() {
         return Ok(Vec::new());
     }

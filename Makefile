@@ -1,0 +1,23 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+export CARGO_TARGET_DIR ?= /var/tmp/spot-target
+# Local default so the admin API works out of the box; set your own in production.
+export SPOT_ADMIN_TOKEN ?= dev-admin-token
+export SPOT_LOG_FORMAT ?= pretty
+
+.PHONY: run test deps build clean-test-dbs
+
+deps:
+	@bash scripts/deps.sh
+
+build:
+	cargo build --locked -p spotctl -p spot-gateway -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions
+
+## Run the whole system locally: Postgres + NATS checked/started, then every service in one process.
+run: deps build
+	@echo "admin token: $$SPOT_ADMIN_TOKEN   gateway: http://127.0.0.1:8080"
+	$(CARGO_TARGET_DIR)/debug/spotctl up
+
+## Run every test (fmt, clippy -D warnings, unit and integration tests against real Postgres and NATS).
+test: deps
+	@bash scripts/test.sh

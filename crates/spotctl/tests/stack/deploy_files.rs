@@ -1,0 +1,153 @@
+//! Static checks of docker-compose.yml (no Docker engine here).
+
+use crate::helpers::repo_root;
+use spot_platform::config::SETTINGS;
+
+const SERVICES: [&str; 5] = ["gateway", "lifecycle", "emergency", "pricing", "decisions"];
+
+/// Top-level compose services and their text blocks.
+fn compose_services(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut in_services = false;
+    for line in text.lines() {
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_services = line.trim_end() == "services:";
+            continue;
+        }
+        if !in_services {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 2 && line.trim_end().ends_with(':') && !line.trim_start().starts_with('#') {
+            out.push((line.trim().trim_end_matches(':').to_owned(), String::new()));
+        } else if let Some((_, block)) = out.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    out
+}
+
+/// Keys of `environment:` maps in a block (`KEY: value` lines).
+fn env_names(block: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut in_env = false;
+    let mut env_indent = 0;
+    for line in block.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if trimmed == "environment:" {
+            in_env = true;
+            env_indent = indent;
+            continue;
+        }
+        if in_env && indent <= env_indent && !trimmed.is_empty() {
+            in_env = false;
+        }
+        // `<<: *anchor` merges the shared block, checked on its own.
+        if in_env
+            && let Some((key, _)) = trimmed.trim_start_matches("- ").split_once([':', '='])
+            && key.trim() != "<<"
+        {
+            names.push(key.trim().to_owned());
+        }
+    }
+    names
+}
+
+#[test]
+fn every_service_binary_has_a_compose_service_with_known_env_and_readiness() -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
+    let services = compose_services(&text);
+    for svc in SERVICES {
+        let (_, block) = services
+            .iter()
+            .find(|(name, _)| name == svc)
+            .ok_or_else(|| anyhow::anyhow!("docker-compose.yml has no service {svc}"))?;
+        assert!(block.contains(&format!("spot-{svc}")), "{svc} must run the spot-{svc} binary");
+        assert!(block.contains("/readyz"), "{svc} needs a healthcheck on /readyz");
+        assert!(block.contains("condition: service_healthy"), "{svc} must depend on healthy services");
+        for name in env_names(block) {
+            assert!(
+                SETTINGS.iter().any(|s| s.env == name),
+                "{svc} sets {name}, which the config does not read"
+            );
+        }
+        assert!(!env_names(block).is_empty(), "{svc} has no environment");
+    }
+    // The shared environment block merged into every service.
+    let shared: Vec<String> = text
+        .split("x-spot-env: &spot-env\n")
+        .nth(1)
+        .map(|rest| rest.lines().take_while(|l| l.starts_with("  ")).map(|l| format!("    {l}")).collect())
+        .unwrap_or_default();
+    let shared_names = env_names(&format!("  environment:\n{}", shared.join("\n")));
+    assert!(
+        shared_names.contains(&"DATABASE_URL".to_owned()) && shared_names.contains(&"NATS_URL".to_owned())
+    );
+    for name in shared_names {
+        assert!(
+            SETTINGS.iter().any(|s| s.env == name),
+            "x-spot-env sets {name}, which the config does not read"
+        );
+    }
+    for infra in ["postgres", "nats"] {
+        assert!(services.iter().any(|(n, _)| n == infra), "compose needs {infra}");
+    }
+    let nats = services.iter().find(|(n, _)| n == "nats").map(|(_, b)| b.as_str()).unwrap_or_default();
+    assert!(nats.contains("-js") && nats.contains("volumes"), "NATS needs JetStream on a volume");
+    Ok(())
+}
+
+#[test]
+fn every_binary_is_built_by_the_dockerfile() -> anyhow::Result<()> {
+    let dockerfile = std::fs::read_to_string(repo_root().join("deploy/Dockerfile"))?;
+    for svc in SERVICES {
+        assert!(dockerfile.contains(&format!("spot-{svc}")), "Dockerfile must ship spot-{svc}");
+    }
+    assert!(dockerfile.contains("spotctl"));
+    Ok(())
+}
+
+#[test]
+fn vendored_fixtures_match_the_shared_captures() -> anyhow::Result<()> {
+    let shared = repo_root().join("../shared/fixtures/agent-v4");
+    if !shared.exists() {
+        return Ok(()); // Outside the workplace layout there is nothing to compare.
+    }
+    for entry in std::fs::read_dir(&shared)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_owned()).unwrap_or_default();
+        let ours = repo_root().join("tests/fixtures/agent-v4").join(&name);
+        assert_eq!(std::fs::read(&path)?, std::fs::read(&ours)?, "fixture {name:?} differs from shared/");
+    }
+    Ok(())
+}
+
+#[test]
+fn the_readme_documents_every_setting() -> anyhow::Result<()> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md"))?;
+    for s in SETTINGS {
+        assert!(readme.contains(&format!("`{}`", s.env)), "README misses {}", s.env);
+        assert!(readme.contains(s.key), "README misses file key {}", s.key);
+    }
+    let lines: Vec<&str> = readme.lines().take(6).collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("make run")) && lines.iter().any(|l| l.starts_with("make test"))
+    );
+    Ok(())
+}
+
+#[test]
+fn nats_stream_definitions_match_the_code() -> anyhow::Result<()> {
+    let defs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("deploy/nats/streams.json"))?)?;
+    let streams = defs["streams"].as_array().cloned().unwrap_or_default();
+    assert_eq!(streams.len(), spot_contracts::subjects::ALL_STREAMS.len());
+    for def in spot_contracts::subjects::ALL_STREAMS {
+        let found = streams.iter().find(|s| s["name"] == def.name);
+        let subjects = found.map(|s| s["subjects"].clone());
+        assert_eq!(subjects, Some(serde_json::json!([def.subject_filter()])), "{}", def.name);
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the whole stack in-process against real Postgres and a
+//! private nats-server, driven over HTTP like an agent or operator would.
+
+mod admin;
+mod bad_input;
+mod bus_outage;
+mod deploy_files;
+mod heartbeat;
+mod helpers;
+mod migrations;

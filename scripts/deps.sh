@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Makes sure PostgreSQL and NATS (with JetStream) answer on their default
+# ports, installing Debian's packages and starting the servers when needed,
+# and creates the `spot` database. Used by `make run` and `make test`.
+set -euo pipefail
+
+PGHOST=127.0.0.1
+PGPORT=5432
+NATS_PORT=4222
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+say() { printf 'deps: %s\n' "$*"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # port seconds name
+  for _ in $(seq 1 "$(( $2 * 10 ))"); do port_open "$1" && return 0; sleep 0.1; done
+  say "$3 did not come up on port $1"; return 1
+}
+
+nats_bin() {
+  for b in /usr/sbin/nats-server /usr/bin/nats-server /usr/local/bin/nats-server; do
+    [ -x "$b" ] && { echo "$b"; return; }
+  done
+  command -v nats-server || true
+}
+
+missing=()
+command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -n "$(nats_bin)" ] || missing+=(nats-server)
+fresh_pg=0
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  [[ " ${missing[*]} " == *" postgresql "* ]] && fresh_pg=1
+fi
+
+if ! port_open "$PGPORT"; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  if [ "$fresh_pg" -eq 1 ]; then
+    # Local development trusts loopback, as the CI machines do.
+    hba="/etc/postgresql/$version/main/pg_hba.conf"
+    grep -q '^host all all 127.0.0.1/32 trust' "$hba" || \
+      $SUDO sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+  fi
+  say "starting PostgreSQL $version"
+  $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  wait_for "$PGPORT" 30 PostgreSQL
+fi
+
+if ! port_open "$NATS_PORT"; then
+  say "starting nats-server with JetStream"
+  $SUDO mkdir -p /var/lib/nats-server
+  $SUDO start-stop-daemon --start --oknodo --background --exec "$(nats_bin)" -- \
+    -a 127.0.0.1 -p "$NATS_PORT" -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+  wait_for "$NATS_PORT" 15 nats-server
+fi
+
+for _ in $(seq 1 50); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 0.2; done
+psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'spot'" | grep -q 1 || {
+  say "creating database spot"
+  psql -h "$PGHOST" -p "$PGPORT" -U postgres -qc "CREATE DATABASE spot"
+}

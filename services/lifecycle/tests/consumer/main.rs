@@ -1,0 +1,5 @@
+//! Heartbeat consumer against real Postgres and a private nats-server.
+
+mod helpers;
+mod inbox;
+mod restart;
