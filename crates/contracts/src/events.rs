@@ -44,6 +44,12 @@ macro_rules! event {
 event!(HeartbeatReceived, subjects::INGEST, "heartbeat");
 event!(AgentRegistered, subjects::LIFECYCLE, "agent_registered");
 event!(AgentStatusChanged, subjects::LIFECYCLE, "agent_status_changed");
+event!(AgentConfigChanged, subjects::LIFECYCLE, "agent_config_changed");
+event!(AgentCommandsChanged, subjects::LIFECYCLE, "agent_commands_changed");
+event!(InstanceRoleChanged, subjects::LIFECYCLE, "role_changed");
+event!(SwitchCompleted, subjects::LIFECYCLE, "switch_completed");
+event!(PricingReportReceived, subjects::INGEST, "pricing_report");
+event!(CleanupReportReceived, subjects::INGEST, "cleanup_report");
 
 #[cfg(test)]
 mod tests {

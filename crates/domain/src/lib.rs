@@ -1,16 +1,24 @@
 //! Pure domain logic of the Spot control plane: identifiers, agent status and
-//! the heartbeat fold, timestamp parsing for the agent wire formats.
+//! the heartbeat fold, timestamp parsing for the agent wire formats, and the
+//! instance-group state machine (roles, settings, replica and command
+//! lifecycles, switch timings).
 //!
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
 
 pub mod agent;
+pub mod group;
 pub mod heartbeat;
 pub mod ids;
 pub mod instance;
 pub mod time;
 
 pub use agent::AgentStatus;
+pub use group::{
+    CommandPriority, CommandStatus, CommandTransitionError, CommandType, Group, GroupSettings, Instance,
+    InvariantViolation, Outcome, ReplicaStatus, ReplicaTransitionError, Role, RoleChange, SettingsError,
+    SettingsPatch, SwitchTiming, Transition, TransitionError,
+};
 pub use heartbeat::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
 pub use ids::{AgentId, ClientId, IdError, LogicalAgentId};
 pub use instance::{InstanceMode, ModeError};

@@ -105,3 +105,11 @@ pub fn link_span_to_headers(span: &tracing::Span, headers: Option<&async_nats::H
         let _ = span.set_parent(cx);
     }
 }
+
+/// Trace id of the current span, for audit rows (None when not traced).
+pub fn current_trace_id() -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    let cx = tracing::Span::current().context();
+    let span_context = cx.span().span_context().clone();
+    span_context.is_valid().then(|| span_context.trace_id().to_string())
+}

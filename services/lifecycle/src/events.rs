@@ -15,6 +15,11 @@ pub fn meta(client: Uuid, agent: Uuid, request_id: &str) -> v1::EventMeta {
     }
 }
 
+/// Metadata for an event about a whole group (no agent token in the subject).
+pub fn group_meta(client: Uuid, request_id: &str) -> v1::EventMeta {
+    v1::EventMeta { agent_id: String::new(), ..meta(client, Uuid::nil(), request_id) }
+}
+
 /// An agent went online or offline.
 pub fn status_changed(
     client: Uuid,

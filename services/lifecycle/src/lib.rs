@@ -8,9 +8,11 @@
 //! It must not read another service's tables.
 
 pub mod consumers;
+pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod jobs;
+pub mod ops;
 pub mod store;
 
 use spot_platform::store::Migration;
@@ -23,7 +25,7 @@ pub const NAME: &str = "lifecycle";
 pub const SCHEMA: &str = "lifecycle";
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!("lifecycle", 1, "0001_agents")];
+pub const MIGRATIONS: &[Migration] = &[migration!("lifecycle", 1, "0001_agents"), migration!("lifecycle", 2, "0002_groups")];
 
 /// Starts every part of the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {

@@ -22,6 +22,8 @@ pub struct NewAgent {
     pub private_ip: Option<String>,
     pub public_ip: Option<String>,
     pub enabled: bool,
+    pub group_id: Option<Uuid>,
+    pub capabilities: Vec<String>,
 }
 
 /// An agent as stored.
@@ -42,6 +44,27 @@ pub struct AgentRow {
     pub heartbeat_count: i64,
     pub monitored_instances: Vec<String>,
     pub version: i64,
+    pub group_id: Option<Uuid>,
+    /// Role of the agent's instance in its group (None before groups existed).
+    pub role: Option<String>,
+    pub agent_version: String,
+    pub capabilities: Vec<String>,
+}
+
+impl AgentRow {
+    /// What v4 reads from GET /config: active only on the group's PRIMARY.
+    pub fn enabled(&self) -> bool {
+        match self.role.as_deref() {
+            Some(role) => role == "PRIMARY",
+            None => self.enabled,
+        }
+    }
+
+    /// Typed commands (section B) need a newer agent: version 5+ or a declared capability.
+    pub fn runs_typed_commands(&self) -> bool {
+        let major = self.agent_version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+        major >= 5 || self.capabilities.iter().any(|c| c == "typed_commands")
+    }
 }
 
 /// Inserts a registration.
@@ -49,8 +72,8 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, a: &NewAgent) -> Result<(), Db
     conn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "INSERT INTO lifecycle.agents (agent_id, client_id, logical_agent_id, instance_id, instance_type, region, az,
-            ami_id, mode, hostname, agent_version, private_ip, public_ip, enabled, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'online')",
+            ami_id, mode, hostname, agent_version, private_ip, public_ip, enabled, status, group_id, capabilities)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'online', $15, $16)",
         [
             a.agent_id.as_uuid().into(),
             a.client_id.as_uuid().into(),
@@ -66,6 +89,8 @@ pub async fn insert<C: ConnectionTrait>(conn: &C, a: &NewAgent) -> Result<(), Db
             a.private_ip.clone().into(),
             a.public_ip.clone().into(),
             a.enabled.into(),
+            a.group_id.into(),
+            a.capabilities.clone().into(),
         ],
     ))
     .await?;
@@ -81,9 +106,12 @@ pub async fn find<C: ConnectionTrait>(
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT agent_id, client_id, logical_agent_id, instance_id, instance_type, region, az, ami_id, mode,
-                    status, enabled, last_heartbeat_at, heartbeat_count, monitored_instances, version
-             FROM lifecycle.agents WHERE agent_id = $1 AND client_id = $2",
+            "SELECT a.agent_id, a.client_id, a.logical_agent_id, a.instance_id, a.instance_type, a.region, a.az,
+                    a.ami_id, a.mode, a.status, a.enabled, a.last_heartbeat_at, a.heartbeat_count,
+                    a.monitored_instances, a.version, a.group_id, i.role, a.agent_version, a.capabilities
+             FROM lifecycle.agents a
+             LEFT JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
+             WHERE a.agent_id = $1 AND a.client_id = $2",
             [agent.as_uuid().into(), client.as_uuid().into()],
         ))
         .await?;
@@ -104,6 +132,10 @@ pub async fn find<C: ConnectionTrait>(
             heartbeat_count: r.try_get("", "heartbeat_count")?,
             monitored_instances: r.try_get("", "monitored_instances")?,
             version: r.try_get("", "version")?,
+            group_id: r.try_get("", "group_id")?,
+            role: r.try_get("", "role")?,
+            agent_version: r.try_get("", "agent_version")?,
+            capabilities: r.try_get("", "capabilities")?,
         })
     })
     .transpose()

@@ -2,4 +2,9 @@
 //! heartbeats is one statement, not one transaction per message.
 
 pub mod agents;
+pub mod audit;
+pub mod commands;
+pub mod groups;
 pub mod heartbeats;
+pub mod replicas;
+pub mod switches;

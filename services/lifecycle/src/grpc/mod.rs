@@ -1,12 +1,14 @@
 //! gRPC API the gateway calls for answers an agent waits on. Handlers parse
 //! the request into domain types, call the store, and map errors once.
 
+use crate::ops;
+use crate::ops::transition::role_proto;
 use crate::store::agents::{self, AgentRow, NewAgent};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
+use spot_domain::group::Role;
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_server::{LifecycleService, LifecycleServiceServer};
 use spot_domain::{AgentId, ClientId, InstanceMode, LogicalAgentId};
-use spot_platform::store::enqueue;
 use spot_platform::{ServiceContext, StartError};
 use tonic::{Request, Response, Status};
 
@@ -60,12 +62,20 @@ fn parse_new_agent(req: &v1::RegisterAgentRequest) -> Result<NewAgent, Status> {
         agent_version: req.agent_version.clone(),
         private_ip: req.private_ip.clone(),
         public_ip: req.public_ip.clone(),
-        enabled: true,
+        enabled: false,
+        group_id: None,
+        capabilities: req.capabilities.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).take(32).collect(),
     })
 }
 
 fn config_of(row: &AgentRow) -> v1::AgentConfig {
-    v1::AgentConfig { enabled: row.enabled, role: v1::InstanceRole::Unspecified as i32, version: row.version }
+    let role = row
+        .role
+        .as_deref()
+        .and_then(Role::parse)
+        .map(role_proto)
+        .unwrap_or(v1::InstanceRole::Unspecified as i32);
+    v1::AgentConfig { enabled: row.enabled(), role, version: row.version }
 }
 
 fn instance_of(row: &AgentRow) -> v1::InstanceInfo {
@@ -90,6 +100,9 @@ impl LifecycleGrpc {
     }
 }
 
+mod calls;
+pub mod convert;
+
 #[tonic::async_trait]
 impl LifecycleService for LifecycleGrpc {
     async fn register_agent(
@@ -98,29 +111,11 @@ impl LifecycleService for LifecycleGrpc {
     ) -> Result<Response<v1::RegisterAgentResponse>, Status> {
         let req = request.into_inner();
         let agent = parse_new_agent(&req)?;
-        let event = v1::AgentRegistered {
-            meta: Some(crate::events::meta(
-                agent.client_id.as_uuid(),
-                agent.agent_id.as_uuid(),
-                &req.request_id,
-            )),
-            logical_agent_id: agent.logical_agent_id.as_str().to_owned(),
-            instance: req.instance.clone(),
-            hostname: agent.hostname.clone(),
-            agent_version: agent.agent_version.clone(),
-            private_ip: agent.private_ip.clone(),
-            public_ip: agent.public_ip.clone(),
-            role: v1::InstanceRole::Unspecified as i32,
-            enabled: agent.enabled,
-        };
-        let txn = self.db.begin().await.map_err(internal)?;
-        agents::insert(&txn, &agent).await.map_err(internal)?;
-        enqueue(&txn, crate::SCHEMA, &event).await.map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        tracing::info!(agent_id = %agent.agent_id, client_id = %agent.client_id, "agent registered");
+        let agent_id = agent.agent_id;
+        let decided = ops::register::register(&self.db, agent, &req.request_id).await?;
         Ok(Response::new(v1::RegisterAgentResponse {
-            agent_id: agent.agent_id.to_string(),
-            config: Some(v1::AgentConfig { enabled: agent.enabled, role: event.role, version: 1 }),
+            agent_id: agent_id.to_string(),
+            config: Some(v1::AgentConfig { enabled: decided.enabled, role: role_proto(decided.role), version: 1 }),
         }))
     }
 
@@ -150,6 +145,61 @@ impl LifecycleService for LifecycleGrpc {
             instance: Some(instance_of(&row)),
             heartbeat_count: row.heartbeat_count,
         }))
+    }
+
+    async fn get_pending_commands(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::CommandList>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::pending(&self.db, &req).await?))
+    }
+
+    async fn command_executed(&self, request: Request<v1::CommandExecutedRequest>) -> Result<Response<v1::CommandRecord>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::executed(&self.db, &req).await?))
+    }
+
+    async fn report_switch(&self, request: Request<v1::SwitchReportRequest>) -> Result<Response<v1::SwitchReportResponse>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::report_switch(&self.db, &req).await?))
+    }
+
+    async fn issue_switch_command(&self, request: Request<v1::IssueSwitchCommandRequest>) -> Result<Response<v1::IssueCommandResponse>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::issue_switch(&self.db, &req).await?))
+    }
+
+    async fn create_replica(&self, request: Request<v1::CreateReplicaRequest>) -> Result<Response<v1::ReplicaRecord>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::create_replica(&self.db, &req).await?))
+    }
+
+    async fn list_replicas(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::ReplicaList>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::list_replicas(&self.db, &req).await?))
+    }
+
+    async fn update_replica_status(&self, request: Request<v1::UpdateReplicaStatusRequest>) -> Result<Response<v1::ReplicaRecord>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::replica_status_update(&self.db, &req).await?))
+    }
+
+    async fn promote_replica(&self, request: Request<v1::PromoteReplicaRequest>) -> Result<Response<v1::PromoteReplicaResponse>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::promote(&self.db, &req).await?))
+    }
+
+    async fn get_replica_config(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::ReplicaConfig>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::replica_config(&self.db, &req).await?))
+    }
+
+    async fn get_group_settings(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::GroupSettings>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::get_settings(&self.db, &req).await?))
+    }
+
+    async fn update_group_settings(&self, request: Request<v1::UpdateGroupSettingsRequest>) -> Result<Response<v1::GroupSettings>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::update_settings(&self.db, &req).await?))
     }
 }
 

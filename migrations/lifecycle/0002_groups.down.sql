@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS lifecycle.lifecycle_events;
+DROP TABLE IF EXISTS lifecycle.agent_health_metrics;
+DROP TABLE IF EXISTS lifecycle.cleanup_logs;
+DROP TABLE IF EXISTS lifecycle.switches;
+DROP TABLE IF EXISTS lifecycle.commands;
+DROP TABLE IF EXISTS lifecycle.replicas;
+DROP INDEX IF EXISTS lifecycle.agents_by_group_id;
+ALTER TABLE lifecycle.agents DROP COLUMN IF EXISTS capabilities, DROP COLUMN IF EXISTS group_id;
+DROP TABLE IF EXISTS lifecycle.instances;
+DROP TABLE IF EXISTS lifecycle.groups;

@@ -1,0 +1,150 @@
+//! Commands: queueing a manual switch, handing pending commands to an agent,
+//! recording their execution.
+
+use super::Actor;
+use crate::error::{LifecycleError, Result};
+use crate::events;
+use crate::store::agents::{self, AgentRow};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::commands::{self, CommandRow, NewCommand};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use serde_json::json;
+use spot_contracts::v1;
+use spot_domain::group::{CommandPriority, CommandStatus, CommandType, command_transition, v4_can_run};
+use spot_domain::{AgentId, ClientId, InstanceMode};
+use spot_platform::store::enqueue;
+use uuid::Uuid;
+
+/// Loads an agent of a tenant or fails with 404.
+pub async fn agent_of<C: ConnectionTrait>(conn: &C, client: ClientId, agent: AgentId) -> Result<AgentRow> {
+    agents::find(conn, client, agent).await?.ok_or(LifecycleError::NotFound("agent"))
+}
+
+/// Validates a pool id `<instance type>.<az>` (e.g. `t3.medium.us-east-1b`).
+pub fn parse_pool_id(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(pool) = raw.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
+    let valid = pool.len() <= 100
+        && pool.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && pool.rsplit_once('.').is_some_and(|(ty, az)| !ty.is_empty() && az.contains('-'));
+    if valid { Ok(Some(pool.to_owned())) } else { Err(LifecycleError::invalid(format!("target_pool_id {pool:?} is not <type>.<az>"))) }
+}
+
+async fn notify<C: ConnectionTrait>(conn: &C, client: Uuid, agent: Uuid) -> Result<()> {
+    let event = v1::AgentCommandsChanged { meta: Some(events::meta(client, agent, "")) };
+    enqueue(conn, crate::SCHEMA, &event).await?;
+    Ok(())
+}
+
+/// Queues a manual switch (priority 75). A retry with the same request id
+/// returns the first command and queues nothing (invariant 9).
+pub async fn issue_switch(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+    target_mode: &str,
+    target_pool_id: Option<&str>,
+    actor: &Actor,
+) -> Result<(CommandRow, bool)> {
+    let mode = InstanceMode::parse(target_mode).map_err(|e| LifecycleError::invalid(e.to_string()))?;
+    let pool = parse_pool_id(target_pool_id)?;
+    if actor.request_id.is_empty() {
+        return Err(LifecycleError::invalid("a request id (X-Request-ID) is required"));
+    }
+    let txn = db.begin().await?;
+    if let Some(existing) = commands::by_request_id(&txn, client.as_uuid(), &actor.request_id).await? {
+        txn.rollback().await?;
+        return Ok((existing, false));
+    }
+    let row = agent_of(&txn, client, agent).await?;
+    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let command = NewCommand {
+        client_id: client.as_uuid(),
+        group_id,
+        agent_id: agent.as_uuid(),
+        command_type: CommandType::Switch.as_str(),
+        priority: CommandPriority::Manual.value(),
+        target_mode: Some(mode.as_str().to_owned()),
+        target_pool_id: pool,
+        request_id: actor.request_id.clone(),
+        actor: actor.name.clone(),
+        pre_state: json!({"instance_id": row.instance_id, "mode": row.mode, "az": row.az, "role": row.role}),
+        deadline: None,
+    };
+    let (stored, created) = commands::insert_once(&txn, &command).await?;
+    if created {
+        audit::record(
+            &txn,
+            &AuditEntry {
+                client_id: client.as_uuid(),
+                group_id: Some(group_id),
+                agent_id: Some(agent.as_uuid()),
+                event_type: "command_queued",
+                pre_state: Some(command.pre_state.clone()),
+                post_state: Some(json!({"command_id": stored.id, "type": "SWITCH", "target_mode": stored.target_mode,
+                                        "target_pool_id": stored.target_pool_id, "priority": stored.priority})),
+                actor: &actor.name,
+                request_id: Some(&actor.request_id),
+            },
+        )
+        .await?;
+        notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
+    }
+    txn.commit().await?;
+    Ok((stored, created))
+}
+
+/// Open commands for an agent; v4 agents only see switch commands. Pending
+/// ones become delivered.
+pub async fn pending(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<(Vec<CommandRow>, bool)> {
+    let row = agent_of(db, client, agent).await?;
+    let typed = row.runs_typed_commands();
+    let open = commands::open_for_agent(db, agent.as_uuid()).await?;
+    let visible: Vec<CommandRow> = open
+        .into_iter()
+        .filter(|c| typed || CommandType::parse(&c.command_type).is_some_and(v4_can_run))
+        .collect();
+    let fresh: Vec<Uuid> = visible.iter().filter(|c| c.status == "pending").map(|c| c.id).collect();
+    commands::mark_delivered(db, &fresh).await?;
+    Ok((visible, typed))
+}
+
+/// Records a command's execution. Repeating the same result is a no-op; a
+/// different result for a finished command is a conflict.
+pub async fn executed(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+    command_id: Uuid,
+    success: bool,
+    message: &str,
+) -> Result<CommandRow> {
+    let txn = db.begin().await?;
+    let cmd = commands::lock(&txn, client.as_uuid(), agent.as_uuid(), command_id)
+        .await?
+        .ok_or(LifecycleError::NotFound("command"))?;
+    let from = CommandStatus::parse(&cmd.status).ok_or_else(|| LifecycleError::invalid("stored command status"))?;
+    let to = if success { CommandStatus::Succeeded } else { CommandStatus::Failed };
+    let changed = command_transition(from, to)
+        .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
+    if changed {
+        let message: String = message.chars().take(2000).collect();
+        commands::complete(&txn, cmd.id, to.as_str(), &message, json!({"success": success, "message": message})).await?;
+        audit::record(
+            &txn,
+            &AuditEntry {
+                client_id: client.as_uuid(),
+                group_id: None,
+                agent_id: Some(agent.as_uuid()),
+                event_type: "command_executed",
+                pre_state: Some(json!({"command_id": cmd.id, "status": cmd.status})),
+                post_state: Some(json!({"command_id": cmd.id, "status": to.as_str(), "message": message})),
+                actor: &format!("agent:{agent}"),
+                request_id: Some(&cmd.request_id),
+            },
+        )
+        .await?;
+        notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
+    }
+    txn.commit().await?;
+    Ok(CommandRow { status: to.as_str().to_owned(), result_message: Some(message.to_owned()), ..cmd })
+}

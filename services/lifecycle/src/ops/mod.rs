@@ -1,0 +1,26 @@
+//! Lifecycle operations: the service layer the gRPC handlers (and jobs) call.
+//! Each runs in one transaction: lock the group, decide with the pure state
+//! machine, write the outcome with version checks, audit it, and put the
+//! events in the outbox.
+
+pub mod commands;
+pub mod register;
+pub mod replicas;
+pub mod settings;
+pub mod switch;
+pub mod transition;
+
+/// Who asked for a change (audit actor and idempotency key).
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    /// `agent:<id>`, `user:<token prefix>`, `model:<id>` or `system`.
+    pub name: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    /// The system itself (jobs).
+    pub fn system() -> Self {
+        Self { name: "system".into(), request_id: String::new() }
+    }
+}

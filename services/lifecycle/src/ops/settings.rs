@@ -1,0 +1,116 @@
+//! Group settings. Turning manual replica mode on queues one CREATE_REPLICA
+//! command for the PRIMARY's agent when that agent can run typed commands
+//! (v4 agents cannot; for them the operator launches the replica).
+
+use super::Actor;
+use crate::error::{LifecycleError, Result};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::commands::{self, NewCommand};
+use crate::store::groups::{self, LoadedGroup};
+use crate::store::replicas;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use serde_json::json;
+use spot_domain::group::{CommandPriority, CommandType, GroupSettings, SettingsPatch};
+use spot_domain::{AgentId, ClientId};
+
+/// Settings of the agent's group, with the group's identity and version.
+pub async fn get(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<LoadedGroup> {
+    let txn = db.begin().await?;
+    let row = super::commands::agent_of(&txn, client, agent).await?;
+    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    // A share lock is enough for a read, but the loader locks FOR UPDATE;
+    // the transaction is short and read-only.
+    let loaded = groups::lock(&txn, group_id).await?;
+    txn.rollback().await?;
+    Ok(loaded)
+}
+
+/// Applies a patch; 409 `auto_switch_manual_replica_conflict` when both would be on.
+pub async fn update(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+    patch: &SettingsPatch,
+    actor: &Actor,
+) -> Result<LoadedGroup> {
+    let txn = db.begin().await?;
+    let row = super::commands::agent_of(&txn, client, agent).await?;
+    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let mut loaded = groups::lock(&txn, group_id).await?;
+    let before = loaded.group.settings.clone();
+    let after = before.apply(patch)?;
+    if after != before {
+        loaded.group.version = groups::save_settings(&txn, &loaded, &after).await?;
+        audit::record(
+            &txn,
+            &AuditEntry {
+                client_id: client.as_uuid(),
+                group_id: Some(group_id),
+                agent_id: Some(agent.as_uuid()),
+                event_type: "settings_changed",
+                pre_state: serde_json::to_value(&before).ok(),
+                post_state: serde_json::to_value(&after).ok(),
+                actor: &actor.name,
+                request_id: Some(&actor.request_id),
+            },
+        )
+        .await?;
+        if after.manual_replica && !before.manual_replica {
+            ensure_one_replica(&txn, client, &loaded, &after, actor).await?;
+        }
+        loaded.group.settings = after;
+    }
+    txn.commit().await?;
+    Ok(loaded)
+}
+
+async fn ensure_one_replica<C: ConnectionTrait>(
+    conn: &C,
+    client: ClientId,
+    loaded: &LoadedGroup,
+    _settings: &GroupSettings,
+    actor: &Actor,
+) -> Result<()> {
+    let live = replicas::list(conn, loaded.id)
+        .await?
+        .iter()
+        .any(|r| matches!(r.status.as_str(), "launching" | "syncing" | "ready"));
+    if live {
+        return Ok(());
+    }
+    let Some(primary) = loaded.group.primary() else { return Ok(()) };
+    let agent = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT agent_id FROM lifecycle.agents WHERE group_id = $1 AND instance_id = $2
+             ORDER BY registered_at DESC LIMIT 1",
+            [loaded.id.into(), primary.instance_id.as_str().into()],
+        ))
+        .await?;
+    let Some(agent) = agent else { return Ok(()) };
+    let agent_id: uuid::Uuid = agent.try_get("", "agent_id")?;
+    let row = super::commands::agent_of(conn, client, AgentId::from_uuid(agent_id)).await?;
+    if !row.runs_typed_commands() {
+        tracing::info!(group = %loaded.id, "manual replica on, but the PRIMARY's agent cannot run CREATE_REPLICA");
+        return Ok(());
+    }
+    let request_id = format!("manual-replica-{}-{}", loaded.id, loaded.group.version);
+    commands::insert_once(
+        conn,
+        &NewCommand {
+            client_id: client.as_uuid(),
+            group_id: loaded.id,
+            agent_id,
+            command_type: CommandType::CreateReplica.as_str(),
+            priority: CommandPriority::Manual.value(),
+            target_mode: None,
+            target_pool_id: None,
+            request_id,
+            actor: actor.name.clone(),
+            pre_state: json!({"primary": primary.instance_id}),
+            deadline: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The command queue.
+
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A command as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandRow {
+    pub id: Uuid,
+    pub agent_id: Uuid,
+    pub command_type: String,
+    pub priority: i32,
+    pub target_mode: Option<String>,
+    pub target_pool_id: Option<String>,
+    pub request_id: String,
+    pub status: String,
+    pub actor: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub result_message: Option<String>,
+}
+
+/// A command to queue.
+#[derive(Debug, Clone)]
+pub struct NewCommand {
+    pub client_id: Uuid,
+    pub group_id: Uuid,
+    pub agent_id: Uuid,
+    pub command_type: &'static str,
+    pub priority: i32,
+    pub target_mode: Option<String>,
+    pub target_pool_id: Option<String>,
+    pub request_id: String,
+    pub actor: String,
+    pub pre_state: Value,
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, agent_id, command_type, priority, target_mode, target_pool_id, request_id, status, actor,
+                       deadline, created_at, result_message";
+
+fn row(r: &QueryResult) -> Result<CommandRow> {
+    Ok(CommandRow {
+        id: r.try_get("", "id")?,
+        agent_id: r.try_get("", "agent_id")?,
+        command_type: r.try_get("", "command_type")?,
+        priority: r.try_get("", "priority")?,
+        target_mode: r.try_get("", "target_mode")?,
+        target_pool_id: r.try_get("", "target_pool_id")?,
+        request_id: r.try_get("", "request_id")?,
+        status: r.try_get("", "status")?,
+        actor: r.try_get("", "actor")?,
+        deadline: r.try_get("", "deadline")?,
+        created_at: r.try_get("", "created_at")?,
+        result_message: r.try_get("", "result_message")?,
+    })
+}
+
+/// Inserts unless the tenant already used the request id; returns the
+/// stored command and whether this call created it.
+pub async fn insert_once<C: ConnectionTrait>(conn: &C, c: &NewCommand) -> Result<(CommandRow, bool)> {
+    let inserted = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "INSERT INTO lifecycle.commands (id, client_id, group_id, agent_id, command_type, priority, target_mode,
+                    target_pool_id, request_id, actor, pre_state, deadline)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT (client_id, request_id) DO NOTHING RETURNING {COLUMNS}"
+            ),
+            [
+                Uuid::now_v7().into(),
+                c.client_id.into(),
+                c.group_id.into(),
+                c.agent_id.into(),
+                c.command_type.into(),
+                c.priority.into(),
+                c.target_mode.clone().into(),
+                c.target_pool_id.clone().into(),
+                c.request_id.as_str().into(),
+                c.actor.as_str().into(),
+                c.pre_state.clone().into(),
+                c.deadline.into(),
+            ],
+        ))
+        .await?;
+    if let Some(r) = inserted {
+        return Ok((row(&r)?, true));
+    }
+    let existing = by_request_id(conn, c.client_id, &c.request_id).await?;
+    existing.map(|e| (e, false)).ok_or(crate::error::LifecycleError::NotFound("command"))
+}
+
+/// The command a tenant created with this request id.
+pub async fn by_request_id<C: ConnectionTrait>(conn: &C, client: Uuid, request_id: &str) -> Result<Option<CommandRow>> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT {COLUMNS} FROM lifecycle.commands WHERE client_id = $1 AND request_id = $2"),
+            [client.into(), request_id.into()],
+        ))
+        .await?;
+    r.as_ref().map(row).transpose()
+}
+
+/// One command of one agent, locked for update.
+pub async fn lock<C: ConnectionTrait>(conn: &C, client: Uuid, agent: Uuid, id: Uuid) -> Result<Option<CommandRow>> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT {COLUMNS} FROM lifecycle.commands WHERE id = $1 AND agent_id = $2 AND client_id = $3 FOR UPDATE"
+            ),
+            [id.into(), agent.into(), client.into()],
+        ))
+        .await?;
+    r.as_ref().map(row).transpose()
+}
+
+/// Open commands of an agent, highest priority first, then oldest.
+pub async fn open_for_agent<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result<Vec<CommandRow>> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT {COLUMNS} FROM lifecycle.commands
+                 WHERE agent_id = $1 AND status IN ('pending', 'delivered') AND (deadline IS NULL OR deadline > now())
+                 ORDER BY priority DESC, created_at, id"
+            ),
+            [agent.into()],
+        ))
+        .await?;
+    rows.iter().map(row).collect()
+}
+
+/// Marks pending commands delivered (the agent has seen them).
+pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE lifecycle.commands SET status = 'delivered', delivered_at = now(), version = version + 1
+         WHERE id = ANY($1) AND status = 'pending'",
+        [ids.to_vec().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Records the result of a command.
+pub async fn complete<C: ConnectionTrait>(conn: &C, id: Uuid, status: &str, message: &str, post: Value) -> Result<()> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE lifecycle.commands SET status = $1, result_message = $2, post_state = $3, completed_at = now(),
+            version = version + 1
+         WHERE id = $4",
+        [status.into(), message.into(), post.into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Switch history.
+
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
+
+/// A completed switch as reported by the agent.
+#[derive(Debug, Clone, Default)]
+pub struct NewSwitch {
+    pub client_id: Uuid,
+    pub group_id: Uuid,
+    pub agent_id: Uuid,
+    pub command_id: Option<Uuid>,
+    pub old_instance_id: String,
+    pub new_instance_id: String,
+    pub old_pool_id: Option<String>,
+    pub new_pool_id: Option<String>,
+    pub old_mode: Option<String>,
+    pub new_mode: Option<String>,
+    pub old_az: Option<String>,
+    pub new_az: Option<String>,
+    pub instance_type: Option<String>,
+    pub region: Option<String>,
+    pub new_ami_id: Option<String>,
+    pub snapshot_used: bool,
+    pub snapshot_ami_id: Option<String>,
+    pub snapshot_ami_name: Option<String>,
+    pub on_demand_price: Option<f64>,
+    pub old_spot_price: Option<f64>,
+    pub new_spot_price: Option<f64>,
+    pub timings: [Option<DateTime<Utc>>; 7],
+    pub downtime_seconds: Option<f64>,
+    pub total_seconds: Option<f64>,
+    pub trigger: String,
+    pub actor: String,
+    pub request_id: Option<String>,
+    pub old_role_after: String,
+}
+
+/// Inserts the switch; a repeated report of the same (old, new) pair
+/// returns the first row's id and `false`.
+pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<(Uuid, bool)> {
+    let [initiated, snapshot, ami, launched, ready, traffic, terminated] = s.timings;
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO lifecycle.switches (id, client_id, group_id, agent_id, command_id, old_instance_id,
+                new_instance_id, old_pool_id, new_pool_id, old_mode, new_mode, old_az, new_az, instance_type, region,
+                new_ami_id, snapshot_used, snapshot_ami_id, snapshot_ami_name, on_demand_price, old_spot_price,
+                new_spot_price, switch_initiated_at, snapshot_created_at, ami_created_at, new_instance_launched_at,
+                new_instance_ready_at, traffic_switched_at, old_instance_terminated_at, downtime_seconds,
+                total_seconds, trigger, actor, request_id, old_role_after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+             ON CONFLICT (group_id, old_instance_id, new_instance_id) DO NOTHING RETURNING id",
+            [
+                Uuid::now_v7().into(),
+                s.client_id.into(),
+                s.group_id.into(),
+                s.agent_id.into(),
+                s.command_id.into(),
+                s.old_instance_id.as_str().into(),
+                s.new_instance_id.as_str().into(),
+                s.old_pool_id.clone().into(),
+                s.new_pool_id.clone().into(),
+                s.old_mode.clone().into(),
+                s.new_mode.clone().into(),
+                s.old_az.clone().into(),
+                s.new_az.clone().into(),
+                s.instance_type.clone().into(),
+                s.region.clone().into(),
+                s.new_ami_id.clone().into(),
+                s.snapshot_used.into(),
+                s.snapshot_ami_id.clone().into(),
+                s.snapshot_ami_name.clone().into(),
+                s.on_demand_price.into(),
+                s.old_spot_price.into(),
+                s.new_spot_price.into(),
+                initiated.into(),
+                snapshot.into(),
+                ami.into(),
+                launched.into(),
+                ready.into(),
+                traffic.into(),
+                terminated.into(),
+                s.downtime_seconds.into(),
+                s.total_seconds.into(),
+                s.trigger.as_str().into(),
+                s.actor.as_str().into(),
+                s.request_id.clone().into(),
+                s.old_role_after.as_str().into(),
+            ],
+        ))
+        .await?;
+    if let Some(r) = row {
+        return Ok((r.try_get("", "id")?, true));
+    }
+    let existing = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM lifecycle.switches WHERE group_id = $1 AND old_instance_id = $2 AND new_instance_id = $3",
+            [s.group_id.into(), s.old_instance_id.as_str().into(), s.new_instance_id.as_str().into()],
+        ))
+        .await?
+        .ok_or(crate::error::LifecycleError::NotFound("switch"))?;
+    Ok((existing.try_get("", "id")?, false))
+}
+
+/// The newest open SWITCH command of an agent (the one this report answers).
+pub async fn open_switch_command<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result<Option<(Uuid, String)>> {
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id, actor FROM lifecycle.commands WHERE agent_id = $1 AND command_type = 'SWITCH'
+               AND status IN ('pending', 'delivered') ORDER BY priority DESC, created_at DESC LIMIT 1",
+            [agent.into()],
+        ))
+        .await?;
+    row.map(|r| Ok((r.try_get("", "id")?, r.try_get("", "actor")?))).transpose()
+}
