@@ -19,6 +19,10 @@ pub enum ApiError {
     Forbidden(&'static str),
     /// The agent does not exist or belongs to another tenant.
     AgentNotFound,
+    /// Another resource (command, replica) was not found for this agent.
+    NotFound(String),
+    /// The request conflicts with the current state (409), with a stable code.
+    Conflict { code: String, message: String },
     /// JetStream is down or did not ack: the agent should retry.
     BusUnavailable,
     /// A backing service did not answer in time.
@@ -29,13 +33,15 @@ pub enum ApiError {
 
 impl ApiError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             Self::MalformedJson(_) => "malformed_json",
             Self::InvalidField(_) => "invalid_field",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(code) => code,
             Self::AgentNotFound => "agent_not_found",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict { code, .. } => code,
             Self::BusUnavailable => "bus_unavailable",
             Self::DependencyUnavailable(_) => "dependency_unavailable",
             Self::Internal(_) => "internal_error",
@@ -56,6 +62,8 @@ impl fmt::Display for ApiError {
             Self::Unauthorized => f.write_str("missing or invalid bearer token"),
             Self::Forbidden(_) => f.write_str("not allowed"),
             Self::AgentNotFound => f.write_str("agent not found"),
+            Self::NotFound(what) => write!(f, "{what}"),
+            Self::Conflict { message, .. } => f.write_str(message),
             Self::BusUnavailable => f.write_str("event bus unavailable, retry later"),
             Self::DependencyUnavailable(what) => write!(f, "{what} unavailable, retry later"),
             Self::Internal(_) => f.write_str("internal error"),
@@ -69,7 +77,8 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) | Self::InvalidField(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::AgentNotFound => StatusCode::NOT_FOUND,
+            Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::BusUnavailable | Self::DependencyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -7,7 +7,9 @@
 //! gateway must not read another service's tables.
 
 pub mod auth;
+pub mod cache;
 pub mod error;
+pub mod invalidation;
 pub mod lifecycle_client;
 pub mod routes;
 pub mod state;
@@ -33,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[migration!("gateway", 1, "0001_tenants")]
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
     let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
     let state = state::AppState::new(&ctx)?;
+    let listener = tokio::spawn(invalidation::run(state.clone(), shutdown.clone()));
     let ops = ctx.ops_state();
     let server = HttpServer::new(move || {
         let state = state.clone();
@@ -52,5 +55,11 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let addr = first_addr(&server.addrs())?;
     let http = spawn_server(server.run(), addr, shutdown);
     tracing::info!(http = %addr, "gateway serving");
-    Ok(RunningService { name: NAME, http_addr: addr, grpc_addr: None, tasks: vec![http.task], bus: ctx.bus })
+    Ok(RunningService {
+        name: NAME,
+        http_addr: addr,
+        grpc_addr: None,
+        tasks: vec![http.task, listener],
+        bus: ctx.bus,
+    })
 }

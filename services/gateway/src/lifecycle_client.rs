@@ -17,14 +17,31 @@ pub struct LifecycleClient {
 }
 
 fn map_status(status: tonic::Status) -> ApiError {
+    let code =
+        status.metadata().get("spot-error-code").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let message = status.message().to_owned();
     match status.code() {
-        tonic::Code::InvalidArgument => ApiError::InvalidField(status.message().to_owned()),
-        tonic::Code::NotFound => ApiError::AgentNotFound,
+        tonic::Code::InvalidArgument => ApiError::InvalidField(message),
+        tonic::Code::NotFound if message.starts_with("agent") => ApiError::AgentNotFound,
+        tonic::Code::NotFound => ApiError::NotFound(message),
+        tonic::Code::FailedPrecondition | tonic::Code::Aborted => {
+            ApiError::Conflict { code: if code.is_empty() { "conflict".into() } else { code }, message }
+        }
         tonic::Code::Unavailable | tonic::Code::DeadlineExceeded | tonic::Code::Cancelled => {
             ApiError::DependencyUnavailable("lifecycle")
         }
         _ => ApiError::Internal(format!("lifecycle: {status}")),
     }
+}
+
+/// Generates a client method per RPC: clone the channel handle, call, map.
+macro_rules! rpc {
+    ($(#[$doc:meta])* $name:ident, $method:ident, $req:ty, $resp:ty) => {
+        $(#[$doc])*
+        pub async fn $name(&self, req: $req) -> Result<$resp, ApiError> {
+            self.inner.clone().$method(req).await.map(tonic::Response::into_inner).map_err(map_status)
+        }
+    };
 }
 
 impl LifecycleClient {
@@ -38,21 +55,32 @@ impl LifecycleClient {
         Ok(Self { inner: LifecycleServiceClient::new(endpoint.connect_lazy()) })
     }
 
-    /// Registers an agent.
-    pub async fn register(
-        &self,
-        req: v1::RegisterAgentRequest,
-    ) -> Result<v1::RegisterAgentResponse, ApiError> {
-        self.inner.clone().register_agent(req).await.map(tonic::Response::into_inner).map_err(map_status)
-    }
-
-    /// Current config of an agent.
-    pub async fn config(&self, req: v1::GetAgentConfigRequest) -> Result<v1::AgentConfig, ApiError> {
-        self.inner.clone().get_agent_config(req).await.map(tonic::Response::into_inner).map_err(map_status)
-    }
-
-    /// An agent's lifecycle record.
-    pub async fn agent(&self, req: v1::GetAgentRequest) -> Result<v1::AgentRecord, ApiError> {
-        self.inner.clone().get_agent(req).await.map(tonic::Response::into_inner).map_err(map_status)
-    }
+    rpc!(/// Registers an agent.
+        register, register_agent, v1::RegisterAgentRequest, v1::RegisterAgentResponse);
+    rpc!(/// Current config of an agent.
+        config, get_agent_config, v1::GetAgentConfigRequest, v1::AgentConfig);
+    rpc!(/// An agent's lifecycle record.
+        agent, get_agent, v1::GetAgentRequest, v1::AgentRecord);
+    rpc!(/// Open commands of an agent.
+        pending_commands, get_pending_commands, v1::AgentRef, v1::CommandList);
+    rpc!(/// The agent ran a command.
+        command_executed, command_executed, v1::CommandExecutedRequest, v1::CommandRecord);
+    rpc!(/// A finished switch.
+        report_switch, report_switch, v1::SwitchReportRequest, v1::SwitchReportResponse);
+    rpc!(/// Queue a manual switch.
+        issue_switch, issue_switch_command, v1::IssueSwitchCommandRequest, v1::IssueCommandResponse);
+    rpc!(/// Record a replica.
+        create_replica, create_replica, v1::CreateReplicaRequest, v1::ReplicaRecord);
+    rpc!(/// Replicas of the agent's group.
+        list_replicas, list_replicas, v1::AgentRef, v1::ReplicaList);
+    rpc!(/// Replica status report.
+        replica_status, update_replica_status, v1::UpdateReplicaStatusRequest, v1::ReplicaRecord);
+    rpc!(/// Promote a replica.
+        promote_replica, promote_replica, v1::PromoteReplicaRequest, v1::PromoteReplicaResponse);
+    rpc!(/// Replica view of the group.
+        replica_config, get_replica_config, v1::AgentRef, v1::ReplicaConfig);
+    rpc!(/// Group settings.
+        group_settings, get_group_settings, v1::AgentRef, v1::GroupSettings);
+    rpc!(/// Update group settings.
+        update_group_settings, update_group_settings, v1::UpdateGroupSettingsRequest, v1::GroupSettings);
 }

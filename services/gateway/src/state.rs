@@ -1,11 +1,27 @@
 //! Shared state of the HTTP handlers.
 
 use crate::auth::{TokenCache, TokenHash, hash_token};
+use crate::cache::AgentCache;
 use crate::lifecycle_client::LifecycleClient;
 use crate::store::agents::AgentDirectory;
 use sea_orm::DatabaseConnection;
 use spot_platform::bus::Bus;
 use spot_platform::{ServiceContext, StartError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Longest an answer is served without an invalidation reaching us.
+pub const CACHE_TTL: Duration = Duration::from_secs(30);
+
+fn cache_lookups(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, StartError> {
+    let counter = prometheus::IntCounterVec::new(
+        prometheus::Opts::new("gateway_cache_lookups_total", "agent poll answers by cache outcome"),
+        &["kind", "outcome"],
+    )
+    .map_err(|e| StartError::Other(e.to_string()))?;
+    registry.register(Box::new(counter.clone())).map_err(|e| StartError::Other(e.to_string()))?;
+    Ok(counter)
+}
 
 /// Cloned into every worker; everything inside is shared.
 #[derive(Debug, Clone)]
@@ -16,6 +32,12 @@ pub struct AppState {
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
     pub admin_token_hash: Option<TokenHash>,
+    /// Cached GET /config answers.
+    pub config_cache: Arc<AgentCache<bool>>,
+    /// Cached GET /pending-commands answers.
+    pub commands_cache: Arc<AgentCache<Arc<Vec<spot_contracts::v1::CommandRecord>>>>,
+    /// Cache hits and misses by kind, to show polling stays off the database.
+    pub cache_lookups: prometheus::IntCounterVec,
 }
 
 impl AppState {
@@ -28,6 +50,9 @@ impl AppState {
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),
             admin_token_hash: ctx.settings.admin_token.as_ref().map(|t| hash_token(t.expose())),
+            config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
+            commands_cache: Arc::new(AgentCache::new(CACHE_TTL)),
+            cache_lookups: cache_lookups(&ctx.metrics.registry)?,
         })
     }
 }

@@ -36,7 +36,9 @@ impl From<TransitionError> for LifecycleError {
     fn from(e: TransitionError) -> Self {
         match e {
             TransitionError::SameInstance => Self::Invalid { code: e.code(), message: e.to_string() },
-            TransitionError::UnknownInstance { .. } => Self::Conflict { code: e.code(), message: e.to_string() },
+            TransitionError::UnknownInstance { .. } => {
+                Self::Conflict { code: e.code(), message: e.to_string() }
+            }
             _ => Self::Conflict { code: e.code(), message: e.to_string() },
         }
     }
@@ -45,7 +47,9 @@ impl From<TransitionError> for LifecycleError {
 impl From<SettingsError> for LifecycleError {
     fn from(e: SettingsError) -> Self {
         match e {
-            SettingsError::AutoSwitchWithManualReplica => Self::Conflict { code: e.code(), message: e.to_string() },
+            SettingsError::AutoSwitchWithManualReplica => {
+                Self::Conflict { code: e.code(), message: e.to_string() }
+            }
             SettingsError::OutOfRange { .. } => Self::Invalid { code: e.code(), message: e.to_string() },
         }
     }
@@ -62,8 +66,12 @@ impl From<LifecycleError> for Status {
     fn from(e: LifecycleError) -> Self {
         match e {
             LifecycleError::Invalid { code, message } => with_code(Status::invalid_argument(message), code),
-            LifecycleError::NotFound(what) => with_code(Status::not_found(format!("{what} not found")), "not_found"),
-            LifecycleError::Conflict { code, message } => with_code(Status::failed_precondition(message), code),
+            LifecycleError::NotFound(what) => {
+                with_code(Status::not_found(format!("{what} not found")), "not_found")
+            }
+            LifecycleError::Conflict { code, message } => {
+                with_code(Status::failed_precondition(message), code)
+            }
             LifecycleError::Db(db) => {
                 // A unique or check violation that slipped past the domain checks is a conflict.
                 let text = db.to_string();

@@ -25,7 +25,8 @@ pub const NAME: &str = "lifecycle";
 pub const SCHEMA: &str = "lifecycle";
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!("lifecycle", 1, "0001_agents"), migration!("lifecycle", 2, "0002_groups")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!("lifecycle", 1, "0001_agents"), migration!("lifecycle", 2, "0002_groups")];
 
 /// Starts every part of the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {

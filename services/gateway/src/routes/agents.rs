@@ -40,6 +40,29 @@ pub async fn owned_agent(
     Ok((tenant.id, agent))
 }
 
+/// The agent reference lifecycle calls take.
+pub fn agent_ref(client: ClientId, agent: AgentId) -> v1::AgentRef {
+    v1::AgentRef { client_id: client.to_string(), agent_id: agent.to_string() }
+}
+
+/// An operator acting on an agent: the tenant's own token, or the admin
+/// token (then the agent's owner is the tenant). Returns the audit actor.
+pub async fn operator_agent(
+    state: &AppState,
+    req: &HttpRequest,
+    raw: &str,
+) -> Result<(ClientId, AgentId, String), ApiError> {
+    if crate::auth::require_admin(req, state.admin_token_hash.as_ref()).is_ok() {
+        let agent = agent_id(raw)?;
+        let owner = agent_map::owner(&state.db, agent).await?.ok_or(ApiError::AgentNotFound)?;
+        return Ok((owner, agent, "admin".to_owned()));
+    }
+    let (client, agent) = owned_agent(state, req, raw).await?;
+    let token = crate::auth::bearer(req).unwrap_or_default();
+    let prefix: String = token.chars().take(12).collect();
+    Ok((client, agent, format!("user:{prefix}")))
+}
+
 /// Metadata of an event the gateway publishes on behalf of an agent.
 pub fn meta(client: ClientId, agent: AgentId, request_id: String) -> v1::EventMeta {
     v1::EventMeta {

@@ -5,6 +5,11 @@ pub mod admin;
 pub mod agents;
 pub mod client;
 pub mod metrics;
+pub mod polling;
+pub mod replicas;
+pub mod reports;
+pub mod settings;
+pub mod switching;
 
 use crate::state::AppState;
 use actix_web::web;
@@ -16,5 +21,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/client/validate", web::get().to(client::validate))
         .route("/api/admin/clients", web::post().to(admin::create_client))
         .route("/api/agents/register", web::post().to(agents::register))
-        .route("/api/agents/{agent_id}/heartbeat", web::post().to(agents::heartbeat));
+        .route("/api/agents/{agent_id}/heartbeat", web::post().to(agents::heartbeat))
+        .route("/api/agents/{agent_id}/config", web::get().to(polling::config))
+        .route("/api/agents/{agent_id}/pending-commands", web::get().to(polling::pending_commands))
+        .route("/api/agents/{agent_id}/commands/{command_id}/executed", web::post().to(polling::executed))
+        .route("/api/agents/{agent_id}/switch-report", web::post().to(switching::switch_report))
+        .route("/api/agents/{agent_id}/issue-switch-command", web::post().to(switching::issue_switch_command))
+        .route("/api/agents/{agent_id}/replicas", web::post().to(replicas::create))
+        .route("/api/agents/{agent_id}/replicas", web::get().to(replicas::list))
+        .route("/api/agents/{agent_id}/replicas/{replica_id}/status", web::post().to(replicas::status))
+        .route("/api/agents/{agent_id}/replicas/{replica_id}/promote", web::post().to(replicas::promote))
+        .route("/api/agents/{agent_id}/replica-config", web::get().to(replicas::config))
+        .route("/api/agents/{agent_id}/pricing-report", web::post().to(reports::pricing))
+        .route("/api/agents/{agent_id}/cleanup-report", web::post().to(reports::cleanup))
+        .route("/api/agents/{agent_id}/settings", web::get().to(settings::get))
+        .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update));
 }

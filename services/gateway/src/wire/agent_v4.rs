@@ -23,6 +23,8 @@ pub struct RegisterRequest {
     pub private_ip: Option<String>,
     pub public_ip: Option<String>,
     pub request_id: Option<String>,
+    /// Newer agents only: what they can run (e.g. "typed_commands").
+    pub capabilities: Option<Vec<String>>,
 }
 
 fn proto_mode(mode: InstanceMode) -> i32 {
@@ -63,6 +65,7 @@ impl RegisterRequest {
             private_ip: super::clean(self.private_ip),
             public_ip: super::clean(self.public_ip),
             request_id: super::clean(self.request_id).unwrap_or_default(),
+            capabilities: self.capabilities.unwrap_or_default(),
         })
     }
 }

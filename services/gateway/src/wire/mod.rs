@@ -3,6 +3,10 @@
 
 pub mod admin;
 pub mod agent_v4;
+pub mod commands;
+pub mod replicas;
+pub mod reports;
+pub mod switch_report;
 
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;

@@ -37,11 +37,15 @@ pub async fn executed(db: &DatabaseConnection, r: &v1::CommandExecutedRequest) -
     Ok(convert::command(&row))
 }
 
-pub async fn issue_switch(db: &DatabaseConnection, r: &v1::IssueSwitchCommandRequest) -> Result<v1::IssueCommandResponse> {
+pub async fn issue_switch(
+    db: &DatabaseConnection,
+    r: &v1::IssueSwitchCommandRequest,
+) -> Result<v1::IssueCommandResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let who = actor(&r.actor, &r.request_id, "user:unknown".into());
     let (row, created) =
-        ops::commands::issue_switch(db, client, agent, &r.target_mode, r.target_pool_id.as_deref(), &who).await?;
+        ops::commands::issue_switch(db, client, agent, &r.target_mode, r.target_pool_id.as_deref(), &who)
+            .await?;
     Ok(v1::IssueCommandResponse { command: Some(convert::command(&row)), created })
 }
 
@@ -53,14 +57,19 @@ fn side(i: Option<&v1::SwitchInstance>, name: &str) -> Result<v1::SwitchInstance
     Ok(i)
 }
 
-pub async fn report_switch(db: &DatabaseConnection, r: &v1::SwitchReportRequest) -> Result<v1::SwitchReportResponse> {
+pub async fn report_switch(
+    db: &DatabaseConnection,
+    r: &v1::SwitchReportRequest,
+) -> Result<v1::SwitchReportResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let old = side(r.old_instance.as_ref(), "old_instance")?;
     let new = side(r.new_instance.as_ref(), "new_instance")?;
     let trigger = match r.trigger.trim() {
         "" | "manual" => "manual",
         t @ ("model" | "emergency" | "scheduled") => t,
-        other => return Err(LifecycleError::invalid(format!("trigger must be manual or model, got {other:?}"))),
+        other => {
+            return Err(LifecycleError::invalid(format!("trigger must be manual or model, got {other:?}")));
+        }
     };
     let t = r.timing.clone().unwrap_or_default();
     let at = |x: &Option<spot_contracts::Timestamp>| x.as_ref().and_then(convert::from_ts);
@@ -114,9 +123,13 @@ pub async fn report_switch(db: &DatabaseConnection, r: &v1::SwitchReportRequest)
     })
 }
 
-pub async fn create_replica(db: &DatabaseConnection, r: &v1::CreateReplicaRequest) -> Result<v1::ReplicaRecord> {
+pub async fn create_replica(
+    db: &DatabaseConnection,
+    r: &v1::CreateReplicaRequest,
+) -> Result<v1::ReplicaRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
-    let status = if r.status.trim().is_empty() { ReplicaStatus::Launching } else { replica_status(&r.status)? };
+    let status =
+        if r.status.trim().is_empty() { ReplicaStatus::Launching } else { replica_status(&r.status)? };
     let report = ops::replicas::ReplicaReport {
         instance_id: r.instance_id.trim().to_owned(),
         replica_type: r.replica_type.clone(),
@@ -136,7 +149,10 @@ pub async fn list_replicas(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<
     Ok(v1::ReplicaList { replicas: rows.iter().map(convert::replica).collect() })
 }
 
-pub async fn replica_status_update(db: &DatabaseConnection, r: &v1::UpdateReplicaStatusRequest) -> Result<v1::ReplicaRecord> {
+pub async fn replica_status_update(
+    db: &DatabaseConnection,
+    r: &v1::UpdateReplicaStatusRequest,
+) -> Result<v1::ReplicaRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.replica_id, "replica")?;
     let status = replica_status(&r.status)?;
@@ -145,12 +161,16 @@ pub async fn replica_status_update(db: &DatabaseConnection, r: &v1::UpdateReplic
     Ok(convert::replica(&row))
 }
 
-pub async fn promote(db: &DatabaseConnection, r: &v1::PromoteReplicaRequest) -> Result<v1::PromoteReplicaResponse> {
+pub async fn promote(
+    db: &DatabaseConnection,
+    r: &v1::PromoteReplicaRequest,
+) -> Result<v1::PromoteReplicaResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.replica_id, "replica")?;
     let who = actor(&r.actor, &r.request_id, format!("agent:{agent}"));
     let done = ops::replicas::promote(db, client, agent, id, r.expected_version, &who).await?;
-    let (old_id, old_role) = done.old_primary.map(|(i, role)| (i, role.as_str().to_owned())).unwrap_or_default();
+    let (old_id, old_role) =
+        done.old_primary.map(|(i, role)| (i, role.as_str().to_owned())).unwrap_or_default();
     Ok(v1::PromoteReplicaResponse {
         replica_id: done.replica.id.to_string(),
         new_primary_instance_id: done.new_primary,
@@ -179,7 +199,10 @@ pub async fn get_settings(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<v
     Ok(convert::settings(&ops::settings::get(db, client, agent).await?))
 }
 
-pub async fn update_settings(db: &DatabaseConnection, r: &v1::UpdateGroupSettingsRequest) -> Result<v1::GroupSettings> {
+pub async fn update_settings(
+    db: &DatabaseConnection,
+    r: &v1::UpdateGroupSettingsRequest,
+) -> Result<v1::GroupSettings> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let patch = SettingsPatch {
         auto_switch: r.auto_switch,

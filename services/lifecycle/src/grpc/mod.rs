@@ -5,9 +5,9 @@ use crate::ops;
 use crate::ops::transition::role_proto;
 use crate::store::agents::{self, AgentRow, NewAgent};
 use sea_orm::DatabaseConnection;
-use spot_domain::group::Role;
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_server::{LifecycleService, LifecycleServiceServer};
+use spot_domain::group::Role;
 use spot_domain::{AgentId, ClientId, InstanceMode, LogicalAgentId};
 use spot_platform::{ServiceContext, StartError};
 use tonic::{Request, Response, Status};
@@ -64,7 +64,13 @@ fn parse_new_agent(req: &v1::RegisterAgentRequest) -> Result<NewAgent, Status> {
         public_ip: req.public_ip.clone(),
         enabled: false,
         group_id: None,
-        capabilities: req.capabilities.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).take(32).collect(),
+        capabilities: req
+            .capabilities
+            .iter()
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .take(32)
+            .collect(),
     })
 }
 
@@ -115,7 +121,11 @@ impl LifecycleService for LifecycleGrpc {
         let decided = ops::register::register(&self.db, agent, &req.request_id).await?;
         Ok(Response::new(v1::RegisterAgentResponse {
             agent_id: agent_id.to_string(),
-            config: Some(v1::AgentConfig { enabled: decided.enabled, role: role_proto(decided.role), version: 1 }),
+            config: Some(v1::AgentConfig {
+                enabled: decided.enabled,
+                role: role_proto(decided.role),
+                version: 1,
+            }),
         }))
     }
 
@@ -147,57 +157,90 @@ impl LifecycleService for LifecycleGrpc {
         }))
     }
 
-    async fn get_pending_commands(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::CommandList>, Status> {
+    async fn get_pending_commands(
+        &self,
+        request: Request<v1::AgentRef>,
+    ) -> Result<Response<v1::CommandList>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::pending(&self.db, &req).await?))
     }
 
-    async fn command_executed(&self, request: Request<v1::CommandExecutedRequest>) -> Result<Response<v1::CommandRecord>, Status> {
+    async fn command_executed(
+        &self,
+        request: Request<v1::CommandExecutedRequest>,
+    ) -> Result<Response<v1::CommandRecord>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::executed(&self.db, &req).await?))
     }
 
-    async fn report_switch(&self, request: Request<v1::SwitchReportRequest>) -> Result<Response<v1::SwitchReportResponse>, Status> {
+    async fn report_switch(
+        &self,
+        request: Request<v1::SwitchReportRequest>,
+    ) -> Result<Response<v1::SwitchReportResponse>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::report_switch(&self.db, &req).await?))
     }
 
-    async fn issue_switch_command(&self, request: Request<v1::IssueSwitchCommandRequest>) -> Result<Response<v1::IssueCommandResponse>, Status> {
+    async fn issue_switch_command(
+        &self,
+        request: Request<v1::IssueSwitchCommandRequest>,
+    ) -> Result<Response<v1::IssueCommandResponse>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::issue_switch(&self.db, &req).await?))
     }
 
-    async fn create_replica(&self, request: Request<v1::CreateReplicaRequest>) -> Result<Response<v1::ReplicaRecord>, Status> {
+    async fn create_replica(
+        &self,
+        request: Request<v1::CreateReplicaRequest>,
+    ) -> Result<Response<v1::ReplicaRecord>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::create_replica(&self.db, &req).await?))
     }
 
-    async fn list_replicas(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::ReplicaList>, Status> {
+    async fn list_replicas(
+        &self,
+        request: Request<v1::AgentRef>,
+    ) -> Result<Response<v1::ReplicaList>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::list_replicas(&self.db, &req).await?))
     }
 
-    async fn update_replica_status(&self, request: Request<v1::UpdateReplicaStatusRequest>) -> Result<Response<v1::ReplicaRecord>, Status> {
+    async fn update_replica_status(
+        &self,
+        request: Request<v1::UpdateReplicaStatusRequest>,
+    ) -> Result<Response<v1::ReplicaRecord>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::replica_status_update(&self.db, &req).await?))
     }
 
-    async fn promote_replica(&self, request: Request<v1::PromoteReplicaRequest>) -> Result<Response<v1::PromoteReplicaResponse>, Status> {
+    async fn promote_replica(
+        &self,
+        request: Request<v1::PromoteReplicaRequest>,
+    ) -> Result<Response<v1::PromoteReplicaResponse>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::promote(&self.db, &req).await?))
     }
 
-    async fn get_replica_config(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::ReplicaConfig>, Status> {
+    async fn get_replica_config(
+        &self,
+        request: Request<v1::AgentRef>,
+    ) -> Result<Response<v1::ReplicaConfig>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::replica_config(&self.db, &req).await?))
     }
 
-    async fn get_group_settings(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::GroupSettings>, Status> {
+    async fn get_group_settings(
+        &self,
+        request: Request<v1::AgentRef>,
+    ) -> Result<Response<v1::GroupSettings>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::get_settings(&self.db, &req).await?))
     }
 
-    async fn update_group_settings(&self, request: Request<v1::UpdateGroupSettingsRequest>) -> Result<Response<v1::GroupSettings>, Status> {
+    async fn update_group_settings(
+        &self,
+        request: Request<v1::UpdateGroupSettingsRequest>,
+    ) -> Result<Response<v1::GroupSettings>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::update_settings(&self.db, &req).await?))
     }

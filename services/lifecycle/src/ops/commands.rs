@@ -26,7 +26,11 @@ pub fn parse_pool_id(raw: Option<&str>) -> Result<Option<String>> {
     let valid = pool.len() <= 100
         && pool.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && pool.rsplit_once('.').is_some_and(|(ty, az)| !ty.is_empty() && az.contains('-'));
-    if valid { Ok(Some(pool.to_owned())) } else { Err(LifecycleError::invalid(format!("target_pool_id {pool:?} is not <type>.<az>"))) }
+    if valid {
+        Ok(Some(pool.to_owned()))
+    } else {
+        Err(LifecycleError::invalid(format!("target_pool_id {pool:?} is not <type>.<az>")))
+    }
 }
 
 async fn notify<C: ConnectionTrait>(conn: &C, client: Uuid, agent: Uuid) -> Result<()> {
@@ -95,7 +99,11 @@ pub async fn issue_switch(
 
 /// Open commands for an agent; v4 agents only see switch commands. Pending
 /// ones become delivered.
-pub async fn pending(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<(Vec<CommandRow>, bool)> {
+pub async fn pending(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<(Vec<CommandRow>, bool)> {
     let row = agent_of(db, client, agent).await?;
     let typed = row.runs_typed_commands();
     let open = commands::open_for_agent(db, agent.as_uuid()).await?;
@@ -122,13 +130,21 @@ pub async fn executed(
     let cmd = commands::lock(&txn, client.as_uuid(), agent.as_uuid(), command_id)
         .await?
         .ok_or(LifecycleError::NotFound("command"))?;
-    let from = CommandStatus::parse(&cmd.status).ok_or_else(|| LifecycleError::invalid("stored command status"))?;
+    let from =
+        CommandStatus::parse(&cmd.status).ok_or_else(|| LifecycleError::invalid("stored command status"))?;
     let to = if success { CommandStatus::Succeeded } else { CommandStatus::Failed };
     let changed = command_transition(from, to)
         .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
     if changed {
         let message: String = message.chars().take(2000).collect();
-        commands::complete(&txn, cmd.id, to.as_str(), &message, json!({"success": success, "message": message})).await?;
+        commands::complete(
+            &txn,
+            cmd.id,
+            to.as_str(),
+            &message,
+            json!({"success": success, "message": message}),
+        )
+        .await?;
         audit::record(
             &txn,
             &AuditEntry {

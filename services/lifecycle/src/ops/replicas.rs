@@ -25,7 +25,9 @@ fn parse_type(raw: &str) -> Result<String> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "" | "manual" => Ok("manual".into()),
         t @ ("emergency" | "prespin") => Ok(t.to_owned()),
-        other => Err(LifecycleError::invalid(format!("replica_type must be manual, emergency or prespin, got {other:?}"))),
+        other => Err(LifecycleError::invalid(format!(
+            "replica_type must be manual, emergency or prespin, got {other:?}"
+        ))),
     }
 }
 
@@ -51,14 +53,25 @@ pub async fn create(
     let pool = report.pool_id.clone();
     let details = InstanceDetails {
         az: pool.as_deref().and_then(|p| p.rsplit_once('.')).map(|(_, az)| az.to_owned()).unwrap_or_default(),
-        instance_type: pool.as_deref().and_then(|p| p.rsplit_once('.')).map(|(t, _)| t.to_owned()).unwrap_or_default(),
+        instance_type: pool
+            .as_deref()
+            .and_then(|p| p.rsplit_once('.'))
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default(),
         region: row.region.clone(),
         mode: "spot".into(),
         pool_id: pool,
         ..Default::default()
     };
-    transition::run(&txn, &loaded, &Transition::AddReplica { instance_id: report.instance_id.clone() }, &details, actor, "replica_reported")
-        .await?;
+    transition::run(
+        &txn,
+        &loaded,
+        &Transition::AddReplica { instance_id: report.instance_id.clone() },
+        &details,
+        actor,
+        "replica_reported",
+    )
+    .await?;
     let (stored, _) = replicas::insert_once(
         &txn,
         &NewReplica {
@@ -97,8 +110,10 @@ pub async fn update_status(
     let row = super::commands::agent_of(&txn, client, agent).await?;
     let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
     let loaded = groups::lock(&txn, group_id).await?;
-    let replica = replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
-    let from = ReplicaStatus::parse(&replica.status).ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
+    let replica =
+        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let from = ReplicaStatus::parse(&replica.status)
+        .ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
     let changed = replica_transition(from, status)
         .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
     if changed {
@@ -107,11 +122,19 @@ pub async fn update_status(
             && let Some(instance) = replica.instance_id.clone()
             && loaded.group.instance(&instance).is_some_and(|i| i.role == Role::Replica)
         {
-            transition::run(&txn, &loaded, &Transition::TerminateInstance { instance_id: instance }, &InstanceDetails::default(), actor, "replica_gone")
-                .await?;
+            transition::run(
+                &txn,
+                &loaded,
+                &Transition::TerminateInstance { instance_id: instance },
+                &InstanceDetails::default(),
+                actor,
+                "replica_gone",
+            )
+            .await?;
         }
     }
-    let stored = replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let stored =
+        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
     txn.commit().await?;
     Ok(stored)
 }
@@ -140,8 +163,10 @@ pub async fn promote(
     let row = super::commands::agent_of(&txn, client, agent).await?;
     let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
     let loaded = groups::lock(&txn, group_id).await?;
-    let replica = replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
-    let status = ReplicaStatus::parse(&replica.status).ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
+    let replica =
+        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let status = ReplicaStatus::parse(&replica.status)
+        .ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
     if status != ReplicaStatus::Ready {
         return Err(LifecycleError::Conflict {
             code: "replica_not_ready",
@@ -151,10 +176,17 @@ pub async fn promote(
     let instance = replica.instance_id.clone().ok_or(LifecycleError::NotFound("replica instance"))?;
     let old_primary = loaded.group.primary().map(|p| p.instance_id.clone());
     let transition = Transition::Promote { instance_id: instance.clone(), expected_version };
-    let outcome = transition::run(&txn, &loaded, &transition, &InstanceDetails::default(), actor, "promotion").await?;
+    let outcome =
+        transition::run(&txn, &loaded, &transition, &InstanceDetails::default(), actor, "promotion").await?;
     replicas::set_status(&txn, replica_id, ReplicaStatus::Promoted.as_str()).await?;
-    let stored = replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let stored =
+        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
     txn.commit().await?;
     let old = old_primary.and_then(|id| outcome.group.instance(&id).map(|i| (id.clone(), i.role)));
-    Ok(Promoted { replica: stored, new_primary: instance, old_primary: old, group_version: outcome.group.version })
+    Ok(Promoted {
+        replica: stored,
+        new_primary: instance,
+        old_primary: old,
+        group_version: outcome.group.version,
+    })
 }

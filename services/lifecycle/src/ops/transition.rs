@@ -41,8 +41,12 @@ pub async fn run<C: ConnectionTrait>(
                 group_id: Some(loaded.id),
                 agent_id: None,
                 event_type: "role_changed",
-                pre_state: Some(json!({"instance_id": change.instance_id, "role": change.from.map(|r| r.as_str())})),
-                post_state: Some(json!({"instance_id": change.instance_id, "role": change.to.as_str(), "reason": reason})),
+                pre_state: Some(
+                    json!({"instance_id": change.instance_id, "role": change.from.map(|r| r.as_str())}),
+                ),
+                post_state: Some(
+                    json!({"instance_id": change.instance_id, "role": change.to.as_str(), "reason": reason}),
+                ),
                 actor: &actor.name,
                 request_id: Some(&actor.request_id),
             },
@@ -65,8 +69,13 @@ pub async fn run<C: ConnectionTrait>(
 }
 
 /// Tells gateways that the config of every agent on a changed instance moved.
-async fn notify_config_changed<C: ConnectionTrait>(conn: &C, loaded: &LoadedGroup, outcome: &Outcome) -> Result<()> {
-    let changed: Vec<String> = outcome.changes.iter().filter(|c| c.from.is_some()).map(|c| c.instance_id.clone()).collect();
+async fn notify_config_changed<C: ConnectionTrait>(
+    conn: &C,
+    loaded: &LoadedGroup,
+    outcome: &Outcome,
+) -> Result<()> {
+    let changed: Vec<String> =
+        outcome.changes.iter().filter(|c| c.from.is_some()).map(|c| c.instance_id.clone()).collect();
     if changed.is_empty() {
         return Ok(());
     }

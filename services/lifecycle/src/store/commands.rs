@@ -39,7 +39,8 @@ pub struct NewCommand {
     pub deadline: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, agent_id, command_type, priority, target_mode, target_pool_id, request_id, status, actor,
+const COLUMNS: &str =
+    "id, agent_id, command_type, priority, target_mode, target_pool_id, request_id, status, actor,
                        deadline, created_at, result_message";
 
 fn row(r: &QueryResult) -> Result<CommandRow> {
@@ -95,7 +96,11 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, c: &NewCommand) -> Result
 }
 
 /// The command a tenant created with this request id.
-pub async fn by_request_id<C: ConnectionTrait>(conn: &C, client: Uuid, request_id: &str) -> Result<Option<CommandRow>> {
+pub async fn by_request_id<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    request_id: &str,
+) -> Result<Option<CommandRow>> {
     let r = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -107,7 +112,12 @@ pub async fn by_request_id<C: ConnectionTrait>(conn: &C, client: Uuid, request_i
 }
 
 /// One command of one agent, locked for update.
-pub async fn lock<C: ConnectionTrait>(conn: &C, client: Uuid, agent: Uuid, id: Uuid) -> Result<Option<CommandRow>> {
+pub async fn lock<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    agent: Uuid,
+    id: Uuid,
+) -> Result<Option<CommandRow>> {
     let r = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -152,7 +162,13 @@ pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Resul
 }
 
 /// Records the result of a command.
-pub async fn complete<C: ConnectionTrait>(conn: &C, id: Uuid, status: &str, message: &str, post: Value) -> Result<()> {
+pub async fn complete<C: ConnectionTrait>(
+    conn: &C,
+    id: Uuid,
+    status: &str,
+    message: &str,
+    post: Value,
+) -> Result<()> {
     conn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "UPDATE lifecycle.commands SET status = $1, result_message = $2, post_state = $3, completed_at = now(),

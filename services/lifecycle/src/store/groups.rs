@@ -77,7 +77,8 @@ pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<Loaded
         let role: String = r.try_get("", "role")?;
         instances.push(Instance {
             instance_id: r.try_get("", "instance_id")?,
-            role: Role::parse(&role).ok_or_else(|| LifecycleError::invalid(format!("stored role {role:?}")))?,
+            role: Role::parse(&role)
+                .ok_or_else(|| LifecycleError::invalid(format!("stored role {role:?}")))?,
             version: r.try_get("", "version")?,
         });
     }
@@ -90,7 +91,10 @@ pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<Loaded
 }
 
 fn conflict(what: &str) -> LifecycleError {
-    LifecycleError::Conflict { code: "version_conflict", message: format!("{what} changed concurrently, retry") }
+    LifecycleError::Conflict {
+        code: "version_conflict",
+        message: format!("{what} changed concurrently, retry"),
+    }
 }
 
 /// Writes the role changes of `outcome` (computed from `before`) and the new
@@ -165,7 +169,11 @@ pub async fn persist<C: ConnectionTrait>(
 }
 
 /// Writes new settings (already validated) and bumps the group version.
-pub async fn save_settings<C: ConnectionTrait>(conn: &C, loaded: &LoadedGroup, s: &GroupSettings) -> Result<i64> {
+pub async fn save_settings<C: ConnectionTrait>(
+    conn: &C,
+    loaded: &LoadedGroup,
+    s: &GroupSettings,
+) -> Result<i64> {
     let version = loaded.group.version + 1;
     let result = conn
         .execute_raw(stmt(

@@ -108,7 +108,10 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<
 }
 
 /// The newest open SWITCH command of an agent (the one this report answers).
-pub async fn open_switch_command<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result<Option<(Uuid, String)>> {
+pub async fn open_switch_command<C: ConnectionTrait>(
+    conn: &C,
+    agent: Uuid,
+) -> Result<Option<(Uuid, String)>> {
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

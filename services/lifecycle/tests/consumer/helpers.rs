@@ -57,6 +57,8 @@ pub async fn agents(env: &Env, n: usize) -> anyhow::Result<Vec<AgentId>> {
             private_ip: None,
             public_ip: None,
             enabled: true,
+            group_id: None,
+            capabilities: Vec::new(),
         };
         insert(&env.db, &agent).await?;
         ids.push(agent.agent_id);

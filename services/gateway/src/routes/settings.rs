@@ -1,0 +1,73 @@
+//! Group settings of an agent's group (operator).
+
+use super::agents::{agent_ref, operator_agent, request_id};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::wire::parse_json;
+use actix_web::{HttpRequest, HttpResponse, web};
+use spot_contracts::v1;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SettingsBody {
+    pub auto_switch: Option<bool>,
+    pub manual_replica: Option<bool>,
+    pub auto_terminate: Option<bool>,
+    pub terminate_wait_seconds: Option<i32>,
+    pub min_savings_percent: Option<f64>,
+    pub max_switches_per_week: Option<i32>,
+    pub min_pool_duration_hours: Option<i32>,
+}
+
+fn view(s: &v1::GroupSettings) -> serde_json::Value {
+    serde_json::json!({
+        "group_id": s.group_id,
+        "logical_agent_id": s.logical_agent_id,
+        "auto_switch": s.auto_switch,
+        "manual_replica": s.manual_replica,
+        "auto_terminate": s.auto_terminate,
+        "terminate_wait_seconds": s.terminate_wait_seconds,
+        "min_savings_percent": s.min_savings_percent,
+        "max_switches_per_week": s.max_switches_per_week,
+        "min_pool_duration_hours": s.min_pool_duration_hours,
+        "version": s.version,
+    })
+}
+
+/// `GET /api/agents/{id}/settings`.
+pub async fn get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (client, agent, _) = operator_agent(&state, &req, &path).await?;
+    let s = state.lifecycle.group_settings(agent_ref(client, agent)).await?;
+    Ok(HttpResponse::Ok().json(view(&s)))
+}
+
+/// `PATCH /api/agents/{id}/settings`: 409 `auto_switch_manual_replica_conflict`
+/// when auto_switch and manual_replica would both be on.
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (client, agent, actor) = operator_agent(&state, &req, &path).await?;
+    let b = parse_json::<SettingsBody>(&body)?;
+    let s = state
+        .lifecycle
+        .update_group_settings(v1::UpdateGroupSettingsRequest {
+            agent: Some(agent_ref(client, agent)),
+            auto_switch: b.auto_switch,
+            manual_replica: b.manual_replica,
+            auto_terminate: b.auto_terminate,
+            terminate_wait_seconds: b.terminate_wait_seconds,
+            min_savings_percent: b.min_savings_percent,
+            max_switches_per_week: b.max_switches_per_week,
+            min_pool_duration_hours: b.min_pool_duration_hours,
+            actor,
+            request_id: request_id(&req),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&s)))
+}

@@ -1,0 +1,67 @@
+//! Switches: the agent's report of a finished switch, and an operator's
+//! manual switch command.
+
+use super::agents::{agent_ref, operator_agent, owned_agent, request_id};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::wire::commands::{CommandView, IssueSwitchRequest};
+use crate::wire::parse_json;
+use crate::wire::switch_report::SwitchReportRequest;
+use actix_web::{HttpRequest, HttpResponse, web};
+use spot_contracts::v1;
+
+/// `POST /api/agents/{id}/switch-report`: roles swap atomically in lifecycle.
+pub async fn switch_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (client, agent) = owned_agent(&state, &req, &path).await?;
+    let call =
+        parse_json::<SwitchReportRequest>(&body)?.into_grpc(agent_ref(client, agent), request_id(&req))?;
+    let done = state.lifecycle.report_switch(call).await?;
+    state.config_cache.invalidate(agent);
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "status": "ok",
+        "switch_id": done.switch_id,
+        "downtime_seconds": done.downtime_seconds,
+        "total_seconds": done.total_seconds,
+        "duplicate": done.duplicate,
+    })))
+}
+
+/// `POST /api/agents/{id}/issue-switch-command {target_mode, target_pool_id}`
+/// with `X-Request-ID`: 201 with the command, or 200 with the same command
+/// when the request id was already used.
+pub async fn issue_switch_command(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (client, agent, actor) = operator_agent(&state, &req, &path).await?;
+    let parsed = parse_json::<IssueSwitchRequest>(&body)?;
+    let header = request_id(&req);
+    let request_id = crate::wire::clean(parsed.request_id).unwrap_or(header);
+    if request_id.is_empty() {
+        return Err(ApiError::InvalidField("X-Request-ID header (or request_id) is required".into()));
+    }
+    let target_mode = crate::wire::clean(parsed.target_mode)
+        .ok_or_else(|| ApiError::InvalidField("target_mode is required (spot or ondemand)".into()))?;
+    let answer = state
+        .lifecycle
+        .issue_switch(v1::IssueSwitchCommandRequest {
+            agent: Some(agent_ref(client, agent)),
+            target_mode,
+            target_pool_id: crate::wire::clean(parsed.target_pool_id),
+            request_id,
+            actor,
+        })
+        .await?;
+    let command =
+        answer.command.as_ref().ok_or_else(|| ApiError::internal("lifecycle returned no command"))?;
+    state.commands_cache.invalidate(agent);
+    let view = CommandView::from(command);
+    Ok(if answer.created { HttpResponse::Created().json(view) } else { HttpResponse::Ok().json(view) })
+}
