@@ -7,4 +7,7 @@ mod bus_outage;
 mod deploy_files;
 mod heartbeat;
 mod helpers;
+mod isolation;
 mod migrations;
+mod promotions;
+mod v4_conversation;

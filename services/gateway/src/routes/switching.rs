@@ -32,8 +32,9 @@ pub async fn switch_report(
 }
 
 /// `POST /api/agents/{id}/issue-switch-command {target_mode, target_pool_id}`
-/// with `X-Request-ID`: 201 with the command, or 200 with the same command
-/// when the request id was already used.
+/// with `X-Request-ID`: 201 with the command. A retry with the same request
+/// id gets the identical answer (marked `Idempotent-Replayed: true`) and
+/// queues nothing.
 pub async fn issue_switch_command(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -63,5 +64,9 @@ pub async fn issue_switch_command(
         answer.command.as_ref().ok_or_else(|| ApiError::internal("lifecycle returned no command"))?;
     state.commands_cache.invalidate(agent);
     let view = CommandView::from(command);
-    Ok(if answer.created { HttpResponse::Created().json(view) } else { HttpResponse::Ok().json(view) })
+    let mut response = HttpResponse::Created();
+    if !answer.created {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(view))
 }

@@ -71,7 +71,7 @@ pub async fn report_switch(
             return Err(LifecycleError::invalid(format!("trigger must be manual or model, got {other:?}")));
         }
     };
-    let t = r.timing.clone().unwrap_or_default();
+    let t = r.timing.unwrap_or_default();
     let at = |x: &Option<spot_contracts::Timestamp>| x.as_ref().and_then(convert::from_ts);
     let sw = NewSwitch {
         old_instance_id: old.instance_id.trim().to_owned(),
