@@ -1,4 +1,5 @@
 DROP TABLE IF EXISTS lifecycle.lifecycle_events;
+DROP TABLE IF EXISTS lifecycle.unknown_instances;
 DROP TABLE IF EXISTS lifecycle.agent_health_metrics;
 DROP TABLE IF EXISTS lifecycle.cleanup_logs;
 DROP TABLE IF EXISTS lifecycle.switches;

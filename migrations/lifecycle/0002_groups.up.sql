@@ -33,9 +33,7 @@ CREATE TABLE lifecycle.instances (
     ami_id          TEXT        NOT NULL DEFAULT '',
     mode            TEXT        NOT NULL DEFAULT 'spot' CHECK (mode IN ('spot', 'ondemand')),
     pool_id         TEXT,
-    -- Seen in some agent's monitored_instances but never registered or reported.
-    discovered      BOOLEAN     NOT NULL DEFAULT false,
-    -- Was in our records but missing from the PRIMARY agent's monitored list.
+    -- Live in our records but missing from the PRIMARY agent's monitored list.
     missing_since   TIMESTAMPTZ,
     version         BIGINT      NOT NULL DEFAULT 1,
     role_changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -160,6 +158,17 @@ CREATE TABLE lifecycle.agent_health_metrics (
     heartbeat_latency_ms DOUBLE PRECISION,
     error_count          BIGINT,
     PRIMARY KEY (agent_id, recorded_at)
+);
+
+-- Inventory reconciliation: instances a group's PRIMARY agent monitors that
+-- we never registered or heard of in a report.
+CREATE TABLE lifecycle.unknown_instances (
+    group_id    UUID        NOT NULL REFERENCES lifecycle.groups (id) ON DELETE CASCADE,
+    instance_id TEXT        NOT NULL,
+    reported_by UUID        NOT NULL,
+    first_seen  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    last_seen   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (group_id, instance_id)
 );
 
 -- Invariant 8: every transition is an audit row.

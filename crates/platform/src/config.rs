@@ -141,6 +141,13 @@ pub const SETTINGS: &[SettingDef] = &[
         "seconds without heartbeat before an agent is OFFLINE"
     ),
     setting!(
+        "SPOT_ZOMBIE_RETENTION_DAYS",
+        "zombie_retention_days",
+        "30",
+        false,
+        "days a ZOMBIE instance is kept before it becomes TERMINATED"
+    ),
+    setting!(
         "SPOT_SHUTDOWN_GRACE_SECS",
         "shutdown_grace_secs",
         "20",
@@ -207,6 +214,7 @@ pub struct Settings {
     pub log: String,
     pub log_format: LogFormat,
     pub agent_heartbeat_timeout: Duration,
+    pub zombie_retention: Duration,
     pub shutdown_grace: Duration,
     pub consumer_batch: usize,
     pub consumer_max_deliver: i64,
@@ -299,6 +307,9 @@ impl Settings {
             log: r.text("log")?,
             log_format,
             agent_heartbeat_timeout: Duration::from_secs(heartbeat_timeout),
+            zombie_retention: Duration::from_secs(
+                r.parse::<u64>("zombie_retention_days")?.max(1) * 24 * 3600,
+            ),
             shutdown_grace: Duration::from_secs(r.parse("shutdown_grace_secs")?),
             consumer_batch,
             consumer_max_deliver,

@@ -44,6 +44,19 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     running.tasks.push(tokio::spawn(jobs::offline::run(
         ctx.db.clone(),
         settings.agent_heartbeat_timeout,
+        shutdown.clone(),
+    )));
+    running.tasks.push(tokio::spawn(jobs::zombies::run(
+        ctx.db.clone(),
+        settings.zombie_retention,
+        shutdown.clone(),
+    )));
+    running.tasks.push(tokio::spawn(jobs::inventory::run(ctx.db.clone(), shutdown.clone())));
+    running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
+        ctx.bus.clone(),
+        consumers::cleanup::spec(settings),
+        Arc::new(consumers::cleanup::CleanupConsumer::new(ctx.db.clone())),
+        ctx.metrics.clone(),
         shutdown,
     )));
     running.tasks.push(grpc.task);

@@ -8,6 +8,7 @@ mod deploy_files;
 mod heartbeat;
 mod helpers;
 mod isolation;
+mod jobs;
 mod migrations;
 mod promotions;
 mod v4_conversation;

@@ -49,6 +49,7 @@ struct Fields {
     az: String,
     mode: String,
     monitored: Vec<String>,
+    metrics: Option<v1::AgentMetrics>,
 }
 
 fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerError> {
@@ -88,6 +89,7 @@ fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerErr
                 .into_iter()
                 .filter(|i| !i.is_empty() && !i.contains(','))
                 .collect(),
+            metrics: hb.metrics,
         },
     })
 }
@@ -106,8 +108,22 @@ impl BatchHandler for HeartbeatConsumer {
                 fold.push(decode(d)?);
             }
         }
-        let updates: Vec<HeartbeatUpdate> = fold
-            .into_folded()
+        let folded: Vec<_> = fold.into_folded().collect();
+        let samples: Vec<heartbeats::HealthSample> = folded
+            .iter()
+            .filter_map(|f| {
+                f.latest.payload.metrics.as_ref().map(|m| heartbeats::HealthSample {
+                    agent_id: f.latest.agent,
+                    recorded_at: f.latest.received_at,
+                    cpu_usage: m.cpu_usage,
+                    memory_usage: m.memory_usage,
+                    heartbeat_latency_ms: m.heartbeat_latency_ms,
+                    error_count: m.error_count,
+                })
+            })
+            .collect();
+        let updates: Vec<HeartbeatUpdate> = folded
+            .into_iter()
             .map(|f| HeartbeatUpdate {
                 agent_id: f.latest.agent,
                 received_at: f.latest.received_at,
@@ -123,6 +139,7 @@ impl BatchHandler for HeartbeatConsumer {
             })
             .collect();
         let changes = heartbeats::apply(&txn, &updates).await.map_err(HandlerError::from_display)?;
+        heartbeats::record_health(&txn, &samples).await.map_err(HandlerError::from_display)?;
         for change in &changes {
             enqueue(
                 &txn,

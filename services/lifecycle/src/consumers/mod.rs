@@ -1,3 +1,4 @@
 //! Consumers of other services' events.
 
+pub mod cleanup;
 pub mod heartbeats;

@@ -112,3 +112,49 @@ pub async fn apply<C: ConnectionTrait>(
     }
     Ok(changes)
 }
+
+/// Health metrics a newer agent sent with a heartbeat.
+#[derive(Debug, Clone)]
+pub struct HealthSample {
+    pub agent_id: Uuid,
+    pub recorded_at: DateTime<Utc>,
+    pub cpu_usage: Option<f64>,
+    pub memory_usage: Option<f64>,
+    pub heartbeat_latency_ms: Option<f64>,
+    pub error_count: Option<i64>,
+}
+
+/// Stores samples, skipping agents on ZOMBIE or TERMINATED instances
+/// (their reports feed no metrics). Missing values travel as NaN / -1 and
+/// become NULL, since arrays of nullable values do not bind.
+pub async fn record_health<C: ConnectionTrait>(conn: &C, samples: &[HealthSample]) -> Result<(), DbErr> {
+    if samples.is_empty() {
+        return Ok(());
+    }
+    let f = |g: &dyn Fn(&HealthSample) -> Option<f64>| {
+        samples.iter().map(|s| g(s).unwrap_or(f64::NAN)).collect::<Vec<f64>>()
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO lifecycle.agent_health_metrics
+            (agent_id, recorded_at, cpu_usage, memory_usage, heartbeat_latency_ms, error_count)
+         SELECT t.agent_id, t.at, NULLIF(t.cpu, 'NaN'), NULLIF(t.mem, 'NaN'), NULLIF(t.lat, 'NaN'), NULLIF(t.err, -1)
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::bigint[])
+              AS t(agent_id, at, cpu, mem, lat, err)
+         WHERE NOT EXISTS (
+             SELECT 1 FROM lifecycle.agents a
+             JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
+             WHERE a.agent_id = t.agent_id AND i.role IN ('ZOMBIE', 'TERMINATED'))
+         ON CONFLICT DO NOTHING",
+        [
+            samples.iter().map(|s| s.agent_id).collect::<Vec<_>>().into(),
+            samples.iter().map(|s| s.recorded_at).collect::<Vec<_>>().into(),
+            f(&|s| s.cpu_usage).into(),
+            f(&|s| s.memory_usage).into(),
+            f(&|s| s.heartbeat_latency_ms).into(),
+            samples.iter().map(|s| s.error_count.unwrap_or(-1)).collect::<Vec<i64>>().into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Stores agents' hourly cleanup reports (`cleanup_logs`), in batches with
+//! the inbox. Reports from agents whose instance is a ZOMBIE or TERMINATED
+//! are dropped (design.md invariant 7: they feed nothing).
+
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use spot_contracts::{Event, v1};
+use spot_platform::Settings;
+use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::store::claim_new;
+use uuid::Uuid;
+
+/// Durable consumer name.
+pub const DURABLE: &str = "lifecycle-cleanup";
+
+/// Where the consumer reads.
+pub fn spec(settings: &Settings) -> ConsumerSpec {
+    ConsumerSpec {
+        stream: spot_contracts::subjects::INGEST.name,
+        durable: DURABLE.to_owned(),
+        filter: v1::CleanupReportReceived::filter(),
+        batch: settings.consumer_batch.min(200),
+        max_deliver: settings.consumer_max_deliver,
+        ack_wait: settings.consumer_ack_wait,
+    }
+}
+
+/// The handler.
+#[derive(Debug, Clone)]
+pub struct CleanupConsumer {
+    db: DatabaseConnection,
+}
+
+impl CleanupConsumer {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+impl BatchHandler for CleanupConsumer {
+    async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
+        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
+        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
+        let fresh =
+            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+        for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
+            let r = v1::CleanupReportReceived::decode(d.payload.clone())
+                .map_err(|e| HandlerError(format!("undecodable cleanup report {}: {e}", d.event_id)))?;
+            let meta = r.meta.clone().unwrap_or_default();
+            let (Ok(client), Ok(agent)) = (Uuid::parse_str(&meta.client_id), Uuid::parse_str(&meta.agent_id))
+            else {
+                return Err(HandlerError(format!("cleanup report {} without ids", d.event_id)));
+            };
+            let reported_at = r.reported_at.as_ref().and_then(|t| {
+                DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+            });
+            let parse =
+                |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "INSERT INTO lifecycle.cleanup_logs
+                    (id, client_id, agent_id, reported_at, snapshots, amis, deleted_snapshots, deleted_amis, failed)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+                 WHERE NOT EXISTS (
+                     SELECT 1 FROM lifecycle.agents a
+                     JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
+                     WHERE a.agent_id = $3 AND i.role IN ('ZOMBIE', 'TERMINATED'))",
+                [
+                    Uuid::now_v7().into(),
+                    client.into(),
+                    agent.into(),
+                    reported_at.into(),
+                    parse(&r.snapshots_json).into(),
+                    parse(&r.amis_json).into(),
+                    r.deleted_snapshots.into(),
+                    r.deleted_amis.into(),
+                    r.failed.into(),
+                ],
+            ))
+            .await
+            .map_err(HandlerError::from_display)?;
+        }
+        txn.commit().await.map_err(HandlerError::from_display)?;
+        Ok(())
+    }
+}
