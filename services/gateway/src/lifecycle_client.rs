@@ -83,4 +83,6 @@ impl LifecycleClient {
         group_settings, get_group_settings, v1::AgentRef, v1::GroupSettings);
     rpc!(/// Update group settings.
         update_group_settings, update_group_settings, v1::UpdateGroupSettingsRequest, v1::GroupSettings);
+    rpc!(/// Paginated listings.
+        list_records, list_records, v1::ListRecordsRequest, v1::ListRecordsResponse);
 }

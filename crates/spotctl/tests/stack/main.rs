@@ -9,6 +9,7 @@ mod heartbeat;
 mod helpers;
 mod isolation;
 mod jobs;
+mod listing;
 mod migrations;
 mod promotions;
 mod v4_conversation;

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod client;
+pub mod listing;
 pub mod metrics;
 pub mod polling;
 pub mod replicas;
@@ -35,5 +36,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/{agent_id}/pricing-report", web::post().to(reports::pricing))
         .route("/api/agents/{agent_id}/cleanup-report", web::post().to(reports::cleanup))
         .route("/api/agents/{agent_id}/settings", web::get().to(settings::get))
-        .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update));
+        .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update))
+        .route(
+            "/api/{kind:groups|agents|instances|replicas|commands|switches}",
+            web::get().to(listing::list),
+        );
 }

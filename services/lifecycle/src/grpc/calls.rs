@@ -216,3 +216,34 @@ pub async fn update_settings(
     let who = actor(&r.actor, &r.request_id, "user:unknown".into());
     Ok(convert::settings(&ops::settings::update(db, client, agent, &patch, &who).await?))
 }
+
+pub async fn list_records(
+    db: &DatabaseConnection,
+    r: &v1::ListRecordsRequest,
+) -> Result<v1::ListRecordsResponse> {
+    use crate::store::listing::{ListQuery, list};
+    let client =
+        spot_domain::ClientId::parse(&r.client_id).map_err(|e| LifecycleError::invalid(e.to_string()))?;
+    let id = |v: &Option<String>, field: &str| -> Result<Option<Uuid>> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => Uuid::parse_str(s)
+                .map(Some)
+                .map_err(|_| LifecycleError::invalid(format!("{field} is not a UUID"))),
+        }
+    };
+    let query = ListQuery {
+        client_id: client.as_uuid(),
+        limit: if r.limit <= 0 { 50 } else { i64::from(r.limit) },
+        after: id(&r.after, "after")?,
+        group_id: id(&r.group_id, "group_id")?,
+        agent_id: id(&r.agent_id, "agent_id")?,
+        role: r.role.as_deref().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()),
+        status: r.status.as_deref().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()),
+    };
+    let (items, next) = list(db, &r.kind, &query).await?;
+    Ok(v1::ListRecordsResponse {
+        items_json: items.iter().map(|v| v.to_string()).collect(),
+        next_cursor: next,
+    })
+}

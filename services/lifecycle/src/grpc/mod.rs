@@ -237,6 +237,14 @@ impl LifecycleService for LifecycleGrpc {
         Ok(Response::new(calls::get_settings(&self.db, &req).await?))
     }
 
+    async fn list_records(
+        &self,
+        request: Request<v1::ListRecordsRequest>,
+    ) -> Result<Response<v1::ListRecordsResponse>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::list_records(&self.db, &req).await?))
+    }
+
     async fn update_group_settings(
         &self,
         request: Request<v1::UpdateGroupSettingsRequest>,

@@ -6,5 +6,6 @@ pub mod audit;
 pub mod commands;
 pub mod groups;
 pub mod heartbeats;
+pub mod listing;
 pub mod replicas;
 pub mod switches;

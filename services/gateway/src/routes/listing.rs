@@ -1,0 +1,61 @@
+//! Operator listings for a tenant: groups, agents, instances, replicas,
+//! commands and switch history, paginated with a keyset cursor.
+//!
+//! `GET /api/{kind}?limit=50&after=<cursor>&group_id=&agent_id=&role=&status=`
+//! with the tenant's token, or with the admin token and `client_id=`.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use spot_contracts::v1;
+use spot_domain::ClientId;
+
+/// Query parameters.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListParams {
+    pub limit: Option<i32>,
+    pub after: Option<String>,
+    pub group_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub role: Option<String>,
+    pub status: Option<String>,
+    pub client_id: Option<String>,
+}
+
+async fn tenant_for(state: &AppState, req: &HttpRequest, params: &ListParams) -> Result<ClientId, ApiError> {
+    if crate::auth::require_admin(req, state.admin_token_hash.as_ref()).is_ok() {
+        let raw = params
+            .client_id
+            .as_deref()
+            .ok_or_else(|| ApiError::InvalidField("client_id is required for the admin token".into()))?;
+        return ClientId::parse(raw).map_err(|e| ApiError::InvalidField(e.to_string()));
+    }
+    Ok(state.tokens.tenant(&state.db, req).await?.id)
+}
+
+/// `GET /api/{kind}`.
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    kind: web::Path<String>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let client = tenant_for(&state, &req, &params).await?;
+    let p = params.into_inner();
+    let page = state
+        .lifecycle
+        .list_records(v1::ListRecordsRequest {
+            client_id: client.to_string(),
+            kind: kind.into_inner(),
+            limit: p.limit.unwrap_or(50),
+            after: p.after,
+            group_id: p.group_id,
+            agent_id: p.agent_id,
+            role: p.role,
+            status: p.status,
+        })
+        .await?;
+    let items: Vec<serde_json::Value> =
+        page.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": page.next_cursor})))
+}
