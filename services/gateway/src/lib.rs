@@ -11,6 +11,7 @@ pub mod cache;
 pub mod error;
 pub mod invalidation;
 pub mod lifecycle_client;
+pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -43,11 +44,21 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         let metrics = ops.metrics.clone();
         App::new()
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| error::ApiError::InvalidField(format!("query string: {e}")).into()),
+            )
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| error::ApiError::InvalidField(format!("path: {e}")).into()),
+            )
+            .wrap(routes::fallback::json_errors())
             .wrap(actix_web::middleware::from_fn(move |req, next| {
                 routes::metrics::record(metrics.clone(), req, next)
             }))
             .configure(move |cfg| ops_routes(cfg, ops))
             .configure(move |cfg| routes::configure(cfg, state))
+            .default_service(web::to(routes::fallback::not_found))
     })
     .disable_signals()
     .shutdown_timeout(settings.shutdown_grace.as_secs())

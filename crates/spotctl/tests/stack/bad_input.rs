@@ -87,3 +87,22 @@ async fn bad_input_gets_a_typed_4xx_and_never_a_5xx() -> anyhow::Result<()> {
     assert_eq!(status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn oversized_bodies_unknown_routes_and_methods_get_json_errors() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    let agent = t.register(&token).await?;
+    let huge = format!("{{\"status\": \"online\", \"pad\": \"{}\"}}", "x".repeat(2 << 20));
+    let (status, _, body) =
+        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&huge)).await?;
+    assert_eq!((status, body["error"]["code"].as_str()), (413, Some("payload_too_large")));
+    let (status, _, body) = t.send("GET", "/api/nothing-here", &token, None).await?;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("route_not_found")));
+    let (status, _, body) = t.send("GET", &format!("/api/agents/{agent}/heartbeat"), &token, None).await?;
+    assert!(status == 404 || status == 405, "{status}: {body}");
+    assert!(body["error"]["code"].is_string());
+    let (status, _, body) = t.send("GET", "/api/agents?limit=lots", &token, None).await?;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("invalid_field")));
+    Ok(())
+}

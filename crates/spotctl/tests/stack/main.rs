@@ -11,5 +11,6 @@ mod isolation;
 mod jobs;
 mod listing;
 mod migrations;
+mod openapi;
 mod promotions;
 mod v4_conversation;

@@ -10,6 +10,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `POST /api/admin/clients {name, email}` -> `201 {id, token, name, email}`.
 /// The token is returned this once; only its hash is stored.
+#[utoipa::path(
+    post,
+    path = "/api/admin/clients",
+    tag = "admin",
+    summary = "Create a tenant; the token is shown once",
+    request_body = crate::wire::admin::CreateClientRequest,
+    responses((status = 201, body = crate::wire::admin::CreateClientResponse), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 403, description = "Admin API disabled", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn create_client(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -77,6 +77,14 @@ pub fn meta(client: ClientId, agent: AgentId, request_id: String) -> v1::EventMe
 
 /// `POST /api/agents/register`: always mints a new agent id (lifecycle
 /// decides role and `enabled`), then records the agent's tenant here.
+#[utoipa::path(
+    post,
+    path = "/api/agents/register",
+    tag = "agent v4",
+    summary = "Register an agent process (always a new agent_id)",
+    request_body = crate::wire::agent_v4::RegisterRequest,
+    responses((status = 200, body = crate::wire::agent_v4::RegisterResponse), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -103,6 +111,15 @@ pub async fn register(
 
 /// `POST /api/agents/{id}/heartbeat`: published to JetStream; 200 only after
 /// the ack, 503 + Retry-After when the bus is down.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/heartbeat",
+    tag = "agent v4",
+    summary = "Heartbeat, also the shutdown form",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::agent_v4::HeartbeatRequest,
+    responses((status = 200, body = crate::wire::agent_v4::Accepted), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn heartbeat(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -6,11 +6,25 @@ use crate::wire::admin::ValidateResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `GET /health`: the process answers (installers call it).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "installer",
+    summary = "Installer check: the gateway answers",
+    responses((status = 200, description = "Alive", body = serde_json::Value))
+)]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// `GET /api/client/validate`: is this bearer token a tenant's?
+#[utoipa::path(
+    get,
+    path = "/api/client/validate",
+    tag = "installer",
+    summary = "Is this bearer token a tenant's?",
+    responses((status = 200, body = crate::wire::admin::ValidateResponse), (status = 401, body = crate::openapi::ApiErrorBody))
+)]
 pub async fn validate(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let tenant = state.tokens.tenant(&state.db, &req).await?;
     Ok(HttpResponse::Ok().json(ValidateResponse {

@@ -11,7 +11,7 @@ use spot_contracts::v1;
 use spot_domain::ClientId;
 
 /// Query parameters.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ListParams {
     pub limit: Option<i32>,
     pub after: Option<String>,
@@ -34,6 +34,14 @@ async fn tenant_for(state: &AppState, req: &HttpRequest, params: &ListParams) ->
 }
 
 /// `GET /api/{kind}`.
+#[utoipa::path(
+    get,
+    path = "/api/{kind}",
+    tag = "operator",
+    summary = "Paginated listing: groups, agents, instances, replicas, commands, switches",
+    params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ("limit" = Option<i32>, Query, description = "1..500, default 50"), ("after" = Option<String>, Query, description = "cursor from next_cursor"), ("group_id" = Option<String>, Query), ("agent_id" = Option<String>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,

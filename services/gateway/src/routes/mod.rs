@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod client;
+pub mod fallback;
 pub mod listing;
 pub mod metrics;
 pub mod polling;
@@ -19,6 +20,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     cfg.app_data(web::Data::new(state))
         .route("/health", web::get().to(client::health))
+        .route("/openapi.json", web::get().to(crate::openapi::serve))
         .route("/api/client/validate", web::get().to(client::validate))
         .route("/api/admin/clients", web::post().to(admin::create_client))
         .route("/api/agents/register", web::post().to(agents::register))

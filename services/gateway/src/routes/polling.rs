@@ -12,6 +12,14 @@ use spot_contracts::v1;
 use std::sync::Arc;
 
 /// `GET /api/agents/{id}/config` -> `{"enabled": bool}`.
+#[utoipa::path(
+    get,
+    path = "/api/agents/{agent_id}/config",
+    tag = "agent v4",
+    summary = "Whether the agent is active (cached)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = crate::wire::agent_v4::AgentConfigBody), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn config(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -34,6 +42,14 @@ pub async fn config(
 
 /// `GET /api/agents/{id}/pending-commands` -> a bare list, highest priority
 /// first; v4 agents only ever see switch commands.
+#[utoipa::path(
+    get,
+    path = "/api/agents/{agent_id}/pending-commands",
+    tag = "agent v4",
+    summary = "Open commands, highest priority first (bare list, cached)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = Vec<crate::wire::commands::PendingCommand>), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn pending_commands(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -58,6 +74,15 @@ pub async fn pending_commands(
 }
 
 /// `POST /api/agents/{id}/commands/{cid}/executed {success, message}`.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/commands/{command_id}/executed",
+    tag = "agent v4",
+    summary = "Report that a command ran",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"), ("command_id" = String, Path, description = "Command id")),
+    request_body = crate::wire::commands::ExecutedRequest,
+    responses((status = 200, body = crate::wire::agent_v4::Accepted), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn executed(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -9,6 +9,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use spot_contracts::v1;
 
 /// `POST /api/agents/{id}/replicas` -> `{replica_id, ...}`.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/replicas",
+    tag = "agent v4",
+    summary = "Record a replica instance",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::replicas::CreateReplicaRequest,
+    responses((status = 200, body = crate::wire::replicas::ReplicaView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -36,6 +45,14 @@ pub async fn create(
 }
 
 /// `GET /api/agents/{id}/replicas`.
+#[utoipa::path(
+    get,
+    path = "/api/agents/{agent_id}/replicas",
+    tag = "agent v4",
+    summary = "Replicas of the agent's group",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -48,6 +65,15 @@ pub async fn list(
 }
 
 /// `POST /api/agents/{id}/replicas/{rid}/status {status}`.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/replicas/{replica_id}/status",
+    tag = "agent v4",
+    summary = "Replica status report",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"), ("replica_id" = String, Path, description = "Replica id")),
+    request_body = crate::wire::replicas::ReplicaStatusRequest,
+    responses((status = 200, body = crate::wire::replicas::ReplicaView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -71,6 +97,15 @@ pub async fn status(
 
 /// `POST /api/agents/{id}/replicas/{rid}/promote [{expected_version}]`: 409
 /// when the replica is not ready, already promoted, or the group moved on.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/replicas/{replica_id}/promote",
+    tag = "agent v4",
+    summary = "Promote a ready replica (optimistic, 409 on conflict)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"), ("replica_id" = String, Path, description = "Replica id")),
+    request_body = crate::wire::replicas::PromoteRequest,
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn promote(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -103,6 +138,14 @@ pub async fn promote(
 }
 
 /// `GET /api/agents/{id}/replica-config`.
+#[utoipa::path(
+    get,
+    path = "/api/agents/{agent_id}/replica-config",
+    tag = "agent v4",
+    summary = "Replica view of the group",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn config(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -10,6 +10,15 @@ use crate::wire::reports::{CleanupReportRequest, PricingReportRequest};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `POST /api/agents/{id}/pricing-report`.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/pricing-report",
+    tag = "agent v4",
+    summary = "Pricing report (published for the pricing service)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::reports::PricingReportRequest,
+    responses((status = 200, body = crate::wire::agent_v4::Accepted), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn pricing(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -24,6 +33,15 @@ pub async fn pricing(
 }
 
 /// `POST /api/agents/{id}/cleanup-report`.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/cleanup-report",
+    tag = "agent v4",
+    summary = "Hourly cleanup report",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::reports::CleanupReportRequest,
+    responses((status = 200, body = crate::wire::agent_v4::Accepted), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn cleanup(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -7,7 +7,7 @@ use crate::wire::parse_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use spot_contracts::v1;
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct SettingsBody {
     pub auto_switch: Option<bool>,
     pub manual_replica: Option<bool>,
@@ -34,6 +34,14 @@ fn view(s: &v1::GroupSettings) -> serde_json::Value {
 }
 
 /// `GET /api/agents/{id}/settings`.
+#[utoipa::path(
+    get,
+    path = "/api/agents/{agent_id}/settings",
+    tag = "operator",
+    summary = "Settings of the agent's group",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn get(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -46,6 +54,15 @@ pub async fn get(
 
 /// `PATCH /api/agents/{id}/settings`: 409 `auto_switch_manual_replica_conflict`
 /// when auto_switch and manual_replica would both be on.
+#[utoipa::path(
+    patch,
+    path = "/api/agents/{agent_id}/settings",
+    tag = "operator",
+    summary = "Change group settings (409 when auto_switch and manual_replica would both be on)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = SettingsBody,
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -11,6 +11,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use spot_contracts::v1;
 
 /// `POST /api/agents/{id}/switch-report`: roles swap atomically in lifecycle.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/switch-report",
+    tag = "agent v4",
+    summary = "Report a finished switch: roles swap atomically",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::switch_report::SwitchReportRequest,
+    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn switch_report(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -35,6 +44,15 @@ pub async fn switch_report(
 /// with `X-Request-ID`: 201 with the command. A retry with the same request
 /// id gets the identical answer (marked `Idempotent-Replayed: true`) and
 /// queues nothing.
+#[utoipa::path(
+    post,
+    path = "/api/agents/{agent_id}/issue-switch-command",
+    tag = "operator",
+    summary = "Queue a manual switch (X-Request-ID required, idempotent)",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = crate::wire::commands::IssueSwitchRequest,
+    responses((status = 201, body = crate::wire::commands::CommandView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+)]
 pub async fn issue_switch_command(
     state: web::Data<AppState>,
     req: HttpRequest,

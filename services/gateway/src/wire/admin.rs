@@ -4,7 +4,7 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/admin/clients`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateClientRequest {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -36,7 +36,7 @@ impl TryFrom<CreateClientRequest> for NewClient {
 }
 
 /// Answer to a tenant creation: the token is shown this once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreateClientResponse {
     pub id: String,
     pub token: String,
@@ -45,7 +45,7 @@ pub struct CreateClientResponse {
 }
 
 /// `GET /api/client/validate`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ValidateResponse {
     pub valid: bool,
     pub client_id: String,

@@ -9,7 +9,7 @@ use spot_domain::{InstanceMode, LogicalAgentId, ReportedStatus};
 
 /// `POST /api/agents/register`. (`client_token` is sent too and ignored:
 /// the bearer header is what authenticates.)
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RegisterRequest {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,
@@ -72,7 +72,7 @@ impl RegisterRequest {
 
 /// What v4 reads back: `agent_id` and `config.enabled` (config must be an
 /// object: `null` crashes the agent).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RegisterResponse {
     pub agent_id: String,
     pub client_id: String,
@@ -81,13 +81,13 @@ pub struct RegisterResponse {
 }
 
 /// `config` object; also the body of `GET /api/agents/{id}/config`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AgentConfigBody {
     pub enabled: bool,
 }
 
 /// `POST /api/agents/{id}/heartbeat`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct HeartbeatRequest {
     pub status: Option<String>,
     pub monitored_instances: Option<Vec<Option<String>>>,
@@ -170,7 +170,7 @@ impl Heartbeat {
 }
 
 /// Answer to calls whose answer v4 ignores (it still needs a JSON object).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub status: &'static str,
 }

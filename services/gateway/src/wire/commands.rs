@@ -6,7 +6,7 @@ use spot_contracts::v1;
 
 /// One entry of `GET /pending-commands`. v4 needs `id` and `target_mode`
 /// (and reads `target_pool_id`, `priority`); newer agents also read the rest.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PendingCommand {
     pub id: String,
     pub command_type: String,
@@ -42,7 +42,7 @@ impl From<&v1::CommandRecord> for PendingCommand {
 }
 
 /// A command with its status, for operators.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommandView {
     #[serde(flatten)]
     pub command: PendingCommand,
@@ -65,7 +65,7 @@ impl From<&v1::CommandRecord> for CommandView {
 }
 
 /// `POST /commands/{cid}/executed`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ExecutedRequest {
     pub success: Option<bool>,
     pub message: Option<String>,
@@ -80,7 +80,7 @@ impl ExecutedRequest {
 }
 
 /// `POST /api/agents/{id}/issue-switch-command`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct IssueSwitchRequest {
     pub target_mode: Option<String>,
     pub target_pool_id: Option<String>,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use spot_contracts::v1;
 
 /// `POST /api/agents/{id}/replicas`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CreateReplicaRequest {
     pub instance_id: Option<String>,
     pub replica_type: Option<String>,
@@ -15,20 +15,20 @@ pub struct CreateReplicaRequest {
 }
 
 /// `POST /replicas/{rid}/status`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReplicaStatusRequest {
     pub status: Option<String>,
 }
 
 /// `POST /replicas/{rid}/promote` (body optional).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PromoteRequest {
     pub expected_version: Option<i64>,
     pub request_id: Option<String>,
 }
 
 /// A replica in answers. v4 reads `replica_id` from the create answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReplicaView {
     pub replica_id: String,
     pub instance_id: String,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use spot_contracts::v1;
 use spot_domain::time::parse_agent_timestamp;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReportInstance {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,
@@ -16,7 +16,7 @@ pub struct ReportInstance {
     pub pool_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Pool {
     pub pool_id: Option<String>,
     pub instance_type: Option<String>,
@@ -24,7 +24,7 @@ pub struct Pool {
     pub price: Option<f64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Pricing {
     pub on_demand_price: Option<f64>,
     pub current_spot_price: Option<f64>,
@@ -33,7 +33,7 @@ pub struct Pricing {
     pub collected_at: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PricingReportRequest {
     pub instance: Option<ReportInstance>,
     pub pricing: Option<Pricing>,
@@ -97,7 +97,7 @@ impl PricingReportRequest {
 }
 
 /// `POST /cleanup-report`: sections are free-form JSON objects.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CleanupReportRequest {
     pub timestamp: Option<String>,
     pub snapshots: Option<serde_json::Value>,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use spot_contracts::v1;
 use spot_domain::time::parse_agent_timestamp;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SwitchSide {
     pub instance_id: Option<String>,
     pub instance_type: Option<String>,
@@ -16,21 +16,21 @@ pub struct SwitchSide {
     pub pool_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     pub used: Option<bool>,
     pub ami_id: Option<String>,
     pub ami_name: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Prices {
     pub on_demand: Option<f64>,
     pub old_spot: Option<f64>,
     pub new_spot: Option<f64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Timing {
     pub switch_initiated_at: Option<String>,
     pub snapshot_created_at: Option<String>,
@@ -41,7 +41,7 @@ pub struct Timing {
     pub old_instance_terminated_at: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct SwitchReportRequest {
     pub old_instance: Option<SwitchSide>,
     pub new_instance: Option<SwitchSide>,
