@@ -59,6 +59,12 @@ if ! port_open "$NATS_PORT"; then
   wait_for "$NATS_PORT" 15 nats-server
 fi
 
+# The AWS emulator the backfill tests run against (PyPI: moto[server]).
+if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
+  say "installing the moto AWS emulator"
+  python3 -m pip install -q 'moto[server]>=5,<6'
+fi
+
 for _ in $(seq 1 50); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 0.2; done
 psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'spot'" | grep -q 1 || {
   say "creating database spot"

@@ -50,6 +50,8 @@ event!(InstanceRoleChanged, subjects::LIFECYCLE, "role_changed");
 event!(SwitchCompleted, subjects::LIFECYCLE, "switch_completed");
 event!(PricingReportReceived, subjects::INGEST, "pricing_report");
 event!(CleanupReportReceived, subjects::INGEST, "cleanup_report");
+event!(ConsolidationFinished, subjects::PRICING, "consolidation_finished");
+event!(PoolRiskUpdated, subjects::PRICING, "pool_risk_updated");
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 //! Pure domain logic of the Spot control plane: identifiers, agent status and
 //! the heartbeat fold, timestamp parsing for the agent wire formats, and the
 //! instance-group state machine (roles, settings, replica and command
-//! lifecycles, switch timings).
+//! lifecycles, switch timings), and the spot price maths (consolidation,
+//! pool risk, savings).
 //!
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
@@ -11,6 +12,7 @@ pub mod group;
 pub mod heartbeat;
 pub mod ids;
 pub mod instance;
+pub mod pricing;
 pub mod time;
 
 pub use agent::AgentStatus;

@@ -141,6 +141,71 @@ pub const SETTINGS: &[SettingDef] = &[
         "seconds without heartbeat before an agent is OFFLINE"
     ),
     setting!(
+        "SPOT_PRICING_GRPC_ADDR",
+        "pricing_grpc_addr",
+        "127.0.0.1:50052",
+        false,
+        "pricing gRPC listen address"
+    ),
+    setting!(
+        "SPOT_PRICING_GRPC_URL",
+        "pricing_grpc_url",
+        "http://127.0.0.1:50052",
+        false,
+        "where the gateway reaches pricing gRPC"
+    ),
+    setting!(
+        "SPOT_CONSOLIDATION_INTERVAL_HOURS",
+        "consolidation_interval_hours",
+        "12",
+        false,
+        "hours between scheduled consolidation runs"
+    ),
+    setting!(
+        "SPOT_CONSOLIDATION_WINDOW_HOURS",
+        "consolidation_window_hours",
+        "12",
+        false,
+        "hours of staging a run consolidates"
+    ),
+    setting!("SPOT_PRICE_BUCKET_SECONDS", "price_bucket_seconds", "300", false, "consolidation bucket width"),
+    setting!(
+        "SPOT_RISK_INTERVAL_SECS",
+        "risk_interval_secs",
+        "900",
+        false,
+        "seconds between pool risk assessments"
+    ),
+    setting!(
+        "SPOT_REPORT_INTERVAL_SECS",
+        "report_interval_secs",
+        "300",
+        false,
+        "agent pricing report interval; each report stands for this much usage"
+    ),
+    setting!(
+        "SPOT_BACKFILL",
+        "backfill",
+        "off",
+        false,
+        "off, or aws to backfill gaps from EC2 spot price history"
+    ),
+    setting!(
+        "SPOT_AWS_ENDPOINT",
+        "aws_endpoint",
+        "",
+        false,
+        "EC2 endpoint override (e.g. the moto emulator)"
+    ),
+    setting!(
+        "SPOT_AWS_ACCESS_KEY_ID",
+        "aws_access_key_id",
+        "",
+        false,
+        "static AWS key id; default provider chain when empty"
+    ),
+    setting!("SPOT_AWS_SECRET_ACCESS_KEY", "aws_secret_access_key", "", true, "static AWS secret key"),
+    setting!(
         "SPOT_ZOMBIE_RETENTION_DAYS",
         "zombie_retention_days",
         "30",
@@ -215,6 +280,17 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub agent_heartbeat_timeout: Duration,
     pub zombie_retention: Duration,
+    pub pricing_grpc_addr: SocketAddr,
+    pub pricing_grpc_url: String,
+    pub consolidation_interval: Duration,
+    pub consolidation_window: Duration,
+    pub price_bucket: Duration,
+    pub risk_interval: Duration,
+    pub report_interval: Duration,
+    pub backfill: String,
+    pub aws_endpoint: Option<String>,
+    pub aws_access_key_id: Option<String>,
+    pub aws_secret_access_key: Option<Secret>,
     pub shutdown_grace: Duration,
     pub consumer_batch: usize,
     pub consumer_max_deliver: i64,
@@ -310,6 +386,25 @@ impl Settings {
             zombie_retention: Duration::from_secs(
                 r.parse::<u64>("zombie_retention_days")?.max(1) * 24 * 3600,
             ),
+            pricing_grpc_addr: r.parse("pricing_grpc_addr")?,
+            pricing_grpc_url: r.text("pricing_grpc_url")?,
+            consolidation_interval: Duration::from_secs(
+                r.parse::<u64>("consolidation_interval_hours")?.max(1) * 3600,
+            ),
+            consolidation_window: Duration::from_secs(
+                r.parse::<u64>("consolidation_window_hours")?.clamp(1, 168) * 3600,
+            ),
+            price_bucket: Duration::from_secs(r.parse::<u64>("price_bucket_seconds")?.clamp(60, 86_400)),
+            risk_interval: Duration::from_secs(r.parse::<u64>("risk_interval_secs")?.max(10)),
+            report_interval: Duration::from_secs(r.parse::<u64>("report_interval_secs")?.clamp(1, 3600)),
+            backfill: match r.text("backfill")?.as_str() {
+                "off" | "" => "off".to_owned(),
+                "aws" => "aws".to_owned(),
+                other => return Err(r.invalid("backfill", format!("expected off or aws, got {other:?}"))),
+            },
+            aws_endpoint: r.optional("aws_endpoint"),
+            aws_access_key_id: r.optional("aws_access_key_id"),
+            aws_secret_access_key: r.optional("aws_secret_access_key").map(Secret::new),
             shutdown_grace: Duration::from_secs(r.parse("shutdown_grace_secs")?),
             consumer_batch,
             consumer_max_deliver,
@@ -329,6 +424,7 @@ impl Settings {
             ("SPOT_LIFECYCLE_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_LIFECYCLE_GRPC_ADDR", "127.0.0.1:0"),
             ("SPOT_EMERGENCY_HTTP_ADDR", "127.0.0.1:0"),
+            ("SPOT_PRICING_GRPC_ADDR", "127.0.0.1:0"),
             ("SPOT_PRICING_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_DECISIONS_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_ADMIN_TOKEN", "test-admin-token"),

@@ -24,9 +24,12 @@ impl Stack {
         if let Some(grpc) = lifecycle.grpc_addr {
             gateway_settings.lifecycle_grpc_url = format!("http://{grpc}");
         }
+        let pricing = spot_pricing::start(settings, shutdown.clone()).await?;
+        if let Some(grpc) = pricing.grpc_addr {
+            gateway_settings.pricing_grpc_url = format!("http://{grpc}");
+        }
         let gateway = spot_gateway::start(&gateway_settings, shutdown.clone()).await?;
         let emergency = spot_emergency::start(settings, shutdown.clone()).await?;
-        let pricing = spot_pricing::start(settings, shutdown.clone()).await?;
         let decisions = spot_decisions::start(settings, shutdown.clone()).await?;
         Ok(Self { gateway, lifecycle, emergency, pricing, decisions, shutdown })
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod invalidation;
 pub mod lifecycle_client;
 pub mod openapi;
+pub mod pricing_client;
 pub mod routes;
 pub mod state;
 pub mod store;

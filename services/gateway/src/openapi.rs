@@ -45,7 +45,12 @@ pub struct ApiErrorDetail {
         crate::routes::reports::cleanup,
         crate::routes::settings::get,
         crate::routes::settings::update,
-        crate::routes::listing::list
+        crate::routes::listing::list,
+        crate::routes::pricing::history,
+        crate::routes::pricing::risk,
+        crate::routes::pricing::savings,
+        crate::routes::pricing::jobs,
+        crate::routes::pricing::consolidate
     )
 )]
 pub struct ApiDoc;

@@ -29,6 +29,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub bus: Bus,
     pub lifecycle: LifecycleClient,
+    pub pricing: crate::pricing_client::PricingClient,
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
     pub admin_token_hash: Option<TokenHash>,
@@ -47,6 +48,8 @@ impl AppState {
             db: ctx.db.clone(),
             bus: ctx.bus.clone(),
             lifecycle: LifecycleClient::new(&ctx.settings.lifecycle_grpc_url).map_err(StartError::Other)?,
+            pricing: crate::pricing_client::PricingClient::new(&ctx.settings.pricing_grpc_url)
+                .map_err(StartError::Other)?,
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),
             admin_token_hash: ctx.settings.admin_token.as_ref().map(|t| hash_token(t.expose())),

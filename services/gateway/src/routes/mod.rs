@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod listing;
 pub mod metrics;
 pub mod polling;
+pub mod pricing;
 pub mod replicas;
 pub mod reports;
 pub mod settings;
@@ -39,6 +40,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/{agent_id}/cleanup-report", web::post().to(reports::cleanup))
         .route("/api/agents/{agent_id}/settings", web::get().to(settings::get))
         .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update))
+        .route("/api/pricing/pools/{pool_id}/history", web::get().to(pricing::history))
+        .route("/api/pricing/risk", web::get().to(pricing::risk))
+        .route("/api/pricing/consolidation-jobs", web::get().to(pricing::jobs))
+        .route("/api/savings", web::get().to(pricing::savings))
+        .route("/api/admin/pricing/consolidate", web::post().to(pricing::consolidate))
         .route(
             "/api/{kind:groups|agents|instances|replicas|commands|switches}",
             web::get().to(listing::list),

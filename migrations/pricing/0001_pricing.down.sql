@@ -1,0 +1,13 @@
+DROP TABLE IF EXISTS pricing.replica_cost_log;
+DROP TABLE IF EXISTS pricing.savings_snapshots;
+DROP TABLE IF EXISTS pricing.pool_risk_analysis;
+DROP TABLE IF EXISTS pricing.consolidation_jobs;
+DROP TABLE IF EXISTS pricing.pricing_canonical;
+DROP TABLE IF EXISTS pricing.pricing_consolidated;
+DROP TABLE IF EXISTS pricing.pool_interruptions;
+DROP TABLE IF EXISTS pricing.switch_log;
+DROP TABLE IF EXISTS pricing.instance_roles;
+DROP TABLE IF EXISTS pricing.ignored_reports;
+DROP TABLE IF EXISTS pricing.on_demand_prices;
+DROP TABLE IF EXISTS pricing.instance_usage;
+DROP TABLE IF EXISTS pricing.spot_price_snapshots;

@@ -1,0 +1,145 @@
+//! Staging ingest: every pool price of every agent pricing report becomes a
+//! row of `spot_price_snapshots`, tagged with the reporter's role. A batch of
+//! reports is three multi-row statements (UNNEST), not a transaction per
+//! point. Reports from ZOMBIE or TERMINATED instances are counted, not stored.
+
+use crate::store::staging::{self, Snapshot, Usage};
+use chrono::{DateTime, Utc};
+use prost::Message;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use spot_contracts::{Event, v1};
+use spot_domain::pricing::PoolId;
+use spot_platform::Settings;
+use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::store::claim_new;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Durable consumer name.
+pub const DURABLE: &str = "pricing-reports";
+
+pub fn spec(settings: &Settings) -> ConsumerSpec {
+    ConsumerSpec {
+        stream: spot_contracts::subjects::INGEST.name,
+        durable: DURABLE.to_owned(),
+        filter: v1::PricingReportReceived::filter(),
+        batch: settings.consumer_batch,
+        max_deliver: settings.consumer_max_deliver,
+        ack_wait: settings.consumer_ack_wait,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportConsumer {
+    db: DatabaseConnection,
+    ignored: prometheus::IntCounterVec,
+}
+
+impl ReportConsumer {
+    pub fn new(db: DatabaseConnection, ignored: prometheus::IntCounterVec) -> Self {
+        Self { db, ignored }
+    }
+}
+
+fn time(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
+    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+}
+
+/// A decoded report with its keys.
+struct Report {
+    event_id: Uuid,
+    client: Uuid,
+    agent: Uuid,
+    body: v1::PricingReportReceived,
+    captured_at: DateTime<Utc>,
+}
+
+fn decode(d: &Delivery) -> Result<Report, HandlerError> {
+    let body = v1::PricingReportReceived::decode(d.payload.clone())
+        .map_err(|e| HandlerError(format!("undecodable pricing report {}: {e}", d.event_id)))?;
+    let meta = body.meta.clone().unwrap_or_default();
+    let parse = |s: &str| Uuid::parse_str(s).map_err(|_| HandlerError(format!("bad ids in {}", d.event_id)));
+    let received = time(&meta.occurred_at).unwrap_or_else(Utc::now);
+    Ok(Report {
+        event_id: parse(&meta.event_id)?,
+        client: parse(&meta.client_id)?,
+        agent: parse(&meta.agent_id)?,
+        captured_at: time(&body.collected_at).unwrap_or(received),
+        body,
+    })
+}
+
+impl BatchHandler for ReportConsumer {
+    async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
+        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
+        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
+        let fresh =
+            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+        let reports: Vec<Report> =
+            batch.iter().filter(|d| fresh.contains(&d.event_id)).map(decode).collect::<Result<_, _>>()?;
+        let keys: Vec<(Uuid, String)> =
+            reports.iter().map(|r| (r.client, r.body.instance_id.clone())).collect();
+        let roles: HashMap<(Uuid, String), String> =
+            staging::roles(&txn, &keys).await.map_err(HandlerError::from_display)?;
+        let mut snapshots = Vec::new();
+        let mut usage = Vec::new();
+        let mut ignored: HashMap<&'static str, i64> = HashMap::new();
+        for r in &reports {
+            let role = match roles.get(&(r.client, r.body.instance_id.clone())).map(String::as_str) {
+                Some("PRIMARY") => "PRIMARY",
+                Some("REPLICA") => "REPLICA",
+                Some("ZOMBIE") => {
+                    *ignored.entry("zombie").or_default() += 1;
+                    continue;
+                }
+                Some("TERMINATED") => {
+                    *ignored.entry("terminated").or_default() += 1;
+                    continue;
+                }
+                _ => "UNKNOWN",
+            };
+            for p in &r.body.spot_pools {
+                let Ok(pool) = PoolId::parse(&p.pool_id) else { continue };
+                if !p.price.is_finite() || p.price < 0.0 {
+                    continue;
+                }
+                snapshots.push(Snapshot {
+                    event_id: r.event_id,
+                    client_id: r.client,
+                    agent_id: r.agent,
+                    instance_id: r.body.instance_id.clone(),
+                    role,
+                    region: pool.region().to_owned(),
+                    instance_type: pool.instance_type().to_owned(),
+                    az: pool.az().to_owned(),
+                    pool_id: pool.as_str().to_owned(),
+                    price: p.price,
+                    captured_at: r.captured_at,
+                });
+            }
+            let mode = if r.body.mode == v1::InstanceMode::OnDemand as i32 { "ondemand" } else { "spot" };
+            let hourly = if mode == "spot" { r.body.current_spot_price } else { r.body.on_demand_price };
+            usage.push(Usage {
+                event_id: r.event_id,
+                client_id: r.client,
+                instance_id: r.body.instance_id.clone(),
+                role,
+                mode,
+                pool_id: r.body.pool_id.clone(),
+                hourly_price: hourly,
+                on_demand_price: r.body.on_demand_price,
+                region: r.body.region.clone(),
+                instance_type: r.body.instance_type.clone(),
+                captured_at: r.captured_at,
+            });
+        }
+        staging::insert_snapshots(&txn, &snapshots).await.map_err(HandlerError::from_display)?;
+        staging::insert_usage(&txn, &usage).await.map_err(HandlerError::from_display)?;
+        for (reason, n) in &ignored {
+            staging::count_ignored(&txn, reason, *n).await.map_err(HandlerError::from_display)?;
+            self.ignored.with_label_values(&[reason]).inc_by(*n as u64);
+        }
+        txn.commit().await.map_err(HandlerError::from_display)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! gRPC API of the pricing service: pool risk (read by emergency and
+//! decisions), price history with provenance, savings, consolidation jobs.
+
+use crate::consolidation::Consolidator;
+use crate::store::{jobs, risk, savings};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use spot_contracts::v1;
+use spot_contracts::v1::pricing_service_server::{PricingService, PricingServiceServer};
+use spot_domain::pricing::PoolId;
+use spot_platform::{ServiceContext, StartError};
+use tonic::{Request, Response, Status};
+
+#[derive(Debug, Clone)]
+pub struct PricingGrpc {
+    pub db: DatabaseConnection,
+    pub consolidator: Consolidator,
+    pub window: std::time::Duration,
+}
+
+fn ts(t: DateTime<Utc>) -> spot_contracts::Timestamp {
+    spot_contracts::Timestamp::from(std::time::SystemTime::from(t))
+}
+
+fn from_ts(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
+    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    tracing::error!(error = %e, "pricing gRPC internal error");
+    Status::internal("internal error")
+}
+
+pub fn job(j: &jobs::JobRow) -> v1::JobRecord {
+    v1::JobRecord {
+        id: j.id.to_string(),
+        status: j.status.clone(),
+        trigger: j.trigger.clone(),
+        window_start: Some(ts(j.window_start)),
+        window_end: Some(ts(j.window_end)),
+        records_processed: j.records_processed,
+        duplicates_removed: j.duplicates_removed,
+        gaps_interpolated: j.gaps_interpolated,
+        backfills_added: j.backfills_added,
+        pools: j.pools,
+        backfill: j.backfill.clone(),
+        duration_ms: j.duration_ms,
+        error: j.error.clone().unwrap_or_default(),
+        started_at: Some(ts(j.started_at)),
+    }
+}
+
+fn risk_record(r: &risk::RiskRow) -> v1::PoolRisk {
+    v1::PoolRisk {
+        pool_id: r.pool_id.clone(),
+        volatility: r.volatility,
+        min_price: r.min_price,
+        avg_price: r.avg_price,
+        max_price: r.max_price,
+        interruptions_30d: r.interruptions_30d,
+        score: r.score,
+        recommendation: r.recommendation.clone(),
+        analyzed_at: Some(ts(r.analyzed_at)),
+    }
+}
+
+#[tonic::async_trait]
+impl PricingService for PricingGrpc {
+    async fn get_pool_risk(
+        &self,
+        request: Request<v1::GetPoolRiskRequest>,
+    ) -> Result<Response<v1::PoolRiskList>, Status> {
+        let pools = request.into_inner().pool_ids;
+        let rows = risk::current(&self.db, &pools).await.map_err(internal)?;
+        Ok(Response::new(v1::PoolRiskList { risks: rows.iter().map(risk_record).collect() }))
+    }
+
+    async fn get_price_history(
+        &self,
+        request: Request<v1::PriceHistoryRequest>,
+    ) -> Result<Response<v1::PriceHistory>, Status> {
+        let r = request.into_inner();
+        let pool = PoolId::parse(&r.pool_id).map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let to = from_ts(&r.to).unwrap_or_else(Utc::now);
+        let from = from_ts(&r.from).unwrap_or(to - Duration::days(1));
+        if from >= to || to - from > Duration::days(93) {
+            return Err(Status::invalid_argument("from must be before to, at most 93 days apart"));
+        }
+        let limit = i64::from(if r.limit <= 0 { 5000 } else { r.limit.min(50_000) });
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT bucket_start, price, source, samples FROM pricing.pricing_consolidated
+                 WHERE pool_id = $1 AND bucket_start >= $2 AND bucket_start < $3 ORDER BY bucket_start LIMIT $4",
+                [pool.as_str().into(), from.into(), to.into(), limit.into()],
+            ))
+            .await
+            .map_err(internal)?;
+        let points = rows
+            .iter()
+            .map(|row| {
+                Ok(v1::PricePoint {
+                    bucket_start: Some(ts(row.try_get("", "bucket_start")?)),
+                    price: row.try_get("", "price")?,
+                    source: row.try_get("", "source")?,
+                    samples: row.try_get("", "samples")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+            .map_err(internal)?;
+        Ok(Response::new(v1::PriceHistory { pool_id: pool.as_str().to_owned(), points }))
+    }
+
+    async fn get_savings(
+        &self,
+        request: Request<v1::SavingsRequest>,
+    ) -> Result<Response<v1::SavingsReport>, Status> {
+        let r = request.into_inner();
+        let client =
+            uuid::Uuid::parse_str(&r.client_id).map_err(|_| Status::invalid_argument("client_id"))?;
+        let to = from_ts(&r.to).unwrap_or_else(Utc::now).date_naive();
+        let from = from_ts(&r.from).map(|t| t.date_naive()).unwrap_or(to - chrono::Days::new(30));
+        let monthly = match r.granularity.as_str() {
+            "" | "day" => false,
+            "month" => true,
+            other => {
+                return Err(Status::invalid_argument(format!(
+                    "granularity must be day or month, got {other:?}"
+                )));
+            }
+        };
+        let rows = savings::report(&self.db, client, from, to, monthly).await.map_err(internal)?;
+        Ok(Response::new(v1::SavingsReport {
+            rows: rows
+                .into_iter()
+                .map(|(period, s)| v1::SavingsRow {
+                    period,
+                    spot_hours: s.spot_hours,
+                    on_demand_hours: s.on_demand_hours,
+                    actual_cost: s.actual_cost,
+                    on_demand_equivalent_cost: s.on_demand_equivalent_cost,
+                    savings: s.savings,
+                    savings_percent: s.savings_percent,
+                    switch_count: s.switch_count as i32,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn list_consolidation_jobs(
+        &self,
+        request: Request<v1::ListJobsRequest>,
+    ) -> Result<Response<v1::JobList>, Status> {
+        let limit = i64::from(request.into_inner().limit.max(1));
+        let rows = jobs::list(&self.db, limit).await.map_err(internal)?;
+        Ok(Response::new(v1::JobList { jobs: rows.iter().map(job).collect() }))
+    }
+
+    async fn run_consolidation(
+        &self,
+        request: Request<v1::RunConsolidationRequest>,
+    ) -> Result<Response<v1::JobRecord>, Status> {
+        let r = request.into_inner();
+        let end = from_ts(&r.window_end).unwrap_or_else(Utc::now);
+        let start = from_ts(&r.window_start)
+            .unwrap_or(end - Duration::from_std(self.window).unwrap_or(Duration::hours(12)));
+        if start >= end || end - start > Duration::days(7) {
+            return Err(Status::invalid_argument("window must be non-empty and at most 7 days"));
+        }
+        let row = self.consolidator.run("manual", start, end).await.map_err(internal)?;
+        Ok(Response::new(job(&row)))
+    }
+}
+
+/// A running gRPC server.
+#[derive(Debug)]
+pub struct GrpcServer {
+    pub addr: std::net::SocketAddr,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Binds `addr` and serves until shutdown.
+pub fn serve(
+    ctx: &ServiceContext,
+    api: PricingGrpc,
+    addr: std::net::SocketAddr,
+) -> Result<GrpcServer, StartError> {
+    let incoming = tonic::transport::server::TcpIncoming::bind(addr)?;
+    let addr = incoming.local_addr()?;
+    let shutdown = ctx.shutdown.clone();
+    let task = tokio::spawn(async move {
+        let result = tonic::transport::Server::builder()
+            .add_service(PricingServiceServer::new(api))
+            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "pricing gRPC server failed");
+        }
+    });
+    Ok(GrpcServer { addr, task })
+}

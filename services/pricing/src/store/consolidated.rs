@@ -1,0 +1,108 @@
+//! Reading staging for consolidation, writing consolidated points, and the
+//! canonical refresh.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use spot_domain::pricing::ConsolidatedPoint;
+use uuid::Uuid;
+
+/// Staging rows of the window, ordered by pool then time (the index order),
+/// so the job can stream them one pool at a time.
+pub fn staging_stream_sql() -> &'static str {
+    "SELECT pool_id, captured_at, price, reporter_role FROM pricing.spot_price_snapshots
+     WHERE captured_at >= $1 AND captured_at < $2 ORDER BY pool_id, captured_at"
+}
+
+/// Pools with agent data in the 7 days before the window but none inside it:
+/// candidates for a full backfill.
+pub async fn quiet_pools<C: ConnectionTrait>(
+    conn: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT DISTINCT pool_id FROM pricing.spot_price_snapshots s
+             WHERE captured_at >= $1 - interval '7 days' AND captured_at < $1
+               AND NOT EXISTS (SELECT 1 FROM pricing.spot_price_snapshots w
+                               WHERE w.pool_id = s.pool_id AND w.captured_at >= $1 AND w.captured_at < $2)
+             ORDER BY pool_id",
+            [start.into(), end.into()],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get("", "pool_id")).collect()
+}
+
+/// Removes the window's consolidated points (the run rewrites them).
+pub async fn clear_window<C: ConnectionTrait>(
+    conn: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM pricing.pricing_consolidated WHERE bucket_start >= $1 AND bucket_start < $2",
+        [start.into(), end.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Writes points of several pools with one statement.
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    job: Uuid,
+    rows: &[(String, ConsolidatedPoint)],
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO pricing.pricing_consolidated (pool_id, bucket_start, price, source, samples, job_id)
+         SELECT p, b, v, s, n, $6 FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::text[], $5::int[])
+              AS t(p, b, v, s, n)",
+        [
+            rows.iter().map(|(p, _)| p.clone()).collect::<Vec<String>>().into(),
+            rows.iter().map(|(_, c)| c.bucket_start).collect::<Vec<_>>().into(),
+            rows.iter().map(|(_, c)| c.price).collect::<Vec<f64>>().into(),
+            rows.iter().map(|(_, c)| c.source.as_str().to_owned()).collect::<Vec<String>>().into(),
+            rows.iter().map(|(_, c)| c.samples as i32).collect::<Vec<i32>>().into(),
+            job.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Copies the window into the canonical layer and drops what is older than
+/// the retention (3 months).
+pub async fn refresh_canonical<C: ConnectionTrait>(
+    conn: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM pricing.pricing_canonical WHERE bucket_start >= $1 AND bucket_start < $2",
+        [start.into(), end.into()],
+    ))
+    .await?;
+    let copied = conn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO pricing.pricing_canonical (pool_id, bucket_start, region, instance_type, az, price, source)
+             SELECT pool_id, bucket_start, left(az, -1), left(pool_id, length(pool_id) - length(az) - 1), az, price, source
+             FROM (SELECT c.*, reverse(split_part(reverse(c.pool_id), '.', 1)) AS az
+                   FROM pricing.pricing_consolidated c WHERE c.bucket_start >= $1 AND c.bucket_start < $2) x",
+            [start.into(), end.into()],
+        ))
+        .await?
+        .rows_affected();
+    conn.execute_unprepared(
+        "DELETE FROM pricing.pricing_canonical WHERE bucket_start < now() - interval '3 months'",
+    )
+    .await?;
+    Ok(copied)
+}

@@ -1,0 +1,7 @@
+//! SQL of the pricing schema.
+
+pub mod consolidated;
+pub mod jobs;
+pub mod risk;
+pub mod savings;
+pub mod staging;
