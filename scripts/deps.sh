@@ -62,7 +62,10 @@ fi
 # The AWS emulator the backfill tests run against (PyPI: moto[server]).
 if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
   say "installing the moto AWS emulator"
-  python3 -m pip install -q 'moto[server]>=5,<6'
+  python3 -m pip --version >/dev/null 2>&1 || $SUDO apt-get install -y -q python3-pip
+  # Debian's own python3 refuses system-wide pip installs (PEP 668): fall back to the user site.
+  python3 -m pip install -q 'moto[server]>=5,<6' 2>/dev/null ||
+    python3 -m pip install -q --user --break-system-packages 'moto[server]>=5,<6'
 fi
 
 for _ in $(seq 1 50); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 0.2; done

@@ -3,6 +3,7 @@
 //! migration command, and the admin API client. Tests start the stack from
 //! here.
 
+pub mod admin;
+pub mod bench;
 pub mod migrate;
 pub mod stack;
-pub mod tenant;

@@ -30,6 +30,47 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Pricing jobs through the gateway's admin API.
+    Pricing {
+        #[command(subcommand)]
+        command: PricingCommand,
+    },
+    /// Measure this machine (prints a table and one JSON line).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PricingCommand {
+    /// Run a consolidation now (default window: the last SPOT_CONSOLIDATION_WINDOW_HOURS); prints the job.
+    Consolidate {
+        /// Window start (ISO-8601).
+        #[arg(long)]
+        from: Option<String>,
+        /// Window end (ISO-8601).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        api: Api,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Staging ingest, 12 h consolidation and canonical refresh against a throw-away database.
+    Pricing(spotctl::bench::pricing::PricingArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct Api {
+    /// Gateway base URL.
+    #[arg(long, env = "SPOT_API_URL", default_value = "http://127.0.0.1:8080")]
+    api_url: String,
+    /// Admin token.
+    #[arg(long, env = "SPOT_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,12 +81,8 @@ enum TenantCommand {
         name: String,
         #[arg(long)]
         email: String,
-        /// Gateway base URL.
-        #[arg(long, env = "SPOT_API_URL", default_value = "http://127.0.0.1:8080")]
-        api_url: String,
-        /// Admin token.
-        #[arg(long, env = "SPOT_ADMIN_TOKEN", hide_env_values = true)]
-        admin_token: String,
+        #[command(flatten)]
+        api: Api,
     },
 }
 
@@ -95,13 +132,34 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             }
             Ok(())
         }
-        Command::Tenant { command: TenantCommand::Create { name, email, api_url, admin_token } } => {
-            let created =
-                spotctl::tenant::create(&api_url, &admin_token, &name, &email).await.map_err(|e| {
+        Command::Tenant { command: TenantCommand::Create { name, email, api } } => {
+            let created = spotctl::admin::create_tenant(&api.api_url, &api.admin_token, &name, &email)
+                .await
+                .map_err(|e| {
                     eprintln!("spotctl tenant create: {e:#}");
                     ExitCode::FAILURE
                 })?;
             println!("{}", serde_json::json!({"id": created.id, "token": created.token}));
+            Ok(())
+        }
+        Command::Pricing { command: PricingCommand::Consolidate { from, to, api } } => {
+            let job =
+                spotctl::admin::consolidate(&api.api_url, &api.admin_token, from.as_deref(), to.as_deref())
+                    .await
+                    .map_err(|e| {
+                        eprintln!("spotctl pricing consolidate: {e:#}");
+                        ExitCode::FAILURE
+                    })?;
+            println!("{job}");
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Pricing(args) } => {
+            let settings = settings()?;
+            let report = spotctl::bench::pricing::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench pricing: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
             Ok(())
         }
     }

@@ -44,7 +44,7 @@ impl TestStack {
     /// Creates a tenant through the admin API; returns (id, token).
     pub async fn tenant(&self, name: &str) -> anyhow::Result<(String, String)> {
         let created =
-            spotctl::tenant::create(&self.base, ADMIN, name, &format!("{name}@example.com")).await?;
+            spotctl::admin::create_tenant(&self.base, ADMIN, name, &format!("{name}@example.com")).await?;
         Ok((created.id, created.token))
     }
 

@@ -12,5 +12,6 @@ mod jobs;
 mod listing;
 mod migrations;
 mod openapi;
+mod pricing;
 mod promotions;
 mod v4_conversation;
