@@ -1,7 +1,6 @@
 -- Staging: every pool price of every agent pricing report, with the role
 -- of the reporting instance at ingest time (PRIMARY beats REPLICA later).
 CREATE TABLE pricing.spot_price_snapshots (
-    id            BIGSERIAL        PRIMARY KEY,
     event_id      UUID             NOT NULL,
     client_id     UUID             NOT NULL,
     agent_id      UUID             NOT NULL,
@@ -14,7 +13,8 @@ CREATE TABLE pricing.spot_price_snapshots (
     price         DOUBLE PRECISION NOT NULL CHECK (price >= 0),
     captured_at   TIMESTAMPTZ      NOT NULL,
     received_at   TIMESTAMPTZ      NOT NULL DEFAULT now(),
-    UNIQUE (event_id, pool_id)
+    -- A redelivered report adds nothing. No surrogate key: one index less per insert.
+    PRIMARY KEY (event_id, pool_id)
 );
 CREATE INDEX spot_price_snapshots_pool_time ON pricing.spot_price_snapshots (pool_id, captured_at);
 CREATE INDEX spot_price_snapshots_captured ON pricing.spot_price_snapshots (captured_at);

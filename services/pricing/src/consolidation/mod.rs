@@ -35,6 +35,10 @@ pub struct Consolidator {
 /// Rows buffered before one multi-row insert.
 const FLUSH_ROWS: usize = 20_000;
 
+/// Staging kept behind a run's window start: the backfill's quiet-pool
+/// lookback (7 days) plus a day of slack for late or re-run windows.
+const STAGING_RETENTION: Duration = Duration::days(8);
+
 /// Advisory lock key of the consolidation slot.
 const LOCK_KEY: i64 = 0x5350_4f54_434f_4e53; // "SPOTCONS"
 
@@ -174,6 +178,7 @@ impl Consolidator {
         consolidated::insert(txn, job, &progress.buffer).await?;
         progress.buffer.clear();
         consolidated::refresh_canonical(txn, window.start, window.end).await?;
+        consolidated::prune_staging(txn, window.start - STAGING_RETENTION).await?;
         Ok(progress)
     }
 

@@ -34,6 +34,19 @@ pub async fn quiet_pools<C: ConnectionTrait>(
     rows.iter().map(|r| r.try_get("", "pool_id")).collect()
 }
 
+/// Deletes staging rows older than `before`: once consolidated they only
+/// serve the backfill's "quiet pool" lookback, which is bounded.
+pub async fn prune_staging<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(conn
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM pricing.spot_price_snapshots WHERE captured_at < $1",
+            [before.into()],
+        ))
+        .await?
+        .rows_affected())
+}
+
 /// Removes the window's consolidated points (the run rewrites them).
 pub async fn clear_window<C: ConnectionTrait>(
     conn: &C,

@@ -24,6 +24,9 @@ async fn seed(env: &Env) -> anyhow::Result<()> {
 async fn consolidation_dedups_interpolates_records_the_job_and_is_idempotent() -> anyhow::Result<()> {
     let env = env().await?;
     seed(&env).await?;
+    // Staging older than the retention (8 days before the window) is pruned by the run.
+    snapshot(&env.db, POOL, -9 * 24 * 60, 0.5, "PRIMARY").await?;
+    snapshot(&env.db, POOL, -7 * 24 * 60, 0.5, "PRIMARY").await?;
     let job = consolidator(&env).run("manual", at(0), at(30)).await?;
     assert_eq!(job.status, "succeeded", "{job:?}");
     assert_eq!(
@@ -31,6 +34,11 @@ async fn consolidation_dedups_interpolates_records_the_job_and_is_idempotent() -
         (6, 3, 2, 0)
     );
     assert!(job.backfill.starts_with("skipped"), "{}", job.backfill);
+    assert_eq!(
+        count(&env.db, "SELECT count(*) FROM pricing.spot_price_snapshots").await?,
+        7,
+        "one old row pruned"
+    );
     let expected = vec![
         (0, 0.010, "agent".to_owned()),
         (5, 0.025, "agent".to_owned()),
