@@ -52,6 +52,9 @@ event!(PricingReportReceived, subjects::INGEST, "pricing_report");
 event!(CleanupReportReceived, subjects::INGEST, "cleanup_report");
 event!(ConsolidationFinished, subjects::PRICING, "consolidation_finished");
 event!(PoolRiskUpdated, subjects::PRICING, "pool_risk_updated");
+event!(ReplicaChanged, subjects::LIFECYCLE, "replica_changed");
+event!(NoticeReceived, subjects::EMERGENCY, "notice");
+event!(NoticeChanged, subjects::EMERGENCY, "notice_changed");
 
 #[cfg(test)]
 mod tests {

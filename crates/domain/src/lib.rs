@@ -1,13 +1,15 @@
 //! Pure domain logic of the Spot control plane: identifiers, agent status and
 //! the heartbeat fold, timestamp parsing for the agent wire formats, and the
 //! instance-group state machine (roles, settings, replica and command
-//! lifecycles, switch timings), and the spot price maths (consolidation,
-//! pool risk, savings).
+//! lifecycles, switch timings), the emergency rules (pool choice, notice
+//! life, rebalance policy) and the spot price maths (consolidation, pool
+//! risk, savings).
 //!
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
 
 pub mod agent;
+pub mod emergency;
 pub mod group;
 pub mod heartbeat;
 pub mod ids;

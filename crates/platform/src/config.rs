@@ -155,6 +155,27 @@ pub const SETTINGS: &[SettingDef] = &[
         "where the gateway reaches pricing gRPC"
     ),
     setting!(
+        "SPOT_EMERGENCY_GRPC_ADDR",
+        "emergency_grpc_addr",
+        "127.0.0.1:50053",
+        false,
+        "emergency gRPC listen address"
+    ),
+    setting!(
+        "SPOT_EMERGENCY_GRPC_URL",
+        "emergency_grpc_url",
+        "http://127.0.0.1:50053",
+        false,
+        "where the gateway reaches emergency gRPC"
+    ),
+    setting!(
+        "SPOT_NOTICE_DEADLINE_SECS",
+        "notice_deadline_secs",
+        "120",
+        false,
+        "deadline of a termination notice that carries no termination_time"
+    ),
+    setting!(
         "SPOT_CONSOLIDATION_INTERVAL_HOURS",
         "consolidation_interval_hours",
         "12",
@@ -280,6 +301,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub agent_heartbeat_timeout: Duration,
     pub zombie_retention: Duration,
+    pub emergency_grpc_addr: SocketAddr,
+    pub emergency_grpc_url: String,
+    pub notice_deadline: Duration,
     pub pricing_grpc_addr: SocketAddr,
     pub pricing_grpc_url: String,
     pub consolidation_interval: Duration,
@@ -386,6 +410,9 @@ impl Settings {
             zombie_retention: Duration::from_secs(
                 r.parse::<u64>("zombie_retention_days")?.max(1) * 24 * 3600,
             ),
+            emergency_grpc_addr: r.parse("emergency_grpc_addr")?,
+            emergency_grpc_url: r.text("emergency_grpc_url")?,
+            notice_deadline: Duration::from_secs(r.parse("notice_deadline_secs")?),
             pricing_grpc_addr: r.parse("pricing_grpc_addr")?,
             pricing_grpc_url: r.text("pricing_grpc_url")?,
             consolidation_interval: Duration::from_secs(
@@ -425,6 +452,7 @@ impl Settings {
             ("SPOT_LIFECYCLE_GRPC_ADDR", "127.0.0.1:0"),
             ("SPOT_EMERGENCY_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_PRICING_GRPC_ADDR", "127.0.0.1:0"),
+            ("SPOT_EMERGENCY_GRPC_ADDR", "127.0.0.1:0"),
             ("SPOT_PRICING_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_DECISIONS_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_ADMIN_TOKEN", "test-admin-token"),

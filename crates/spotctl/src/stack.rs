@@ -1,5 +1,6 @@
-//! All five services in one process. Lifecycle starts first so the gateway
-//! can be pointed at its actual gRPC address (port 0 in tests).
+//! All five services in one process. Lifecycle, pricing and emergency start
+//! first so the gateway (and emergency) can be pointed at their actual gRPC
+//! addresses (port 0 in tests).
 
 use spot_platform::{RunningService, Settings, Shutdown, StartError};
 use std::net::SocketAddr;
@@ -28,8 +29,11 @@ impl Stack {
         if let Some(grpc) = pricing.grpc_addr {
             gateway_settings.pricing_grpc_url = format!("http://{grpc}");
         }
+        let emergency = spot_emergency::start(&gateway_settings, shutdown.clone()).await?;
+        if let Some(grpc) = emergency.grpc_addr {
+            gateway_settings.emergency_grpc_url = format!("http://{grpc}");
+        }
         let gateway = spot_gateway::start(&gateway_settings, shutdown.clone()).await?;
-        let emergency = spot_emergency::start(settings, shutdown.clone()).await?;
         let decisions = spot_decisions::start(settings, shutdown.clone()).await?;
         Ok(Self { gateway, lifecycle, emergency, pricing, decisions, shutdown })
     }

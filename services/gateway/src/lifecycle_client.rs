@@ -17,6 +17,12 @@ pub struct LifecycleClient {
 }
 
 fn map_status(status: tonic::Status) -> ApiError {
+    map_grpc_status("lifecycle", status)
+}
+
+/// Maps a gRPC error of `service` to the API error the client sees (the
+/// stable code travels in the `spot-error-code` metadata).
+pub(crate) fn map_grpc_status(service: &'static str, status: tonic::Status) -> ApiError {
     let code =
         status.metadata().get("spot-error-code").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let message = status.message().to_owned();
@@ -28,9 +34,9 @@ fn map_status(status: tonic::Status) -> ApiError {
             ApiError::Conflict { code: if code.is_empty() { "conflict".into() } else { code }, message }
         }
         tonic::Code::Unavailable | tonic::Code::DeadlineExceeded | tonic::Code::Cancelled => {
-            ApiError::DependencyUnavailable("lifecycle")
+            ApiError::DependencyUnavailable(service)
         }
-        _ => ApiError::Internal(format!("lifecycle: {status}")),
+        _ => ApiError::Internal(format!("{service}: {status}")),
     }
 }
 

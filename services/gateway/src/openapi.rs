@@ -50,7 +50,15 @@ pub struct ApiErrorDetail {
         crate::routes::pricing::risk,
         crate::routes::pricing::savings,
         crate::routes::pricing::jobs,
-        crate::routes::pricing::consolidate
+        crate::routes::pricing::consolidate,
+        crate::routes::emergency::termination_imminent,
+        crate::routes::emergency::create_emergency_replica,
+        crate::routes::emergency::rebalance_recommendation,
+        crate::routes::emergency::termination_notice,
+        crate::routes::emergency::rebalance_notice,
+        crate::routes::emergency::emergency_status,
+        crate::routes::emergency::get_policy,
+        crate::routes::emergency::set_policy
     )
 )]
 pub struct ApiDoc;

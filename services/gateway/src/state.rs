@@ -30,6 +30,7 @@ pub struct AppState {
     pub bus: Bus,
     pub lifecycle: LifecycleClient,
     pub pricing: crate::pricing_client::PricingClient,
+    pub emergency: crate::emergency_client::EmergencyClient,
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
     pub admin_token_hash: Option<TokenHash>,
@@ -49,6 +50,8 @@ impl AppState {
             bus: ctx.bus.clone(),
             lifecycle: LifecycleClient::new(&ctx.settings.lifecycle_grpc_url).map_err(StartError::Other)?,
             pricing: crate::pricing_client::PricingClient::new(&ctx.settings.pricing_grpc_url)
+                .map_err(StartError::Other)?,
+            emergency: crate::emergency_client::EmergencyClient::new(&ctx.settings.emergency_grpc_url)
                 .map_err(StartError::Other)?,
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),

@@ -5,6 +5,7 @@ mod admin;
 mod bad_input;
 mod bus_outage;
 mod deploy_files;
+mod emergency;
 mod heartbeat;
 mod helpers;
 mod isolation;

@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 const POOL: &str = "t3.medium.us-east-1a";
 
 async fn staged(t: &TestStack) -> anyhow::Result<i64> {
-    let row = t
-        .db
-        .query_one_raw(Statement::from_string(
+    let row =
+        t.db.query_one_raw(Statement::from_string(
             DbBackend::Postgres,
             "SELECT count(*) FROM pricing.spot_price_snapshots".to_owned(),
         ))
@@ -41,8 +40,9 @@ async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()
                 p["price"] = price.into();
             }
         }
-        let (status, _, answer) =
-            t.send("POST", &format!("/api/agents/{agent}/pricing-report"), &token, Some(&body.to_string())).await?;
+        let (status, _, answer) = t
+            .send("POST", &format!("/api/agents/{agent}/pricing-report"), &token, Some(&body.to_string()))
+            .await?;
         assert_eq!(status, 200, "{answer}");
     }
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -51,7 +51,8 @@ async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let job = spotctl::admin::consolidate(&t.base, ADMIN, Some(&start.to_rfc3339()), Some(&end.to_rfc3339())).await?;
+    let job = spotctl::admin::consolidate(&t.base, ADMIN, Some(&start.to_rfc3339()), Some(&end.to_rfc3339()))
+        .await?;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["records_processed"], 2 * pools);
     assert_eq!(job["gaps_interpolated"], 3 * pools, "buckets 15, 20, 25 of every pool");
@@ -72,7 +73,13 @@ async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()
                 .collect()
         })
         .unwrap_or_default();
-    let want = [("agent", 0.030), ("interpolated", 0.035), ("interpolated", 0.040), ("interpolated", 0.045), ("agent", 0.050)];
+    let want = [
+        ("agent", 0.030),
+        ("interpolated", 0.035),
+        ("interpolated", 0.040),
+        ("interpolated", 0.045),
+        ("agent", 0.050),
+    ];
     assert_eq!(points.len(), want.len(), "{history}");
     for ((source, price), (want_source, want_price)) in points.iter().zip(want) {
         assert_eq!(source, want_source);
@@ -89,7 +96,9 @@ async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()
     assert_eq!(lines.filter(|l| l.contains(",interpolated,0")).count(), 3, "{text}");
 
     // Running the same window again changes nothing.
-    let again = spotctl::admin::consolidate(&t.base, ADMIN, Some(&start.to_rfc3339()), Some(&end.to_rfc3339())).await?;
+    let again =
+        spotctl::admin::consolidate(&t.base, ADMIN, Some(&start.to_rfc3339()), Some(&end.to_rfc3339()))
+            .await?;
     assert_eq!(again["status"], "succeeded");
     let (_, _, history_again) = t.send("GET", &path, &token, None).await?;
     assert_eq!(history_again, history);

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod client;
+pub mod emergency;
 pub mod fallback;
 pub mod listing;
 pub mod metrics;
@@ -38,6 +39,20 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/{agent_id}/replica-config", web::get().to(replicas::config))
         .route("/api/agents/{agent_id}/pricing-report", web::post().to(reports::pricing))
         .route("/api/agents/{agent_id}/cleanup-report", web::post().to(reports::cleanup))
+        .route("/api/agents/{agent_id}/termination-imminent", web::post().to(emergency::termination_imminent))
+        .route(
+            "/api/agents/{agent_id}/rebalance-recommendation",
+            web::post().to(emergency::rebalance_recommendation),
+        )
+        .route(
+            "/api/agents/{agent_id}/create-emergency-replica",
+            web::post().to(emergency::create_emergency_replica),
+        )
+        .route("/api/agents/{agent_id}/termination-notice", web::post().to(emergency::termination_notice))
+        .route("/api/agents/{agent_id}/rebalance-notice", web::post().to(emergency::rebalance_notice))
+        .route("/api/agents/{agent_id}/emergency-status", web::get().to(emergency::emergency_status))
+        .route("/api/agents/{agent_id}/emergency-policy", web::get().to(emergency::get_policy))
+        .route("/api/agents/{agent_id}/emergency-policy", web::put().to(emergency::set_policy))
         .route("/api/agents/{agent_id}/settings", web::get().to(settings::get))
         .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update))
         .route("/api/pricing/pools/{pool_id}/history", web::get().to(pricing::history))

@@ -247,3 +247,40 @@ pub async fn list_records(
         next_cursor: next,
     })
 }
+
+pub async fn queue_command(
+    db: &DatabaseConnection,
+    r: &v1::QueueCommandRequest,
+) -> Result<v1::QueueCommandResponse> {
+    use spot_domain::group::{CommandPriority, CommandType};
+    let (client, agent) = agent_ref(r.agent.as_ref())?;
+    let command_type = CommandType::parse(&r.command_type)
+        .ok_or_else(|| LifecycleError::invalid(format!("unknown command_type {:?}", r.command_type)))?;
+    let priority = CommandPriority::ALL.into_iter().find(|p| p.value() == r.priority).ok_or_else(|| {
+        LifecycleError::invalid(format!("priority {} is not a command priority", r.priority))
+    })?;
+    let target_mode = r
+        .target_mode
+        .as_deref()
+        .map(spot_domain::InstanceMode::parse)
+        .transpose()
+        .map_err(|e| LifecycleError::invalid(e.to_string()))?;
+    let deadline = r.deadline.as_ref().and_then(|t| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+    });
+    let request = ops::commands::QueueRequest {
+        command_type,
+        priority,
+        target_mode,
+        target_pool_id: r.target_pool_id.clone(),
+        deadline,
+        only_if_typed: r.only_if_typed,
+    };
+    let who = actor(&r.actor, &r.request_id, "system".to_owned());
+    let queued = ops::commands::queue(db, client, agent, request, &who).await?;
+    Ok(v1::QueueCommandResponse {
+        queued: queued.command.is_some(),
+        command: queued.command.as_ref().map(convert::command),
+        reason: queued.reason,
+    })
+}

@@ -154,6 +154,10 @@ impl LifecycleService for LifecycleGrpc {
                 .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
             instance: Some(instance_of(&row)),
             heartbeat_count: row.heartbeat_count,
+            group_id: row.group_id.map(|g| g.to_string()).unwrap_or_default(),
+            role: row.role.clone().unwrap_or_default(),
+            typed_commands: row.runs_typed_commands(),
+            agent_version: row.agent_version.clone(),
         }))
     }
 
@@ -187,6 +191,14 @@ impl LifecycleService for LifecycleGrpc {
     ) -> Result<Response<v1::IssueCommandResponse>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::issue_switch(&self.db, &req).await?))
+    }
+
+    async fn queue_command(
+        &self,
+        request: Request<v1::QueueCommandRequest>,
+    ) -> Result<Response<v1::QueueCommandResponse>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(calls::queue_command(&self.db, &req).await?))
     }
 
     async fn create_replica(

@@ -97,6 +97,97 @@ pub async fn issue_switch(
     Ok((stored, created))
 }
 
+/// A command another service asks for (emergency, decisions).
+#[derive(Debug, Clone)]
+pub struct QueueRequest {
+    pub command_type: CommandType,
+    pub priority: CommandPriority,
+    pub target_mode: Option<InstanceMode>,
+    pub target_pool_id: Option<String>,
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
+    /// Skip agents that cannot run typed commands (v4).
+    pub only_if_typed: bool,
+}
+
+/// What happened to a queue request.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// The command (also when the request id was seen before).
+    pub command: Option<CommandRow>,
+    pub created: bool,
+    /// Why nothing was queued.
+    pub reason: String,
+}
+
+/// Queues a command of any type. Idempotent per request id; a command the
+/// agent cannot run (anything but SWITCH for v4) is refused, not queued.
+pub async fn queue(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+    q: QueueRequest,
+    actor: &Actor,
+) -> Result<Queued> {
+    let pool = parse_pool_id(q.target_pool_id.as_deref())?;
+    if actor.request_id.is_empty() {
+        return Err(LifecycleError::invalid("a request id is required"));
+    }
+    if q.command_type == CommandType::Switch && q.target_mode.is_none() {
+        return Err(LifecycleError::invalid("a SWITCH needs target_mode"));
+    }
+    let txn = db.begin().await?;
+    if let Some(existing) = commands::by_request_id(&txn, client.as_uuid(), &actor.request_id).await? {
+        txn.rollback().await?;
+        return Ok(Queued { command: Some(existing), created: false, reason: String::new() });
+    }
+    let row = agent_of(&txn, client, agent).await?;
+    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let typed = row.runs_typed_commands();
+    if !typed && (q.only_if_typed || !v4_can_run(q.command_type)) {
+        txn.rollback().await?;
+        return Ok(Queued {
+            command: None,
+            created: false,
+            reason: format!("agent {} runs only v4 switch commands", row.agent_version),
+        });
+    }
+    let command = NewCommand {
+        client_id: client.as_uuid(),
+        group_id,
+        agent_id: agent.as_uuid(),
+        command_type: q.command_type.as_str(),
+        priority: q.priority.value(),
+        target_mode: q.target_mode.map(|m| m.as_str().to_owned()),
+        target_pool_id: pool,
+        request_id: actor.request_id.clone(),
+        actor: actor.name.clone(),
+        pre_state: json!({"instance_id": row.instance_id, "mode": row.mode, "az": row.az, "role": row.role}),
+        deadline: q.deadline,
+    };
+    let (stored, created) = commands::insert_once(&txn, &command).await?;
+    if created {
+        audit::record(
+            &txn,
+            &AuditEntry {
+                client_id: client.as_uuid(),
+                group_id: Some(group_id),
+                agent_id: Some(agent.as_uuid()),
+                event_type: "command_queued",
+                pre_state: Some(command.pre_state.clone()),
+                post_state: Some(json!({"command_id": stored.id, "type": stored.command_type,
+                    "target_mode": stored.target_mode, "target_pool_id": stored.target_pool_id,
+                    "priority": stored.priority, "deadline": stored.deadline})),
+                actor: &actor.name,
+                request_id: Some(&actor.request_id),
+            },
+        )
+        .await?;
+        notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
+    }
+    txn.commit().await?;
+    Ok(Queued { command: Some(stored), created, reason: String::new() })
+}
+
 /// Open commands for an agent; v4 agents only see switch commands. Pending
 /// ones become delivered.
 pub async fn pending(

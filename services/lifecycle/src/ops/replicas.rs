@@ -5,9 +5,11 @@ use super::{Actor, transition};
 use crate::error::{LifecycleError, Result};
 use crate::store::groups::{self, InstanceDetails};
 use crate::store::replicas::{self, NewReplica, ReplicaRow};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use spot_contracts::v1;
 use spot_domain::group::{ReplicaStatus, Role, Transition, replica_transition};
 use spot_domain::{AgentId, ClientId};
+use spot_platform::store::enqueue;
 use uuid::Uuid;
 
 /// What the agent reports about a new replica.
@@ -72,7 +74,7 @@ pub async fn create(
         "replica_reported",
     )
     .await?;
-    let (stored, _) = replicas::insert_once(
+    let (stored, created) = replicas::insert_once(
         &txn,
         &NewReplica {
             group_id,
@@ -86,8 +88,28 @@ pub async fn create(
         },
     )
     .await?;
+    let stored = replicas::get(&txn, group_id, stored.id).await?.unwrap_or(stored);
+    if created {
+        announce(&txn, client, agent, &stored).await?;
+    }
     txn.commit().await?;
     Ok(stored)
+}
+
+/// Publishes the replica's new state (emergency promotes ready replicas
+/// and learns boot times from these).
+async fn announce<C: ConnectionTrait>(
+    conn: &C,
+    client: ClientId,
+    agent: AgentId,
+    r: &ReplicaRow,
+) -> Result<()> {
+    let event = v1::ReplicaChanged {
+        meta: Some(crate::events::meta(client.as_uuid(), agent.as_uuid(), "")),
+        replica: Some(crate::grpc::convert::replica(r)),
+    };
+    enqueue(conn, crate::SCHEMA, &event).await?;
+    Ok(())
 }
 
 /// Replicas of the agent's group.
@@ -135,6 +157,9 @@ pub async fn update_status(
     }
     let stored =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    if changed {
+        announce(&txn, client, agent, &stored).await?;
+    }
     txn.commit().await?;
     Ok(stored)
 }
@@ -181,6 +206,7 @@ pub async fn promote(
     replicas::set_status(&txn, replica_id, ReplicaStatus::Promoted.as_str()).await?;
     let stored =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    announce(&txn, client, agent, &stored).await?;
     txn.commit().await?;
     let old = old_primary.and_then(|id| outcome.group.instance(&id).map(|i| (id.clone(), i.role)));
     Ok(Promoted {

@@ -88,6 +88,12 @@ pub async fn report(
             downtime_seconds: sw.downtime_seconds,
             total_seconds: sw.total_seconds,
             trigger: sw.trigger.clone(),
+            boot_seconds: match (sw.timings[3], sw.timings[4]) {
+                (Some(launched), Some(ready)) if ready >= launched => {
+                    Some((ready - launched).num_milliseconds() as f64 / 1000.0)
+                }
+                _ => None,
+            },
         };
         enqueue(&txn, crate::SCHEMA, &event).await?;
     }

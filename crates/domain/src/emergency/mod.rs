@@ -1,0 +1,13 @@
+//! Emergency rules: which pool an emergency replica goes to, how a notice
+//! moves from detected to resolved or failed, what a rebalance
+//! recommendation turns into, and the timings recorded on the way.
+
+mod notice;
+mod pool_choice;
+mod rebalance;
+
+pub use notice::{NoticeKind, NoticeStatus, NoticeTransitionError, Timeline, notice_transition};
+pub use pool_choice::{
+    BootStats, FallbackStep, MIN_BOOT_SAMPLES, PoolChoice, fallback_after, fastest_boot_pool,
+};
+pub use rebalance::{RebalanceAction, RebalancePolicy, fallback_risk_score, rebalance_action};

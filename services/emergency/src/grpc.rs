@@ -1,0 +1,114 @@
+//! gRPC API of the emergency service (the gateway calls it on behalf of
+//! agents and operators).
+
+use crate::error::EmergencyError;
+use crate::ops::{Emergency, rebalance, status, termination, uuid};
+use crate::store::{notices, policies};
+use spot_contracts::v1;
+use spot_contracts::v1::emergency_service_server::{EmergencyService, EmergencyServiceServer};
+use spot_domain::emergency::RebalancePolicy;
+use spot_platform::{ServiceContext, StartError};
+use tonic::{Request, Response, Status};
+
+#[tonic::async_trait]
+impl EmergencyService for Emergency {
+    async fn termination_notice(
+        &self,
+        request: Request<v1::TerminationNoticeRequest>,
+    ) -> Result<Response<v1::NoticeAnswer>, Status> {
+        let notice = termination::Notice::from_request(request.get_ref())?;
+        Ok(Response::new(termination::handle(self, notice).await?))
+    }
+
+    async fn rebalance_notice(
+        &self,
+        request: Request<v1::RebalanceNoticeRequest>,
+    ) -> Result<Response<v1::NoticeAnswer>, Status> {
+        let rec = rebalance::Recommendation::from_request(request.get_ref())?;
+        Ok(Response::new(rebalance::handle(self, rec).await?))
+    }
+
+    async fn emergency_status(
+        &self,
+        request: Request<v1::AgentRef>,
+    ) -> Result<Response<v1::EmergencyStatusRecord>, Status> {
+        let r = request.into_inner();
+        let (client, agent) = (uuid(&r.client_id, "agent")?, uuid(&r.agent_id, "agent")?);
+        // 404 for unknown agents and other tenants' agents.
+        self.lifecycle.agent(client, agent).await?;
+        let latest =
+            notices::latest_for_agent(&self.db, client, agent).await.map_err(EmergencyError::from)?;
+        let replica_status = match latest.as_ref().and_then(|n| n.replica_id) {
+            Some(id) => self
+                .lifecycle
+                .replicas(client, agent)
+                .await?
+                .into_iter()
+                .find(|x| x.replica_id == id.to_string())
+                .map(|x| x.status)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok(Response::new(status::record(latest.as_ref(), &replica_status)))
+    }
+
+    async fn get_policy(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::PolicyRecord>, Status> {
+        let r = request.into_inner();
+        let (client, agent) = (uuid(&r.client_id, "agent")?, uuid(&r.agent_id, "agent")?);
+        let record = self.lifecycle.agent(client, agent).await?;
+        let group = uuid(&record.group_id, "group").ok();
+        let (policy, default) = rebalance::policy_of(self, client, agent, group).await?;
+        Ok(Response::new(v1::PolicyRecord {
+            group_id: record.group_id,
+            policy: policy.as_str().into(),
+            default,
+        }))
+    }
+
+    async fn set_policy(
+        &self,
+        request: Request<v1::SetPolicyRequest>,
+    ) -> Result<Response<v1::PolicyRecord>, Status> {
+        let r = request.into_inner();
+        let a = r.agent.ok_or_else(|| EmergencyError::invalid("agent is required"))?;
+        let (client, agent) = (uuid(&a.client_id, "agent")?, uuid(&a.agent_id, "agent")?);
+        let policy = RebalancePolicy::parse(&r.policy).ok_or_else(|| {
+            EmergencyError::invalid(format!("policy must be monitor, prespin or switch, got {:?}", r.policy))
+        })?;
+        let record = self.lifecycle.agent(client, agent).await?;
+        let group = uuid(&record.group_id, "group")?;
+        policies::set(&self.db, client, group, policy, &r.actor).await.map_err(EmergencyError::from)?;
+        Ok(Response::new(v1::PolicyRecord {
+            group_id: record.group_id,
+            policy: policy.as_str().into(),
+            default: false,
+        }))
+    }
+}
+
+/// The running gRPC server.
+#[derive(Debug)]
+pub struct GrpcServer {
+    pub addr: std::net::SocketAddr,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+pub fn serve(
+    ctx: &ServiceContext,
+    api: Emergency,
+    addr: std::net::SocketAddr,
+) -> Result<GrpcServer, StartError> {
+    let incoming = tonic::transport::server::TcpIncoming::bind(addr)?;
+    let addr = incoming.local_addr()?;
+    let shutdown = ctx.shutdown.clone();
+    let task = tokio::spawn(async move {
+        let result = tonic::transport::Server::builder()
+            .add_service(EmergencyServiceServer::new(api))
+            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "emergency gRPC server failed");
+        }
+    });
+    Ok(GrpcServer { addr, task })
+}

@@ -1,0 +1,100 @@
+//! What the emergency service does: termination notices, rebalance
+//! recommendations, automatic promotion of ready replicas, the deadline
+//! sweep and its fallback chain. The rules themselves are pure code in
+//! `spot_domain::emergency`; this layer reads, decides and records.
+
+pub mod deadline;
+pub mod events;
+pub mod promotion;
+pub mod rebalance;
+pub mod status;
+pub mod termination;
+
+use crate::error::{EmergencyError, Result};
+use crate::lifecycle::Lifecycle;
+use crate::store::boot;
+use chrono::{DateTime, Utc};
+use prometheus::{HistogramVec, IntCounterVec};
+use sea_orm::DatabaseConnection;
+use spot_contracts::v1;
+use spot_domain::emergency::{PoolChoice, fastest_boot_pool};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Counters an operator alerts on.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    /// Notices by kind and outcome (promoted, create_replica, failed, ...).
+    pub notices: IntCounterVec,
+    /// Seconds from a notice's arrival to its decision / promotion.
+    pub latency: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new(registry: &prometheus::Registry) -> std::result::Result<Self, prometheus::Error> {
+        let notices = IntCounterVec::new(
+            prometheus::Opts::new(
+                "emergency_notices_total",
+                "notices by kind and outcome; alert on outcome=failed",
+            ),
+            &["kind", "outcome"],
+        )?;
+        let latency = HistogramVec::new(
+            prometheus::HistogramOpts::new(
+                "emergency_latency_seconds",
+                "notice arrival to decision / promotion",
+            )
+            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0]),
+            &["step"],
+        )?;
+        registry.register(Box::new(notices.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        Ok(Self { notices, latency })
+    }
+}
+
+/// Everything an emergency operation needs.
+#[derive(Debug, Clone)]
+pub struct Emergency {
+    pub db: DatabaseConnection,
+    pub lifecycle: Lifecycle,
+    pub metrics: Metrics,
+    /// Deadline of a termination notice without a termination time.
+    pub default_deadline: Duration,
+}
+
+/// `<type>.<az>` of an agent's instance.
+pub fn pool_of(agent: &v1::AgentRecord) -> Option<String> {
+    let i = agent.instance.as_ref()?;
+    (!i.instance_type.is_empty() && !i.az.is_empty()).then(|| format!("{}.{}", i.instance_type, i.az))
+}
+
+/// Instance type of a pool id.
+pub fn type_of(pool: &str) -> &str {
+    pool.rsplit_once('.').map_or(pool, |(t, _)| t)
+}
+
+pub fn uuid(raw: &str, what: &'static str) -> Result<Uuid> {
+    Uuid::parse_str(raw.trim()).map_err(|_| EmergencyError::NotFound(what))
+}
+
+pub fn ts(t: DateTime<Utc>) -> spot_contracts::Timestamp {
+    spot_contracts::Timestamp::from(std::time::SystemTime::from(t))
+}
+
+pub fn from_ts(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
+    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+}
+
+impl Emergency {
+    /// The fastest-boot safe pool of the instance type, avoiding `current`.
+    pub async fn choose_pool(&self, current: &str) -> Result<PoolChoice> {
+        let stats = boot::stats(&self.db, type_of(current)).await?;
+        Ok(fastest_boot_pool(&stats, &[current], current))
+    }
+
+    pub fn observe(&self, step: &str, since: DateTime<Utc>) {
+        let secs = (Utc::now() - since).num_microseconds().unwrap_or(0) as f64 / 1e6;
+        self.metrics.latency.with_label_values(&[step]).observe(secs.max(0.0));
+    }
+}

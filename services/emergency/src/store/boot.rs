@@ -1,0 +1,57 @@
+//! Measured boot times per pool.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use spot_domain::emergency::BootStats;
+use spot_domain::pricing::Recommendation;
+
+/// Records one boot (idempotent per `key`, e.g. `switch:<id>`).
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    pool: &str,
+    seconds: f64,
+    source: &str,
+) -> Result<(), DbErr> {
+    if !seconds.is_finite() || seconds < 0.0 || pool.is_empty() {
+        return Ok(());
+    }
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO emergency.boot_samples (sample_key, pool_id, seconds, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sample_key) DO NOTHING",
+        [key.into(), pool.into(), seconds.into(), source.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Boot statistics (last 30 days) of every pool of `instance_type`, with the
+/// pool's current risk advice.
+pub async fn stats<C: ConnectionTrait>(conn: &C, instance_type: &str) -> Result<Vec<BootStats>, DbErr> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT b.pool_id, count(*) AS n, avg(b.seconds) AS avg_seconds, r.recommendation
+             FROM emergency.boot_samples b LEFT JOIN emergency.pool_risk r USING (pool_id)
+             WHERE left(b.pool_id, length($1) + 1) = $1 || '.' AND b.observed_at > now() - interval '30 days'
+             GROUP BY b.pool_id, r.recommendation",
+            [instance_type.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let rec: Option<String> = r.try_get("", "recommendation")?;
+            Ok(BootStats {
+                pool_id: r.try_get("", "pool_id")?,
+                samples: u32::try_from(r.try_get::<i64>("", "n")?).unwrap_or(u32::MAX),
+                avg_seconds: r.try_get("", "avg_seconds")?,
+                recommendation: rec.as_deref().and_then(|s| match s {
+                    "safe" => Some(Recommendation::Safe),
+                    "caution" => Some(Recommendation::Caution),
+                    "avoid" => Some(Recommendation::Avoid),
+                    _ => None,
+                }),
+            })
+        })
+        .collect()
+}
