@@ -61,6 +61,8 @@ enum PricingCommand {
 enum BenchCommand {
     /// Staging ingest, 12 h consolidation and canonical refresh against a throw-away database.
     Pricing(spotctl::bench::pricing::PricingArgs),
+    /// Notice answers under load, a mass interruption, promotions and deadlines (own stack in-process).
+    Emergency(spotctl::bench::emergency::EmergencyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -151,6 +153,19 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                         ExitCode::FAILURE
                     })?;
             println!("{job}");
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Emergency(args) } => {
+            let settings = settings()?;
+            let _telemetry = spot_platform::telemetry::init("spot-bench", &settings).map_err(|e| {
+                eprintln!("spotctl: telemetry: {e}");
+                ExitCode::from(2)
+            })?;
+            let report = spotctl::bench::emergency::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench emergency: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
             Ok(())
         }
         Command::Bench { command: BenchCommand::Pricing(args) } => {

@@ -101,7 +101,14 @@ impl ResponseError for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::internal(e)
+        match e {
+            // Pool exhausted or Postgres unreachable: the client should retry, not report a bug.
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::DependencyUnavailable("database")
+            }
+            other => Self::internal(other),
+        }
     }
 }
 

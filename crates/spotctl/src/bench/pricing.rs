@@ -9,6 +9,7 @@
 //!    pools), through the real `Consolidator`; peak RSS of this process.
 //! 3. Canonical refresh of D days x P pools of consolidated points.
 
+use super::sandbox::BenchDatabase;
 use super::{Report, peak_rss_mib};
 use bytes::Bytes;
 use chrono::{Duration, DurationRound, Utc};
@@ -290,34 +291,4 @@ async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("no row from {sql}"))?;
     Ok(row.try_get_by_index::<i64>(0)?)
-}
-
-/// A throw-away database next to the configured one.
-struct BenchDatabase {
-    name: String,
-    url: String,
-    admin_url: String,
-}
-
-impl BenchDatabase {
-    async fn create(database_url: &str) -> anyhow::Result<Self> {
-        let (base, query) = match database_url.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (database_url, String::new()),
-        };
-        let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-        let name = format!("spot_bench_{}", Uuid::new_v4().simple());
-        let admin_url = format!("{server}/postgres{query}");
-        let admin = Database::connect(admin_url.as_str()).await?;
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-        admin.close().await?;
-        Ok(Self { url: format!("{server}/{name}{query}"), name, admin_url })
-    }
-
-    async fn drop(self) -> anyhow::Result<()> {
-        let admin = Database::connect(self.admin_url.as_str()).await?;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await?;
-        admin.close().await?;
-        Ok(())
-    }
 }
