@@ -276,7 +276,7 @@ async fn canonical(db: &DatabaseConnection, args: &PricingArgs, report: &mut Rep
     );
     let txn = sea_orm::TransactionTrait::begin(db).await?;
     let started = Instant::now();
-    let copied = spot_pricing::store::consolidated::refresh_canonical(&txn, start, end).await?;
+    let copied = spot_pricing::store::canonical::rebuild(&txn, end).await?;
     txn.commit().await?;
     let took = started.elapsed().as_secs_f64();
     report.add("canonical.rows", copied as f64, "rows", "3 months x 2000 pools = 52.6M");

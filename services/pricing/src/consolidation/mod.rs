@@ -9,7 +9,7 @@
 
 pub mod backfill;
 
-use crate::store::{consolidated, jobs};
+use crate::store::{canonical, consolidated, jobs};
 use backfill::Backfill;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
@@ -177,7 +177,7 @@ impl Consolidator {
         }
         consolidated::insert(txn, job, &progress.buffer).await?;
         progress.buffer.clear();
-        consolidated::refresh_canonical(txn, window.start, window.end).await?;
+        canonical::refresh(txn, window.start, window.end).await?;
         consolidated::prune_staging(txn, window.start - STAGING_RETENTION).await?;
         Ok(progress)
     }

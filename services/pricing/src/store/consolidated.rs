@@ -88,34 +88,3 @@ pub async fn insert<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
-
-/// Copies the window into the canonical layer and drops what is older than
-/// the retention (3 months).
-pub async fn refresh_canonical<C: ConnectionTrait>(
-    conn: &C,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "DELETE FROM pricing.pricing_canonical WHERE bucket_start >= $1 AND bucket_start < $2",
-        [start.into(), end.into()],
-    ))
-    .await?;
-    let copied = conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "INSERT INTO pricing.pricing_canonical (pool_id, bucket_start, region, instance_type, az, price, source)
-             SELECT pool_id, bucket_start, left(az, -1), left(pool_id, length(pool_id) - length(az) - 1), az, price, source
-             FROM (SELECT c.*, reverse(split_part(reverse(c.pool_id), '.', 1)) AS az
-                   FROM pricing.pricing_consolidated c WHERE c.bucket_start >= $1 AND c.bucket_start < $2) x",
-            [start.into(), end.into()],
-        ))
-        .await?
-        .rows_affected();
-    conn.execute_unprepared(
-        "DELETE FROM pricing.pricing_canonical WHERE bucket_start < now() - interval '3 months'",
-    )
-    .await?;
-    Ok(copied)
-}

@@ -1,5 +1,6 @@
 //! SQL of the pricing schema.
 
+pub mod canonical;
 pub mod consolidated;
 pub mod jobs;
 pub mod risk;

@@ -54,6 +54,22 @@ async fn consolidation_dedups_interpolates_records_the_job_and_is_idempotent() -
     }
     assert_eq!(count(&env.db, "SELECT count(*) FROM pricing.pricing_canonical WHERE region = 'us-east-1' AND instance_type = 't3.medium' AND az = 'us-east-1a'").await?, 5);
 
+    // A full rebuild gives the same layer, with its key and index back under their names.
+    let before = count(&env.db, "SELECT count(*) FROM pricing.pricing_canonical").await?;
+    let txn = env.db.begin().await?;
+    spot_pricing::store::canonical::rebuild(&txn, at(60)).await?;
+    txn.commit().await?;
+    assert_eq!(count(&env.db, "SELECT count(*) FROM pricing.pricing_canonical").await?, before);
+    assert_eq!(
+        count(
+            &env.db,
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = 'pricing' AND tablename = 'pricing_canonical'
+             AND indexname IN ('pricing_canonical_pkey', 'pricing_canonical_bucket')"
+        )
+        .await?,
+        2
+    );
+
     let again = consolidator(&env).run("manual", at(0), at(30)).await?;
     assert_eq!(again.status, "succeeded");
     assert_eq!(consolidated(&env.db, POOL).await?, got, "a second run changes nothing");
