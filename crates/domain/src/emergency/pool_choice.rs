@@ -3,7 +3,9 @@
 //! A pool qualifies with at least [`MIN_BOOT_SAMPLES`] measured boots and a
 //! risk recommendation other than `avoid`; the fastest average wins, ties go
 //! to the lexically smaller pool id so every replica of the service picks the
-//! same one. With no qualifying pool the current pool is used.
+//! same one. With no qualifying pool, the lowest-risk pool pricing knows
+//! for the type (not `avoid`, not excluded) is used; with none of those
+//! either, the current pool.
 
 use crate::pricing::Recommendation;
 
@@ -18,6 +20,8 @@ pub struct BootStats {
     pub avg_seconds: f64,
     /// Current risk advice, when pricing has assessed the pool.
     pub recommendation: Option<Recommendation>,
+    /// Current risk score, when pricing has assessed the pool.
+    pub risk_score: Option<f64>,
 }
 
 /// The chosen pool and why.
@@ -45,17 +49,32 @@ fn ranked<'a>(stats: &'a [BootStats], exclude: &[&str]) -> Vec<&'a BootStats> {
 /// The fastest-booting safe pool among `stats`, skipping `exclude` (e.g. the
 /// pool being reclaimed); `current` when none qualifies.
 pub fn fastest_boot_pool(stats: &[BootStats], exclude: &[&str], current: &str) -> PoolChoice {
-    match ranked(stats, exclude).first() {
-        Some(best) => PoolChoice {
+    if let Some(best) = ranked(stats, exclude).first() {
+        return PoolChoice {
             pool_id: best.pool_id.clone(),
             avg_boot_seconds: Some(best.avg_seconds),
             reason: format!("fastest boot: {:.0} s average over {} boots", best.avg_seconds, best.samples),
+        };
+    }
+    let safest = stats
+        .iter()
+        .filter(|s| s.recommendation.is_some_and(|r| r != Recommendation::Avoid))
+        .filter(|s| !exclude.contains(&s.pool_id.as_str()))
+        .filter_map(|s| s.risk_score.filter(|r| r.is_finite()).map(|r| (r, s)))
+        .min_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.pool_id.cmp(&b.1.pool_id)));
+    match safest {
+        Some((score, s)) => PoolChoice {
+            pool_id: s.pool_id.clone(),
+            avg_boot_seconds: None,
+            reason: format!(
+                "no pool with {MIN_BOOT_SAMPLES}+ measured boots; lowest-risk known pool (score {score:.2})"
+            ),
         },
         None => PoolChoice {
             pool_id: current.to_owned(),
             avg_boot_seconds: None,
             reason: format!(
-                "no pool with {MIN_BOOT_SAMPLES}+ measured boots outside avoid; using the current pool"
+                "no pool with {MIN_BOOT_SAMPLES}+ measured boots or known risk; using the current pool"
             ),
         },
     }
@@ -100,7 +119,27 @@ mod tests {
     use super::*;
 
     fn s(pool: &str, samples: u32, avg: f64, rec: Option<Recommendation>) -> BootStats {
-        BootStats { pool_id: pool.into(), samples, avg_seconds: avg, recommendation: rec }
+        BootStats { pool_id: pool.into(), samples, avg_seconds: avg, recommendation: rec, risk_score: None }
+    }
+
+    #[test]
+    fn without_boot_data_the_lowest_risk_known_pool_beats_the_current_one() {
+        let known = |pool: &str, score: f64, rec| BootStats {
+            pool_id: pool.into(),
+            samples: 0,
+            avg_seconds: f64::NAN,
+            recommendation: Some(rec),
+            risk_score: Some(score),
+        };
+        let stats = [
+            known("m5.large.us-east-1a", 0.1, Recommendation::Safe), // the reclaimed pool: excluded
+            known("m5.large.us-east-1b", 0.5, Recommendation::Caution),
+            known("m5.large.us-east-1c", 0.3, Recommendation::Safe),
+            known("m5.large.us-east-1d", 0.05, Recommendation::Avoid),
+        ];
+        let c = fastest_boot_pool(&stats, &["m5.large.us-east-1a"], "m5.large.us-east-1a");
+        assert_eq!(c.pool_id, "m5.large.us-east-1c");
+        assert!(c.reason.contains("lowest-risk"));
     }
 
     #[test]

@@ -157,7 +157,11 @@ async fn a_missed_deadline_fails_the_notice_and_runs_the_fallback_chain() -> any
         .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(2)))
         .await?;
     assert_eq!(answer["target_pool_id"], "t3.medium.us-east-1b", "fastest boot: {answer}");
-    let failed = eventually(&t, "SELECT * FROM emergency.notices", |v| v["status"] == "failed").await?;
+    // The sweep fails the notice first, then records the fallback step it queued.
+    let failed = eventually(&t, "SELECT * FROM emergency.notices", |v| {
+        v["status"] == "failed" && v["fallback"].as_str().is_some_and(|f| !f.is_empty())
+    })
+    .await?;
     assert_eq!(failed["deadline_missed"], true);
     assert_eq!(failed["reason"], "deadline passed without a healthy replica");
     assert!(

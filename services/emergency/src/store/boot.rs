@@ -25,16 +25,23 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Boot statistics (last 30 days) of every pool of `instance_type`, with the
-/// pool's current risk advice.
+/// Every pool of `instance_type` this service knows (boot samples of the
+/// last 30 days, or a risk assessment from pricing), with boot statistics
+/// and current risk.
 pub async fn stats<C: ConnectionTrait>(conn: &C, instance_type: &str) -> Result<Vec<BootStats>, DbErr> {
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT b.pool_id, count(*) AS n, avg(b.seconds) AS avg_seconds, r.recommendation
-             FROM emergency.boot_samples b LEFT JOIN emergency.pool_risk r USING (pool_id)
-             WHERE left(b.pool_id, length($1) + 1) = $1 || '.' AND b.observed_at > now() - interval '30 days'
-             GROUP BY b.pool_id, r.recommendation",
+            "WITH boots AS (
+                 SELECT pool_id, count(*) AS n, avg(seconds) AS avg_seconds FROM emergency.boot_samples
+                 WHERE left(pool_id, length($1) + 1) = $1 || '.' AND observed_at > now() - interval '30 days'
+                 GROUP BY pool_id),
+             risks AS (
+                 SELECT pool_id, score, recommendation FROM emergency.pool_risk
+                 WHERE left(pool_id, length($1) + 1) = $1 || '.')
+             SELECT pool_id, COALESCE(b.n, 0) AS n, COALESCE(b.avg_seconds, 'NaN'::float8) AS avg_seconds,
+                    r.recommendation, r.score
+             FROM boots b FULL JOIN risks r USING (pool_id)",
             [instance_type.into()],
         ))
         .await?;
@@ -51,6 +58,7 @@ pub async fn stats<C: ConnectionTrait>(conn: &C, instance_type: &str) -> Result<
                     "avoid" => Some(Recommendation::Avoid),
                     _ => None,
                 }),
+                risk_score: r.try_get("", "score")?,
             })
         })
         .collect()
