@@ -25,6 +25,50 @@ fn when(raw: Option<String>, field: &str) -> Result<Option<spot_contracts::Times
         .transpose()
 }
 
+/// Asks the emergency service about a termination notice of the caller's agent.
+async fn ask_termination(
+    state: &AppState,
+    req: &HttpRequest,
+    path: &str,
+    instance_id: Option<String>,
+    termination_time: Option<String>,
+    detected_at: Option<String>,
+    body_request_id: Option<String>,
+) -> Result<v1::NoticeAnswer, ApiError> {
+    let (client, agent) = owned_agent(state, req, path).await?;
+    state
+        .emergency
+        .termination(v1::TerminationNoticeRequest {
+            agent: Some(agent_ref(client, agent)),
+            instance_id: clean(instance_id).unwrap_or_default(),
+            termination_time: when(termination_time, "termination_time")?,
+            detected_at: when(detected_at, "detected_at")?,
+            request_id: clean(body_request_id).unwrap_or_else(|| request_id(req)),
+        })
+        .await
+}
+
+/// Asks the emergency service about a rebalance recommendation.
+async fn ask_rebalance(
+    state: &AppState,
+    req: &HttpRequest,
+    path: &str,
+    instance_id: Option<String>,
+    (detected_at, field): (Option<String>, &str),
+    body_request_id: Option<String>,
+) -> Result<v1::NoticeAnswer, ApiError> {
+    let (client, agent) = owned_agent(state, req, path).await?;
+    state
+        .emergency
+        .rebalance(v1::RebalanceNoticeRequest {
+            agent: Some(agent_ref(client, agent)),
+            instance_id: clean(instance_id).unwrap_or_default(),
+            detected_at: when(detected_at, field)?,
+            request_id: clean(body_request_id).unwrap_or_else(|| request_id(req)),
+        })
+        .await
+}
+
 const ERRORS: &str =
     "400 invalid_field / malformed_json, 401, 404 agent_not_found, 503 dependency_unavailable";
 
@@ -39,18 +83,9 @@ pub async fn termination_imminent(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, agent) = owned_agent(&state, &req, &path).await?;
     let b = parse_json::<TerminationImminent>(&body)?;
-    let answer = state
-        .emergency
-        .termination(v1::TerminationNoticeRequest {
-            agent: Some(agent_ref(client, agent)),
-            instance_id: clean(b.instance_id).unwrap_or_default(),
-            termination_time: when(b.termination_time, "termination_time")?,
-            detected_at: when(b.detected_at, "detected_at")?,
-            request_id: request_id(&req),
-        })
-        .await?;
+    let answer =
+        ask_termination(&state, &req, &path, b.instance_id, b.termination_time, b.detected_at, None).await?;
     Ok(HttpResponse::Ok().json(TerminationAnswer::from(&answer)))
 }
 
@@ -79,17 +114,9 @@ pub async fn rebalance_recommendation(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, agent) = owned_agent(&state, &req, &path).await?;
     let b = parse_json::<RebalanceRecommendation>(&body)?;
-    let answer = state
-        .emergency
-        .rebalance(v1::RebalanceNoticeRequest {
-            agent: Some(agent_ref(client, agent)),
-            instance_id: clean(b.instance_id).unwrap_or_default(),
-            detected_at: when(b.detected_at, "detected_at")?,
-            request_id: request_id(&req),
-        })
-        .await?;
+    let answer =
+        ask_rebalance(&state, &req, &path, b.instance_id, (b.detected_at, "detected_at"), None).await?;
     Ok(HttpResponse::Ok().json(RebalanceAnswer::from(&answer)))
 }
 
@@ -104,18 +131,9 @@ pub async fn termination_notice(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, agent) = owned_agent(&state, &req, &path).await?;
     let b = parse_json::<TerminationNotice>(&body)?;
-    let answer = state
-        .emergency
-        .termination(v1::TerminationNoticeRequest {
-            agent: Some(agent_ref(client, agent)),
-            instance_id: clean(b.instance_id).unwrap_or_default(),
-            termination_time: when(b.termination_time, "termination_time")?,
-            detected_at: None,
-            request_id: clean(b.request_id).unwrap_or_else(|| request_id(&req)),
-        })
-        .await?;
+    let answer =
+        ask_termination(&state, &req, &path, b.instance_id, b.termination_time, None, b.request_id).await?;
     Ok(HttpResponse::Ok().json(Acknowledged::from(&answer)))
 }
 
@@ -130,17 +148,10 @@ pub async fn rebalance_notice(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, agent) = owned_agent(&state, &req, &path).await?;
     let b = parse_json::<RebalanceNotice>(&body)?;
-    let answer = state
-        .emergency
-        .rebalance(v1::RebalanceNoticeRequest {
-            agent: Some(agent_ref(client, agent)),
-            instance_id: clean(b.instance_id).unwrap_or_default(),
-            detected_at: when(b.notice_time, "notice_time")?,
-            request_id: clean(b.request_id).unwrap_or_else(|| request_id(&req)),
-        })
-        .await?;
+    let answer =
+        ask_rebalance(&state, &req, &path, b.instance_id, (b.notice_time, "notice_time"), b.request_id)
+            .await?;
     Ok(HttpResponse::Ok().json(Acknowledged::from(&answer)))
 }
 

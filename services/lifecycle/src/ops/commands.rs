@@ -50,51 +50,21 @@ pub async fn issue_switch(
     actor: &Actor,
 ) -> Result<(CommandRow, bool)> {
     let mode = InstanceMode::parse(target_mode).map_err(|e| LifecycleError::invalid(e.to_string()))?;
-    let pool = parse_pool_id(target_pool_id)?;
     if actor.request_id.is_empty() {
         return Err(LifecycleError::invalid("a request id (X-Request-ID) is required"));
     }
-    let txn = db.begin().await?;
-    if let Some(existing) = commands::by_request_id(&txn, client.as_uuid(), &actor.request_id).await? {
-        txn.rollback().await?;
-        return Ok((existing, false));
-    }
-    let row = agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
-    let command = NewCommand {
-        client_id: client.as_uuid(),
-        group_id,
-        agent_id: agent.as_uuid(),
-        command_type: CommandType::Switch.as_str(),
-        priority: CommandPriority::Manual.value(),
-        target_mode: Some(mode.as_str().to_owned()),
-        target_pool_id: pool,
-        request_id: actor.request_id.clone(),
-        actor: actor.name.clone(),
-        pre_state: json!({"instance_id": row.instance_id, "mode": row.mode, "az": row.az, "role": row.role}),
+    let request = QueueRequest {
+        command_type: CommandType::Switch,
+        priority: CommandPriority::Manual,
+        target_mode: Some(mode),
+        target_pool_id: target_pool_id.map(str::to_owned),
         deadline: None,
+        only_if_typed: false,
     };
-    let (stored, created) = commands::insert_once(&txn, &command).await?;
-    if created {
-        audit::record(
-            &txn,
-            &AuditEntry {
-                client_id: client.as_uuid(),
-                group_id: Some(group_id),
-                agent_id: Some(agent.as_uuid()),
-                event_type: "command_queued",
-                pre_state: Some(command.pre_state.clone()),
-                post_state: Some(json!({"command_id": stored.id, "type": "SWITCH", "target_mode": stored.target_mode,
-                                        "target_pool_id": stored.target_pool_id, "priority": stored.priority})),
-                actor: &actor.name,
-                request_id: Some(&actor.request_id),
-            },
-        )
-        .await?;
-        notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
-    }
-    txn.commit().await?;
-    Ok((stored, created))
+    let queued = queue(db, client, agent, request, actor).await?;
+    // v4 agents run SWITCH, so a switch is always queued.
+    let command = queued.command.ok_or_else(|| LifecycleError::invalid(queued.reason))?;
+    Ok((command, queued.created))
 }
 
 /// A command another service asks for (emergency, decisions).
