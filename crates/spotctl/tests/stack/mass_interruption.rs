@@ -1,0 +1,119 @@
+//! A sped-up simulated fleet loses one AZ at once: every group of that AZ
+//! must end with a healthy PRIMARY elsewhere, and no group may ever have
+//! zero or two PRIMARYs while it happens (checked every 100 ms).
+
+use crate::helpers::*;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use spot_fleet_sim::cloud::{CloudConfig, InstanceTypeSpec, MassEventSpec};
+use spot_fleet_sim::fleet::{Fleet, FleetConfig};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no row"))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}
+
+/// Groups whose PRIMARY count is not exactly one.
+const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g
+    LEFT JOIN lifecycle.instances i ON i.group_id = g.id AND i.role = 'PRIMARY'
+    GROUP BY g.id HAVING count(i.instance_id) <> 1) bad";
+
+#[tokio::test]
+async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    // Boot history: the other AZs boot in 30-50 s, so replicas go there.
+    t.db.execute_unprepared(
+        "INSERT INTO emergency.boot_samples (sample_key, pool_id, seconds, source)
+         SELECT 'seed-' || az || '-' || n, 't3.medium.' || az, s + n, 'test'
+         FROM (VALUES ('us-east-1b', 30), ('us-east-1c', 45)) p(az, s), generate_series(1, 3) n",
+    )
+    .await?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (worst, scans) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
+    let watcher = {
+        let (db, stop, worst, scans) = (t.db.clone(), stop.clone(), worst.clone(), scans.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok(bad) = count(&db, BAD_GROUPS).await {
+                    worst.fetch_max(bad, Ordering::Relaxed);
+                    scans.fetch_add(1, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+
+    // 60 v4 agents over three AZs at 10x speed; AZ a is reclaimed 90 s (9 s real) in.
+    let cloud = CloudConfig {
+        azs: ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec(),
+        instance_types: vec![InstanceTypeSpec::new("t3.medium", 0.0416)],
+        interruption_rate_per_hour: (0.0, 0.0),
+        rebalance_probability: 0.0,
+        mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at: Duration::from_secs(90) }],
+        ..CloudConfig::default()
+    };
+    let fleet = Fleet::start(FleetConfig {
+        agents: 60,
+        tenants: 1,
+        seed: 42,
+        speed: 10.0,
+        base_url: t.base.clone(),
+        admin_token: Some(ADMIN.to_owned()),
+        typed_share: 0.0,
+        on_demand_share: 0.0,
+        ramp_up: Duration::from_secs(30),
+        cloud,
+        ..FleetConfig::default()
+    })
+    .await?;
+
+    // Wait for the notices, then for every one to be resolved.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let total = loop {
+        let notices = count(&t.db, "SELECT count(*) FROM emergency.notices WHERE kind = 'termination'").await?;
+        let open = count(
+            &t.db,
+            "SELECT count(*) FROM emergency.notices WHERE kind = 'termination' AND status <> 'resolved'",
+        )
+        .await?;
+        let in_az = count(
+            &t.db,
+            "SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY' AND az = 'us-east-1a'",
+        )
+        .await?;
+        if notices > 0 && open == 0 && in_az == 0 {
+            break notices;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "not settled: {notices} notices, {open} open, {in_az} PRIMARYs left in the reclaimed AZ"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    stop.store(true, Ordering::Relaxed);
+    watcher.await?;
+    let snapshot = fleet.shutdown(false).await?;
+
+    assert!(total >= 10, "a third of 60 agents were in the reclaimed AZ, got {total} notices");
+    assert_eq!(worst.load(Ordering::Relaxed), 0, "a group had zero or two PRIMARYs during the event");
+    assert!(scans.load(Ordering::Relaxed) > 50, "the watcher ran throughout");
+    assert_eq!(
+        count(&t.db, "SELECT count(*) FROM emergency.notices WHERE deadline_missed").await?,
+        0,
+        "every group got its PRIMARY back before the deadline"
+    );
+    assert_eq!(
+        count(&t.db, "SELECT count(*) FROM emergency.notices WHERE target_pool_id LIKE '%us-east-1a'").await?,
+        0,
+        "no replica sent into the reclaimed AZ"
+    );
+    assert_eq!(count(&t.db, BAD_GROUPS).await?, 0);
+    assert!(snapshot.cloud.interruptions as i64 >= total, "{:?}", snapshot.cloud);
+    Ok(())
+}
