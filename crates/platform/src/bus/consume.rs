@@ -18,6 +18,7 @@ use futures::StreamExt;
 use spot_contracts::subjects;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Where and how a consumer reads.
 #[derive(Debug, Clone)]
@@ -177,30 +178,35 @@ async fn process_batch<H: BatchHandler>(
     if let Some(first) = msgs.first() {
         crate::telemetry::link_span_to_headers(&span, first.headers.as_ref());
     }
-    let _entered = span.enter();
-    metrics.batch_size.with_label_values(&[spec.durable.as_str()]).observe(deliveries.len() as f64);
-    match handler.handle(&deliveries).await {
-        Ok(()) => {
-            metrics
-                .consumed
-                .with_label_values(&[spec.durable.as_str(), "applied"])
-                .inc_by(deliveries.len() as u64);
-            for m in &msgs {
-                ack(m, AckKind::Ack).await;
+    // Instrument the future, never hold `span.enter()` across an await: a
+    // suspended task would leave the span current on its worker thread.
+    async {
+        metrics.batch_size.with_label_values(&[spec.durable.as_str()]).observe(deliveries.len() as f64);
+        match handler.handle(&deliveries).await {
+            Ok(()) => {
+                metrics
+                    .consumed
+                    .with_label_values(&[spec.durable.as_str(), "applied"])
+                    .inc_by(deliveries.len() as u64);
+                for m in &msgs {
+                    ack(m, AckKind::Ack).await;
+                }
             }
-        }
-        Err(batch_error) if deliveries.len() > 1 => {
-            tracing::warn!(consumer = %spec.durable, error = %batch_error, "batch failed, retrying one by one");
-            for (m, d) in msgs.iter().zip(deliveries) {
-                handle_single(bus, spec, handler, metrics, m, d).await;
+            Err(batch_error) if deliveries.len() > 1 => {
+                tracing::warn!(consumer = %spec.durable, error = %batch_error, "batch failed, retrying one by one");
+                for (m, d) in msgs.iter().zip(deliveries) {
+                    handle_single(bus, spec, handler, metrics, m, d).await;
+                }
             }
-        }
-        Err(error) => {
-            for (m, d) in msgs.iter().zip(deliveries) {
-                settle_failure(bus, spec, metrics, m, &d, &error).await;
+            Err(error) => {
+                for (m, d) in msgs.iter().zip(deliveries) {
+                    settle_failure(bus, spec, metrics, m, &d, &error).await;
+                }
             }
         }
     }
+    .instrument(span)
+    .await
 }
 
 async fn handle_single<H: BatchHandler>(
