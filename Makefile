@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= /var/tmp/spot-target
 export SPOT_ADMIN_TOKEN ?= dev-admin-token
 export SPOT_LOG_FORMAT ?= pretty
 
-.PHONY: run test deps build clean-test-dbs
+.PHONY: run demo test deps build clean-test-dbs
 
 deps:
 	@bash scripts/deps.sh
@@ -17,6 +17,11 @@ build:
 run: deps build
 	@echo "admin token: $$SPOT_ADMIN_TOKEN   gateway: http://127.0.0.1:8080"
 	$(CARGO_TARGET_DIR)/debug/spotctl up
+
+## The same plus a simulated fleet (AGENTS=200 v4 agents) registering, heartbeating, switching, surviving interruptions.
+demo: deps build
+	@echo "admin token: $$SPOT_ADMIN_TOKEN   gateway: http://127.0.0.1:8080"
+	$(CARGO_TARGET_DIR)/debug/spotctl up --demo $(or $(AGENTS),200)
 
 ## Run every test (fmt, clippy -D warnings, unit and integration tests against real Postgres and NATS).
 test: deps

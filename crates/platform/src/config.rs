@@ -457,6 +457,8 @@ impl Settings {
             ("SPOT_DECISIONS_HTTP_ADDR", "127.0.0.1:0"),
             ("SPOT_ADMIN_TOKEN", "test-admin-token"),
             ("SPOT_SHUTDOWN_GRACE_SECS", "5"),
+            // Tests run several stacks at once against one Postgres (100 connections).
+            ("SPOT_DATABASE_MAX_CONNECTIONS", "6"),
         ] {
             env.insert(name.to_owned(), value.to_owned());
         }

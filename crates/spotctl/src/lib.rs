@@ -6,4 +6,5 @@
 pub mod admin;
 pub mod bench;
 pub mod migrate;
+pub mod simulate;
 pub mod stack;

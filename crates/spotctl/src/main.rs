@@ -15,7 +15,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run every service in this process (what `make run` starts).
-    Up,
+    Up {
+        /// Also run N simulated v4 agents against the stack (default 200), as `make demo` does.
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "200")]
+        demo: Option<usize>,
+    },
+    /// Run a simulated fleet against a running gateway; progress on stderr, a JSON summary on stdout.
+    Simulate(spotctl::simulate::SimulateArgs),
     /// Apply every service's migrations (or revert with --down-to).
     Migrate {
         /// Only this service's schema.
@@ -63,6 +69,11 @@ enum BenchCommand {
     Pricing(spotctl::bench::pricing::PricingArgs),
     /// Notice answers under load, a mass interruption, promotions and deadlines (own stack in-process).
     Emergency(spotctl::bench::emergency::EmergencyArgs),
+    /// A simulated v4 fleet against the five service binaries: rates, latency, lag, CPU, memory, ceiling.
+    Ingest(spotctl::bench::ingest::IngestArgs),
+    /// The bare actix-web heartbeat endpoint `bench ingest` compares the gateway with.
+    #[command(hide = true)]
+    CeilingServer(spotctl::bench::ceiling::CeilingArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,14 +106,21 @@ fn settings() -> Result<Settings, ExitCode> {
     })
 }
 
-async fn up() -> Result<(), ExitCode> {
-    let settings = settings()?;
+async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
+    let mut settings = settings()?;
+    if demo.is_some() && settings.admin_token.is_none() {
+        // The demo creates its tenants through the admin API.
+        settings.admin_token =
+            Some(spot_platform::config::Secret::new(format!("demo-{}", uuid::Uuid::new_v4().simple())));
+    }
     let _telemetry = spot_platform::telemetry::init("spot", &settings).map_err(|e| {
         eprintln!("spotctl: telemetry: {e}");
         ExitCode::from(2)
     })?;
     let shutdown = Shutdown::on_signals();
-    let stack = spotctl::stack::Stack::start(&settings, shutdown.clone()).await.map_err(|e| {
+    // With a demo fleet, the stack stops only after the fleet said goodbye.
+    let stack_shutdown = if demo.is_some() { Shutdown::new() } else { shutdown.clone() };
+    let stack = spotctl::stack::Stack::start(&settings, stack_shutdown).await.map_err(|e| {
         eprintln!("spotctl up: failed to start: {e}");
         ExitCode::FAILURE
     })?;
@@ -110,6 +128,12 @@ async fn up() -> Result<(), ExitCode> {
         eprintln!("spotctl up: {name:<10} http://{addr}");
     }
     eprintln!("spotctl up: agents and operators use {}; Ctrl-C stops", stack.gateway_url());
+    if let (Some(agents), Some(admin)) = (demo, settings.admin_token.as_ref()) {
+        let (url, admin) = (stack.gateway_url(), admin.expose().to_owned());
+        if let Err(e) = spotctl::simulate::demo(agents, &url, &admin, shutdown.clone()).await {
+            eprintln!("spotctl up: demo fleet stopped: {e:#}");
+        }
+    }
     shutdown.wait().await;
     stack.stop(settings.shutdown_grace).await;
     Ok(())
@@ -117,7 +141,30 @@ async fn up() -> Result<(), ExitCode> {
 
 async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
-        Command::Up => up().await,
+        Command::Up { demo } => up(demo).await,
+        Command::Simulate(args) => {
+            let summary = spotctl::simulate::run(&args, Shutdown::on_signals()).await.map_err(|e| {
+                eprintln!("spotctl simulate: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Ingest(args) } => {
+            let settings = settings()?;
+            let report = spotctl::bench::ingest::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench ingest: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::CeilingServer(args) } => {
+            spotctl::bench::ceiling::serve(&args).await.map_err(|e| {
+                eprintln!("spotctl bench ceiling-server: {e:#}");
+                ExitCode::FAILURE
+            })
+        }
         Command::Migrate { service, down_to } => {
             let settings = settings()?;
             let direction = down_to.map_or(Direction::Up, Direction::DownTo);

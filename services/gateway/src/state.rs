@@ -10,8 +10,11 @@ use spot_platform::{ServiceContext, StartError};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Longest an answer is served without an invalidation reaching us.
-pub const CACHE_TTL: Duration = Duration::from_secs(30);
+/// Longest an answer is served without an invalidation reaching us. Lifecycle
+/// events invalidate entries at once; the TTL only bounds staleness when an
+/// invalidation is lost, so it must be far longer than the agents' poll
+/// intervals (15 s and 60 s), or every poll would miss and reach lifecycle.
+pub const CACHE_TTL: Duration = Duration::from_secs(600);
 
 fn cache_lookups(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, StartError> {
     let counter = prometheus::IntCounterVec::new(

@@ -1,9 +1,16 @@
 //! `spotctl bench ...`: measurements on this machine, printed as a human
 //! table and one JSON line. Never part of `make test`.
 
+pub mod ceiling;
 pub mod emergency;
+pub mod ingest;
+pub mod lag;
+pub mod pgstats;
 pub mod pricing;
+pub mod procs;
 mod report;
 pub mod sandbox;
+pub mod saturate;
+pub mod scrape;
 
 pub use report::{Report, peak_rss_mib};

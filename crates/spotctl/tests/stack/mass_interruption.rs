@@ -76,7 +76,8 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
     // Wait for the notices, then for every one to be resolved.
     let deadline = Instant::now() + Duration::from_secs(90);
     let total = loop {
-        let notices = count(&t.db, "SELECT count(*) FROM emergency.notices WHERE kind = 'termination'").await?;
+        let notices =
+            count(&t.db, "SELECT count(*) FROM emergency.notices WHERE kind = 'termination'").await?;
         let open = count(
             &t.db,
             "SELECT count(*) FROM emergency.notices WHERE kind = 'termination' AND status <> 'resolved'",
@@ -109,7 +110,8 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
         "every group got its PRIMARY back before the deadline"
     );
     assert_eq!(
-        count(&t.db, "SELECT count(*) FROM emergency.notices WHERE target_pool_id LIKE '%us-east-1a'").await?,
+        count(&t.db, "SELECT count(*) FROM emergency.notices WHERE target_pool_id LIKE '%us-east-1a'")
+            .await?,
         0,
         "no replica sent into the reclaimed AZ"
     );
