@@ -108,13 +108,20 @@ pub async fn find<C: ConnectionTrait>(
             DbBackend::Postgres,
             "SELECT a.agent_id, a.client_id, a.logical_agent_id, a.instance_id, a.instance_type, a.region, a.az,
                     a.ami_id, a.mode, a.status, a.enabled, a.last_heartbeat_at, a.heartbeat_count,
-                    a.monitored_instances, a.version, a.group_id, i.role, a.agent_version, a.capabilities
+                    a.monitored_instances, a.version, a.group_id, a.agent_version, a.capabilities,
+                    (SELECT i.role FROM lifecycle.instances i
+                     WHERE i.group_id = a.group_id AND i.instance_id = a.instance_id) AS role
              FROM lifecycle.agents a
-             LEFT JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
-             WHERE a.agent_id = $1 AND a.client_id = $2",
-            [agent.as_uuid().into(), client.as_uuid().into()],
+             WHERE a.agent_id = $1",
+            [agent.as_uuid().into()],
         ))
         .await?;
+    // Looked up by primary key alone (under load the planner otherwise walked
+    // the tenant's agents); another tenant's agent is simply not found.
+    let row = match row {
+        Some(r) if r.try_get::<uuid::Uuid>("", "client_id")? == client.as_uuid() => Some(r),
+        _ => None,
+    };
     row.map(|r| {
         Ok(AgentRow {
             agent_id: r.try_get("", "agent_id")?,
