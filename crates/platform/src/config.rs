@@ -248,6 +248,20 @@ pub const SETTINGS: &[SettingDef] = &[
         "max messages a consumer applies in one transaction"
     ),
     setting!(
+        "SPOT_CONSUMER_LINGER_MS",
+        "consumer_linger_ms",
+        "20",
+        false,
+        "how long a consumer waits for more messages before applying a partial batch"
+    ),
+    setting!(
+        "SPOT_DEDUP_RETENTION_SECS",
+        "dedup_retention_secs",
+        "3600",
+        false,
+        "seconds applied message ids (inbox) and published outbox rows are kept"
+    ),
+    setting!(
         "SPOT_CONSUMER_MAX_DELIVER",
         "consumer_max_deliver",
         "5",
@@ -319,6 +333,8 @@ pub struct Settings {
     pub consumer_batch: usize,
     pub consumer_max_deliver: i64,
     pub consumer_ack_wait: Duration,
+    pub consumer_linger: Duration,
+    pub dedup_retention: Duration,
     pub publish_timeout: Duration,
 }
 
@@ -436,6 +452,8 @@ impl Settings {
             consumer_batch,
             consumer_max_deliver,
             consumer_ack_wait: Duration::from_secs(r.parse::<u64>("consumer_ack_wait_secs")?.max(1)),
+            consumer_linger: Duration::from_millis(r.parse::<u64>("consumer_linger_ms")?.min(1000)),
+            dedup_retention: Duration::from_secs(r.parse::<u64>("dedup_retention_secs")?.max(60)),
             publish_timeout: Duration::from_millis(r.parse("publish_timeout_ms")?),
         })
     }

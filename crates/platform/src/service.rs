@@ -151,16 +151,22 @@ where
 
 impl ServiceContext {
     /// The parts every service runs: ops HTTP server on `http_addr` and the
-    /// outbox relay. Services add their consumers, servers and jobs to
+    /// outbox relay and the inbox/outbox retention. Services add their consumers, servers and jobs to
     /// `tasks` of the result.
     pub fn run_base(&self, http_addr: std::net::SocketAddr) -> Result<RunningService, StartError> {
         let ops = crate::http::serve_ops(http_addr, self.ops_state(), self.shutdown.clone())?;
         let relay = self.spawn_outbox_relay();
+        let retention = tokio::spawn(store::retention::run(
+            self.db.clone(),
+            self.schema,
+            self.settings.dedup_retention,
+            self.shutdown.clone(),
+        ));
         Ok(RunningService {
             name: self.name,
             http_addr: ops.addr,
             grpc_addr: None,
-            tasks: vec![ops.task, relay],
+            tasks: vec![ops.task, relay, retention],
             bus: self.bus.clone(),
         })
     }

@@ -5,6 +5,9 @@ use spot_platform::{Settings, Shutdown};
 use spotctl::migrate::Direction;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "spotctl", version, about = "Operate the Spot Optimizer control plane")]
 struct Cli {

@@ -22,6 +22,7 @@ pub fn lifecycle_spec(settings: &Settings) -> ConsumerSpec {
         batch: settings.consumer_batch,
         max_deliver: settings.consumer_max_deliver,
         ack_wait: settings.consumer_ack_wait,
+        linger: settings.consumer_linger,
     }
 }
 
@@ -33,6 +34,7 @@ pub fn pricing_spec(settings: &Settings) -> ConsumerSpec {
         batch: settings.consumer_batch,
         max_deliver: settings.consumer_max_deliver,
         ack_wait: settings.consumer_ack_wait,
+        linger: settings.consumer_linger,
     }
 }
 

@@ -40,10 +40,12 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let state = state::AppState::new(&ctx)?;
     let listener = tokio::spawn(invalidation::run(state.clone(), shutdown.clone()));
     let ops = ctx.ops_state();
+    let labels = std::sync::Arc::new(routes::labels::RouteLabels::gateway());
     let server = HttpServer::new(move || {
         let state = state.clone();
         let ops = ops.clone();
         let metrics = ops.metrics.clone();
+        let labels = labels.clone();
         App::new()
             .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
             .app_data(
@@ -56,7 +58,7 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
             )
             .wrap(routes::fallback::json_errors())
             .wrap(actix_web::middleware::from_fn(move |req, next| {
-                routes::metrics::record(metrics.clone(), req, next)
+                routes::metrics::record(metrics.clone(), labels.clone(), req, next)
             }))
             .configure(move |cfg| ops_routes(cfg, ops))
             .configure(move |cfg| routes::configure(cfg, state))

@@ -25,8 +25,11 @@ pub const NAME: &str = "lifecycle";
 pub const SCHEMA: &str = "lifecycle";
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("lifecycle", 1, "0001_agents"), migration!("lifecycle", 2, "0002_groups")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("lifecycle", 1, "0001_agents"),
+    migration!("lifecycle", 2, "0002_groups"),
+    migration!("lifecycle", 3, "0003_heartbeat_hot_updates"),
+];
 
 /// Starts every part of the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {

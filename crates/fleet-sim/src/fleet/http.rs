@@ -26,6 +26,9 @@ pub fn client(connections: usize, timeout: Duration) -> Result<reqwest::Client, 
         // a transport error the server never caused.
         .pool_idle_timeout(Duration::from_secs(4))
         .timeout(timeout)
+        // One attempt, like v4 (reqwest would otherwise clone every request
+        // to be able to retry some transport errors).
+        .retry(reqwest::retry::never())
         .tcp_nodelay(true)
         .build()
         .map_err(|e| SimError::Http { what: "build HTTP client".into(), detail: e.to_string() })

@@ -1,8 +1,8 @@
 //! Durable pull consumers that hand messages to a handler in batches.
 //!
-//! Flow per batch: pull whatever is ready (up to `batch`), hand it to the
-//! handler, which applies it in one database transaction together with the
-//! inbox rows, then ack every message. If the batch fails, each message is
+//! Flow per batch: take what is ready, wait up to `linger` for more (at most
+//! `batch` in all), hand it to the handler, which applies it in one database
+//! transaction together with the inbox rows, then ack every message. If the batch fails, each message is
 //! retried alone so one poison message cannot block the others; a message
 //! that has failed `max_deliver` times is parked in the dead-letter stream
 //! with its error and terminated.
@@ -14,7 +14,7 @@ use crate::shutdown::Shutdown;
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull};
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use spot_contracts::subjects;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +35,10 @@ pub struct ConsumerSpec {
     pub max_deliver: i64,
     /// Time the server waits for an ack before redelivering.
     pub ack_wait: Duration,
+    /// After the first message of a batch, how long to wait for more before
+    /// applying a partial batch. Under load this turns many one-message
+    /// transactions into a few large ones; zero applies whatever is ready.
+    pub linger: Duration,
 }
 
 /// One delivered message, decoded enough for any handler.
@@ -132,15 +136,32 @@ async fn consume_until_error<H: BatchHandler>(
         .messages()
         .await
         .map_err(|e| format!("pull: {e}"))?;
-    let mut chunks = messages.ready_chunks(spec.batch);
+    let mut messages = std::pin::pin!(messages);
     loop {
-        let chunk = tokio::select! {
+        let first = tokio::select! {
             _ = shutdown.wait() => return Ok(()),
-            chunk = chunks.next() => chunk,
+            first = messages.next() => first,
         };
-        let Some(chunk) = chunk else { return Err("message stream ended".into()) };
-        let mut msgs = Vec::with_capacity(chunk.len());
-        for item in chunk {
+        let Some(first) = first else { return Err("message stream ended".into()) };
+        let mut items = vec![first];
+        let deadline = tokio::time::Instant::now() + spec.linger;
+        while items.len() < spec.batch {
+            // Whatever is ready now, then wait for more until the deadline.
+            let next = match messages.next().now_or_never() {
+                Some(next) => next,
+                None if spec.linger.is_zero() => break,
+                None => tokio::select! {
+                    _ = tokio::time::sleep_until(deadline) => break,
+                    next = messages.next() => next,
+                },
+            };
+            match next {
+                Some(item) => items.push(item),
+                None => break,
+            }
+        }
+        let mut msgs = Vec::with_capacity(items.len());
+        for item in items {
             match item {
                 Ok(m) => msgs.push(m),
                 Err(e) => tracing::debug!(consumer = %spec.durable, error = %e, "pull status"),

@@ -84,8 +84,12 @@ impl Bus {
 
     /// Waits until buffered publishes are written to the server.
     pub async fn flush(&self) {
-        if let Err(e) = self.client.flush().await {
-            tracing::warn!(error = %e, "flush on shutdown failed");
+        // Bounded: with the server gone a flush would wait for a reconnect
+        // that may never come, and keep a stopping service alive.
+        match tokio::time::timeout(std::time::Duration::from_secs(2), self.client.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "flush on shutdown failed"),
+            Err(_) => tracing::warn!("flush on shutdown timed out (NATS unreachable?)"),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Postgres access shared by services: connection pools, per-service schema
-//! migrations, the transactional outbox and its relay, and the inbox.
+//! migrations, the transactional outbox and its relay, the inbox, and their
+//! retention.
 
 mod inbox;
 mod migrate;
 mod outbox;
+pub mod retention;
 
 pub use inbox::claim_new;
 pub use migrate::{Migration, MigrationError, Migrator};

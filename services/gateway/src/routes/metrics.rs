@@ -1,6 +1,7 @@
 //! Request counting and latency per route pattern (not per raw path, so
 //! agent ids do not explode the label set).
 
+use super::labels::RouteLabels;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,14 +13,15 @@ use std::time::Instant;
 /// Middleware body for `actix_web::middleware::from_fn`.
 pub async fn record(
     metrics: Arc<PlatformMetrics>,
+    labels: Arc<RouteLabels>,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    let route = labels.label(req.path()).to_owned();
+    let method = req.method().clone();
     let response = next.call(req).await?;
-    let status = response.status().as_u16().to_string();
+    let status = response.status();
     metrics.http_requests.with_label_values(&[route.as_str(), method.as_str(), status.as_str()]).inc();
     metrics.http_latency.with_label_values(&[route.as_str()]).observe(started.elapsed().as_secs_f64());
     Ok(response)

@@ -6,6 +6,7 @@ pub mod agents;
 pub mod client;
 pub mod emergency;
 pub mod fallback;
+pub mod labels;
 pub mod listing;
 pub mod metrics;
 pub mod polling;
@@ -20,15 +21,16 @@ use actix_web::web;
 
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
+    // Matched in order, one pattern at a time: the polled agent routes first.
     cfg.app_data(web::Data::new(state))
+        .route("/api/agents/{agent_id}/pending-commands", web::get().to(polling::pending_commands))
+        .route("/api/agents/{agent_id}/heartbeat", web::post().to(agents::heartbeat))
+        .route("/api/agents/{agent_id}/config", web::get().to(polling::config))
         .route("/health", web::get().to(client::health))
         .route("/openapi.json", web::get().to(crate::openapi::serve))
         .route("/api/client/validate", web::get().to(client::validate))
         .route("/api/admin/clients", web::post().to(admin::create_client))
         .route("/api/agents/register", web::post().to(agents::register))
-        .route("/api/agents/{agent_id}/heartbeat", web::post().to(agents::heartbeat))
-        .route("/api/agents/{agent_id}/config", web::get().to(polling::config))
-        .route("/api/agents/{agent_id}/pending-commands", web::get().to(polling::pending_commands))
         .route("/api/agents/{agent_id}/commands/{command_id}/executed", web::post().to(polling::executed))
         .route("/api/agents/{agent_id}/switch-report", web::post().to(switching::switch_report))
         .route("/api/agents/{agent_id}/issue-switch-command", web::post().to(switching::issue_switch_command))

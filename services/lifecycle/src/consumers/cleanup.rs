@@ -23,6 +23,7 @@ pub fn spec(settings: &Settings) -> ConsumerSpec {
         batch: settings.consumer_batch.min(200),
         max_deliver: settings.consumer_max_deliver,
         ack_wait: settings.consumer_ack_wait,
+        linger: settings.consumer_linger,
     }
 }
 

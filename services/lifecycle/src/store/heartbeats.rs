@@ -34,6 +34,11 @@ pub struct StatusChange {
 /// Applies the updates: counts always add up, the other fields only move
 /// forward (newest `(received_at, sequence)` wins), so a redelivered older
 /// heartbeat never overwrites a newer one. Returns status changes.
+///
+/// The `agent_id = ANY($1)` conditions repeat the join on purpose: they let
+/// the planner probe the primary key for each agent of the batch instead of
+/// hashing the whole agents table (it cannot see how many rows `unnest`
+/// yields in a generic plan).
 pub async fn apply<C: ConnectionTrait>(
     conn: &C,
     updates: &[HeartbeatUpdate],
@@ -59,6 +64,7 @@ pub async fn apply<C: ConnectionTrait>(
             SELECT a.agent_id, a.client_id, a.status AS old_status,
                    (hb.received_at, hb.seq) > (COALESCE(a.last_heartbeat_at, '-infinity'), a.last_heartbeat_seq) AS newer
             FROM lifecycle.agents a JOIN hb ON hb.agent_id = a.agent_id
+            WHERE a.agent_id = ANY($1::uuid[])
             FOR UPDATE OF a
         )
         UPDATE lifecycle.agents a SET
@@ -76,7 +82,7 @@ pub async fn apply<C: ConnectionTrait>(
                                        ELSE a.monitored_instances END,
             updated_at          = now()
         FROM hb JOIN cur ON cur.agent_id = hb.agent_id
-        WHERE a.agent_id = hb.agent_id
+        WHERE a.agent_id = hb.agent_id AND a.agent_id = ANY($1::uuid[])
         RETURNING a.agent_id, cur.client_id, cur.old_status, a.status";
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(

@@ -36,6 +36,7 @@ pub fn spec(batch: usize) -> ConsumerSpec {
         batch,
         max_deliver: 5,
         ack_wait: Duration::from_secs(1),
+        linger: Duration::ZERO,
     }
 }
 

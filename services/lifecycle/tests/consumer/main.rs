@@ -2,4 +2,6 @@
 
 mod helpers;
 mod inbox;
+mod linger;
 mod restart;
+mod retention;

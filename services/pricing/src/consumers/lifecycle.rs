@@ -20,6 +20,7 @@ pub fn spec(settings: &Settings) -> ConsumerSpec {
         batch: settings.consumer_batch,
         max_deliver: settings.consumer_max_deliver,
         ack_wait: settings.consumer_ack_wait,
+        linger: settings.consumer_linger,
     }
 }
 

@@ -50,9 +50,15 @@ pub async fn roles<C: ConnectionTrait>(
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT r.client_id, r.instance_id, r.role FROM pricing.instance_roles r
-             JOIN unnest($1::uuid[], $2::text[]) AS k(client_id, instance_id)
-               ON k.client_id = r.client_id AND k.instance_id = r.instance_id",
+            // One primary-key probe per key. A plain join let the planner
+            // hash the whole projection for every batch; `LIMIT 1` keeps it
+            // from flattening the LATERAL subquery back into such a join.
+            "SELECT k.client_id, k.instance_id, r.role
+             FROM unnest($1::uuid[], $2::text[]) AS k(client_id, instance_id)
+             CROSS JOIN LATERAL (
+                 SELECT role FROM pricing.instance_roles r
+                 WHERE r.client_id = k.client_id AND r.instance_id = k.instance_id
+                 LIMIT 1) r",
             [clients.into(), instances.into()],
         ))
         .await?;
