@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= /var/tmp/spot-target
 export SPOT_ADMIN_TOKEN ?= dev-admin-token
 export SPOT_LOG_FORMAT ?= pretty
 
-.PHONY: run demo test deps build clean-test-dbs
+.PHONY: run demo test deps build bench-ingest clean-test-dbs
 
 deps:
 	@bash scripts/deps.sh
@@ -22,6 +22,12 @@ run: deps build
 demo: deps build
 	@echo "admin token: $$SPOT_ADMIN_TOKEN   gateway: http://127.0.0.1:8080"
 	$(CARGO_TARGET_DIR)/debug/spotctl up --demo $(or $(AGENTS),200)
+
+## Ingest benchmark (never part of `make test`): AGENTS simulated v4 agents for DURATION against the
+## five service binaries (release build), table + JSON line on stdout. See docs/BENCHMARKS.md.
+bench-ingest: deps
+	cargo build --release --locked -p spotctl -p spot-gateway -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions
+	$(CARGO_TARGET_DIR)/release/spotctl bench ingest --agents $(or $(AGENTS),10000) --duration $(or $(DURATION),3m)
 
 ## Run every test (fmt, clippy -D warnings, unit and integration tests against real Postgres and NATS).
 test: deps

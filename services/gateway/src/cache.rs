@@ -4,8 +4,9 @@
 //! Lifecycle publishes `agent_config_changed` / `agent_commands_changed`
 //! after every change; the gateway listens on core NATS and drops the entry.
 //! A generation counter per agent stops a slow fill that started before an
-//! invalidation from storing a stale answer, and a TTL bounds staleness if an
-//! invalidation is ever missed (e.g. during a NATS reconnect).
+//! invalidation from storing a stale answer. Invalidations published while
+//! the gateway was disconnected from NATS are lost, so every reconnect
+//! clears the caches; a long TTL is only the last resort.
 
 use spot_domain::AgentId;
 use std::collections::HashMap;
@@ -22,6 +23,14 @@ struct Entry<V> {
 struct Inner<V> {
     entries: HashMap<AgentId, Entry<V>>,
     generations: HashMap<AgentId, u64>,
+    /// Bumped by [`AgentCache::clear`]; part of every generation.
+    epoch: u64,
+}
+
+impl<V> Inner<V> {
+    fn generation(&self, agent: AgentId) -> u64 {
+        (self.epoch << 32) | (self.generations.get(&agent).copied().unwrap_or(0) & 0xffff_ffff)
+    }
 }
 
 /// A cache of one kind of answer.
@@ -33,7 +42,10 @@ pub struct AgentCache<V> {
 
 impl<V: Clone> AgentCache<V> {
     pub fn new(ttl: Duration) -> Self {
-        Self { inner: RwLock::new(Inner { entries: HashMap::new(), generations: HashMap::new() }), ttl }
+        Self {
+            inner: RwLock::new(Inner { entries: HashMap::new(), generations: HashMap::new(), epoch: 0 }),
+            ttl,
+        }
     }
 
     /// A fresh cached value.
@@ -44,15 +56,24 @@ impl<V: Clone> AgentCache<V> {
 
     /// The generation to pass to [`AgentCache::put`] after a fill.
     pub fn generation(&self, agent: AgentId) -> u64 {
-        self.inner.read().ok().and_then(|i| i.generations.get(&agent).copied()).unwrap_or(0)
+        self.inner.read().ok().map(|i| i.generation(agent)).unwrap_or(u64::MAX)
     }
 
     /// Stores a value unless the agent was invalidated since `generation`.
     pub fn put(&self, agent: AgentId, generation: u64, value: V) {
         if let Ok(mut inner) = self.inner.write()
-            && inner.generations.get(&agent).copied().unwrap_or(0) == generation
+            && inner.generation(agent) == generation
         {
             inner.entries.insert(agent, Entry { value, stored: Instant::now() });
+        }
+    }
+
+    /// Drops every entry (after a NATS reconnect) and starts a new epoch, so
+    /// no fill that started before can store its answer.
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.entries.clear();
+            inner.epoch += 1;
         }
     }
 
@@ -82,6 +103,21 @@ mod tests {
         assert_eq!(cache.get(agent), Some(2));
         cache.invalidate(agent);
         assert_eq!(cache.get(agent), None);
+    }
+
+    #[test]
+    fn clear_drops_everything_and_beats_fills_in_flight() {
+        let cache = AgentCache::new(Duration::from_secs(60));
+        let (a, b) = (AgentId::new_v7(), AgentId::new_v7());
+        cache.put(a, 0, 1);
+        let in_flight = cache.generation(a);
+        cache.put(b, 0, 2);
+        cache.clear();
+        assert_eq!((cache.get(a), cache.get(b)), (None, None));
+        cache.put(a, in_flight, 3);
+        assert_eq!(cache.get(a), None);
+        cache.put(a, cache.generation(a), 4);
+        assert_eq!(cache.get(a), Some(4));
     }
 
     #[test]

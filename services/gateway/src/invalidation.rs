@@ -4,6 +4,7 @@ use crate::state::AppState;
 use futures::StreamExt;
 use spot_domain::AgentId;
 use spot_platform::Shutdown;
+use std::sync::atomic::Ordering;
 
 /// Subscribes to `spot.v1.lifecycle.>` on core NATS until shutdown.
 pub async fn run(state: AppState, shutdown: Shutdown) {
@@ -14,9 +15,25 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
             return;
         }
     };
+    // Core NATS drops what is published while we are disconnected, so after
+    // every reconnect the caches start empty instead of trusting entries an
+    // invalidation may have missed.
+    let stats = state.bus.client().statistics();
+    let mut connects = stats.connects.load(Ordering::Relaxed);
+    let mut check = tokio::time::interval(std::time::Duration::from_millis(250));
     loop {
         let message = tokio::select! {
             _ = shutdown.wait() => break,
+            _ = check.tick() => {
+                let now = stats.connects.load(Ordering::Relaxed);
+                if now != connects {
+                    connects = now;
+                    state.config_cache.clear();
+                    state.commands_cache.clear();
+                    tracing::info!("NATS reconnected: agent caches cleared");
+                }
+                continue;
+            }
             m = subscription.next() => m,
         };
         let Some(message) = message else { break };

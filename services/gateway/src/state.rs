@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest an answer is served without an invalidation reaching us. Lifecycle
-/// events invalidate entries at once; the TTL only bounds staleness when an
-/// invalidation is lost, so it must be far longer than the agents' poll
-/// intervals (15 s and 60 s), or every poll would miss and reach lifecycle.
-pub const CACHE_TTL: Duration = Duration::from_secs(600);
+/// events invalidate entries at once and a NATS reconnect clears the caches;
+/// the TTL is the last resort. Every expiry costs a lifecycle lookup per
+/// agent (at 100k agents a 10 min TTL meant 0.18 lookups per poll), so it is
+/// far longer than the agents' poll intervals.
+pub const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
 
 fn cache_lookups(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, StartError> {
     let counter = prometheus::IntCounterVec::new(

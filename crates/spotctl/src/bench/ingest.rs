@@ -195,6 +195,9 @@ async fn measure(
         fleet.tenants().iter().map(|t| (t.id.clone(), t.token.clone())).collect();
     eprintln!("bench ingest: {} agents registering over {:.0} s", args.agents, ramp.as_secs_f64());
     run_for(&fleet, services, args.agents, ramp + args.warmup, "ramp-up").await?;
+    // Fresh planner statistics for the grown tables, as autovacuum would
+    // gather them on a default server (a dev server may run without it).
+    db.execute_unprepared("ANALYZE").await?;
 
     // The window.
     let sample = lag::sample_agents(&db, args.lag_sample).await?;

@@ -4,7 +4,7 @@
 //! agent no longer lists get `missing_since`. Set-based statements, so the
 //! job is idempotent and safe in several replicas.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use spot_platform::Shutdown;
 use std::time::Duration;
 
@@ -18,6 +18,12 @@ const PRIMARIES: &str = "
 
 /// One round: (unknown instances recorded or refreshed, instances newly missing).
 pub async fn reconcile(db: &DatabaseConnection) -> Result<(u64, u64), DbErr> {
+    let txn = db.begin().await?;
+    // Whole-table statements: hash joins, one pass over each table. With
+    // stale statistics (a fleet that just grew) the planner otherwise chose
+    // nested loops that rescanned `agents` once per instance.
+    txn.execute_unprepared("SET LOCAL enable_nestloop = off").await?;
+    let db = &txn;
     let unknown = db
         .execute_unprepared(&format!(
             "{PRIMARIES}
@@ -49,6 +55,7 @@ pub async fn reconcile(db: &DatabaseConnection) -> Result<(u64, u64), DbErr> {
          WHERE i.group_id = u.group_id AND i.instance_id = u.instance_id",
     )
     .await?;
+    txn.commit().await?;
     Ok((unknown, missing))
 }
 

@@ -35,10 +35,12 @@ pub struct StatusChange {
 /// forward (newest `(received_at, sequence)` wins), so a redelivered older
 /// heartbeat never overwrites a newer one. Returns status changes.
 ///
-/// The `agent_id = ANY($1)` conditions repeat the join on purpose: they let
+/// The `agent_id = ANY($1)` condition repeats the join on purpose: it lets
 /// the planner probe the primary key for each agent of the batch instead of
 /// hashing the whole agents table (it cannot see how many rows `unnest`
-/// yields in a generic plan).
+/// yields in a generic plan). The update then joins only the locked rows
+/// (`cur`, which carries the heartbeat's fields), one probe per agent: an
+/// `ANY` there, or a join back to `hb`, costs batch x batch.
 pub async fn apply<C: ConnectionTrait>(
     conn: &C,
     updates: &[HeartbeatUpdate],
@@ -62,27 +64,29 @@ pub async fn apply<C: ConnectionTrait>(
                    monitored)
         ), cur AS (
             SELECT a.agent_id, a.client_id, a.status AS old_status,
-                   (hb.received_at, hb.seq) > (COALESCE(a.last_heartbeat_at, '-infinity'), a.last_heartbeat_seq) AS newer
+                   (hb.received_at, hb.seq) > (COALESCE(a.last_heartbeat_at, '-infinity'), a.last_heartbeat_seq) AS newer,
+                   hb.received_at, hb.seq, hb.cnt, hb.reported_status, hb.status AS new_status, hb.instance_id,
+                   hb.instance_type, hb.az, hb.mode, hb.monitored
             FROM lifecycle.agents a JOIN hb ON hb.agent_id = a.agent_id
             WHERE a.agent_id = ANY($1::uuid[])
             FOR UPDATE OF a
         )
         UPDATE lifecycle.agents a SET
-            heartbeat_count     = a.heartbeat_count + hb.cnt,
-            last_heartbeat_at   = CASE WHEN cur.newer THEN hb.received_at ELSE a.last_heartbeat_at END,
-            last_heartbeat_seq  = CASE WHEN cur.newer THEN hb.seq ELSE a.last_heartbeat_seq END,
-            status              = CASE WHEN cur.newer THEN hb.status ELSE a.status END,
-            reported_status     = CASE WHEN cur.newer THEN hb.reported_status ELSE a.reported_status END,
-            instance_id         = CASE WHEN cur.newer AND hb.instance_id <> '' THEN hb.instance_id ELSE a.instance_id END,
-            instance_type       = CASE WHEN cur.newer AND hb.instance_type <> '' THEN hb.instance_type ELSE a.instance_type END,
-            az                  = CASE WHEN cur.newer AND hb.az <> '' THEN hb.az ELSE a.az END,
-            mode                = CASE WHEN cur.newer AND hb.mode <> '' THEN hb.mode ELSE a.mode END,
+            heartbeat_count     = a.heartbeat_count + cur.cnt,
+            last_heartbeat_at   = CASE WHEN cur.newer THEN cur.received_at ELSE a.last_heartbeat_at END,
+            last_heartbeat_seq  = CASE WHEN cur.newer THEN cur.seq ELSE a.last_heartbeat_seq END,
+            status              = CASE WHEN cur.newer THEN cur.new_status ELSE a.status END,
+            reported_status     = CASE WHEN cur.newer THEN cur.reported_status ELSE a.reported_status END,
+            instance_id         = CASE WHEN cur.newer AND cur.instance_id <> '' THEN cur.instance_id ELSE a.instance_id END,
+            instance_type       = CASE WHEN cur.newer AND cur.instance_type <> '' THEN cur.instance_type ELSE a.instance_type END,
+            az                  = CASE WHEN cur.newer AND cur.az <> '' THEN cur.az ELSE a.az END,
+            mode                = CASE WHEN cur.newer AND cur.mode <> '' THEN cur.mode ELSE a.mode END,
             monitored_instances = CASE WHEN cur.newer
-                                       THEN COALESCE(string_to_array(NULLIF(hb.monitored, ''), ','), '{}')
+                                       THEN COALESCE(string_to_array(NULLIF(cur.monitored, ''), ','), '{}')
                                        ELSE a.monitored_instances END,
             updated_at          = now()
-        FROM hb JOIN cur ON cur.agent_id = hb.agent_id
-        WHERE a.agent_id = hb.agent_id AND a.agent_id = ANY($1::uuid[])
+        FROM cur
+        WHERE a.agent_id = cur.agent_id
         RETURNING a.agent_id, cur.client_id, cur.old_status, a.status";
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(

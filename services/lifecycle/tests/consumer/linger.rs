@@ -31,7 +31,9 @@ async fn a_trickle_is_applied_in_a_few_batches() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let deadline = Instant::now() + Duration::from_secs(20);
-    while scalar(&env.db, "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM lifecycle.agents").await? < 60 {
+    while scalar(&env.db, "SELECT COALESCE(sum(heartbeat_count), 0)::bigint FROM lifecycle.agents").await?
+        < 60
+    {
         anyhow::ensure!(Instant::now() < deadline, "heartbeats not applied");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
