@@ -7,4 +7,5 @@ pub mod admin;
 pub mod bench;
 pub mod migrate;
 pub mod simulate;
+pub mod sql;
 pub mod stack;

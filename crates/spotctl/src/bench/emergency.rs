@@ -13,6 +13,7 @@
 
 use super::Report;
 use super::sandbox::BenchDatabase;
+use crate::sql::count;
 use chrono::Utc;
 use futures::StreamExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
@@ -348,14 +349,6 @@ async fn promoted_ms(db: &DatabaseConnection, instances: &[String]) -> anyhow::R
         ))
         .await?;
     rows.iter().map(|r| Ok(r.try_get::<i64>("", "promoted_ms")? as f64)).collect()
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
 }
 
 /// Every agent heartbeats once per 30 s, spread evenly.

@@ -11,6 +11,7 @@
 
 use super::sandbox::BenchDatabase;
 use super::{Report, peak_rss_mib};
+use crate::sql::count;
 use bytes::Bytes;
 use chrono::{Duration, DurationRound, Utc};
 use prost::Message;
@@ -283,12 +284,4 @@ async fn canonical(db: &DatabaseConnection, args: &PricingArgs, report: &mut Rep
     report.add("canonical.seconds", took, "s", "< 300");
     report.add("canonical.rows_per_s", copied as f64 / took, "rows/s", "");
     Ok(())
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row from {sql}"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
 }

@@ -12,9 +12,6 @@ use serde_json::{Value, json};
 use spot_fleet_sim::agent::Behaviour;
 use spot_fleet_sim::cloud::CloudConfig;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
-use spot_platform::Shutdown;
-use spot_testkit::{TestDatabase, TestNats};
-use spotctl::stack::Stack;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -29,23 +26,7 @@ const AZS: [&str; 6] = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", 
 
 /// The test stack with a short heartbeat timeout (the offline sweep runs every second).
 async fn start_stack() -> anyhow::Result<TestStack> {
-    spot_testkit::init_logs();
-    let database = TestDatabase::create().await?;
-    let nats = TestNats::start().await?;
-    let mut settings = spot_testkit::settings(&database, &nats)?;
-    settings.consumer_ack_wait = Duration::from_secs(2);
-    settings.publish_timeout = Duration::from_millis(1500);
-    settings.agent_heartbeat_timeout = HEARTBEAT_TIMEOUT;
-    let stack = Stack::start(&settings, Shutdown::new()).await?;
-    let db = spot_platform::store::connect(&settings, Duration::from_secs(5)).await?;
-    Ok(TestStack {
-        base: stack.gateway_url(),
-        stack: Some(stack),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build()?,
-        db,
-        nats,
-        _database: database,
-    })
+    TestStack::start_with(|settings| settings.agent_heartbeat_timeout = HEARTBEAT_TIMEOUT).await
 }
 
 /// A fleet of v4 agents: no interruptions (the switches are the operator's),
@@ -87,9 +68,7 @@ async fn query(t: &TestStack, sql: &str, values: Vec<DbValue>) -> anyhow::Result
 }
 
 async fn count(t: &TestStack, sql: &str, values: Vec<DbValue>) -> anyhow::Result<i64> {
-    let rows = query(t, sql, values).await?;
-    let row = rows.first().ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
+    spotctl::sql::count_with(&t.db, sql, values).await
 }
 
 /// Polls `check` until it returns `Ok(true)`; fails with its last state after `within`.

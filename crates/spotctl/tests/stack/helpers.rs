@@ -19,12 +19,18 @@ pub struct TestStack {
 
 impl TestStack {
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`TestStack::start`] with settings adjusted by `tune` first.
+    pub async fn start_with(tune: impl FnOnce(&mut spot_platform::Settings)) -> anyhow::Result<Self> {
         spot_testkit::init_logs();
         let database = TestDatabase::create().await?;
         let nats = TestNats::start().await?;
         let mut settings = spot_testkit::settings(&database, &nats)?;
         settings.consumer_ack_wait = Duration::from_secs(2);
         settings.publish_timeout = Duration::from_millis(1500);
+        tune(&mut settings);
         let stack = Stack::start(&settings, Shutdown::new()).await?;
         let db = spot_platform::store::connect(&settings, Duration::from_secs(5)).await?;
         Ok(Self {

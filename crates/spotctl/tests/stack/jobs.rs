@@ -2,17 +2,12 @@
 //! reconciliation, cleanup logs, agent health metrics.
 
 use crate::helpers::*;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use spot_lifecycle::jobs::{inventory, zombies};
 use std::time::{Duration, Instant};
 
 async fn count(t: &TestStack, sql: &str) -> anyhow::Result<i64> {
-    let row =
-        t.db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
+    spotctl::sql::count(&t.db, sql).await
 }
 
 async fn eventually(t: &TestStack, sql: &str, want: i64) -> anyhow::Result<()> {

@@ -3,20 +3,13 @@
 //! zero or two PRIMARYs while it happens (checked every 100 ms).
 
 use crate::helpers::*;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use spot_fleet_sim::cloud::{CloudConfig, InstanceTypeSpec, MassEventSpec};
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
+use spotctl::sql::count;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
-
-async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
-}
 
 /// Groups whose PRIMARY count is not exactly one.
 const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g

@@ -18,11 +18,11 @@ pub async fn record(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let route = labels.label(req.path()).to_owned();
+    let route = labels.label(req.path());
     let method = req.method().clone();
     let response = next.call(req).await?;
     let status = response.status();
-    metrics.http_requests.with_label_values(&[route.as_str(), method.as_str(), status.as_str()]).inc();
-    metrics.http_latency.with_label_values(&[route.as_str()]).observe(started.elapsed().as_secs_f64());
+    metrics.http_requests.with_label_values(&[route, method.as_str(), status.as_str()]).inc();
+    metrics.http_latency.with_label_values(&[route]).observe(started.elapsed().as_secs_f64());
     Ok(response)
 }
