@@ -151,3 +151,47 @@ fn nats_stream_definitions_match_the_code() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The tool each image's health check runs, and the images known to carry it
+/// (checked by hand against the images; no Docker engine runs here).
+const HEALTHCHECK_TOOLS: &[(&str, &[&str])] = &[
+    ("pg_isready", &["postgres:"]),
+    // busybox wget: only the alpine variant of the nats image has a shell userland.
+    ("wget", &["nats:2.10.24-alpine"]),
+    // deploy/Dockerfile installs curl into the service image.
+    ("curl", &["spot-optimizer:"]),
+];
+
+#[test]
+fn every_image_is_pinned_and_its_healthcheck_tool_exists_in_it() -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
+    let dockerfile = std::fs::read_to_string(repo_root().join("deploy/Dockerfile"))?;
+    assert!(dockerfile.contains("curl"), "the service image must install curl for its health check");
+    let shared_image = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("image: spot-optimizer"))
+        .map(|rest| format!("spot-optimizer{rest}"));
+    for (name, block) in compose_services(&text) {
+        let image = block
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("image: ").map(str::to_owned))
+            .or_else(|| shared_image.clone())
+            .ok_or_else(|| anyhow::anyhow!("{name} has no image"))?;
+        // A release, not a moving major tag: `15.10-bookworm`, `2.10.24-alpine`.
+        let version = image.rsplit_once(':').map(|(_, t)| t).unwrap_or("").split('-').next().unwrap_or("");
+        assert!(
+            image.starts_with("spot-optimizer") || version.contains('.'),
+            "{name}: third-party image {image} must be pinned to a release"
+        );
+        let Some(check) = block.lines().find(|l| l.contains("test: [")) else { continue };
+        let tool = HEALTHCHECK_TOOLS.iter().find(|(tool, _)| check.contains(tool)).ok_or_else(|| {
+            anyhow::anyhow!("{name}: health check uses a tool not in the known table: {check}")
+        })?;
+        assert!(
+            tool.1.iter().any(|prefix| image.starts_with(prefix)),
+            "{name}: image {image} is not known to carry {}",
+            tool.0
+        );
+    }
+    Ok(())
+}
