@@ -1,7 +1,7 @@
 //! Client of the emergency service's gRPC API. Its deadline is short: an
 //! agent with a 2-minute notice must get its answer at once.
 
-use crate::upstream::rpc;
+use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::emergency_service_client::EmergencyServiceClient;
 use std::time::Duration;
@@ -10,19 +10,15 @@ use tonic::transport::Channel;
 /// Deadline of every emergency call.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(5);
 
-/// Cheap to clone; calls share one HTTP/2 connection.
-#[derive(Debug, Clone)]
-pub struct EmergencyClient {
-    inner: EmergencyServiceClient<Channel>,
-}
+client!(
+    /// Emergency's API.
+    EmergencyClient,
+    EmergencyServiceClient<Channel>,
+    "SPOT_EMERGENCY_GRPC_URL",
+    CALL_DEADLINE
+);
 
 impl EmergencyClient {
-    /// A lazily connected client for `url`.
-    pub fn new(url: &str) -> Result<Self, String> {
-        let channel = spot_platform::grpc::channel(url, "SPOT_EMERGENCY_GRPC_URL", CALL_DEADLINE)?;
-        Ok(Self { inner: EmergencyServiceClient::new(channel) })
-    }
-
     rpc!("emergency": termination, termination_notice, v1::TerminationNoticeRequest, v1::NoticeAnswer);
     rpc!("emergency": rebalance, rebalance_notice, v1::RebalanceNoticeRequest, v1::NoticeAnswer);
     rpc!("emergency": status, emergency_status, v1::AgentRef, v1::EmergencyStatusRecord);

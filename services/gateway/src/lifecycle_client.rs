@@ -2,7 +2,7 @@
 //! connection (the gateway starts even when lifecycle is not up yet); errors
 //! map by code (`crate::upstream`).
 
-use crate::upstream::rpc;
+use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_client::LifecycleServiceClient;
 use std::time::Duration;
@@ -11,19 +11,15 @@ use tonic::transport::Channel;
 /// Deadline of synchronous calls: well inside the agent's 30 s patience.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(3);
 
-/// Cheap to clone; calls share one HTTP/2 connection.
-#[derive(Debug, Clone)]
-pub struct LifecycleClient {
-    inner: LifecycleServiceClient<Channel>,
-}
+client!(
+    /// Lifecycle's API.
+    LifecycleClient,
+    LifecycleServiceClient<Channel>,
+    "SPOT_LIFECYCLE_GRPC_URL",
+    CALL_DEADLINE
+);
 
 impl LifecycleClient {
-    /// Prepares a lazily connected client for `url` (e.g. `http://127.0.0.1:50051`).
-    pub fn new(url: &str) -> Result<Self, String> {
-        let channel = spot_platform::grpc::channel(url, "SPOT_LIFECYCLE_GRPC_URL", CALL_DEADLINE)?;
-        Ok(Self { inner: LifecycleServiceClient::new(channel) })
-    }
-
     rpc!("lifecycle": /// Registers an agent.
         register, register_agent, v1::RegisterAgentRequest, v1::RegisterAgentResponse);
     rpc!("lifecycle": /// Current config of an agent.

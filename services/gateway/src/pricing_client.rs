@@ -1,6 +1,6 @@
 //! Client of the pricing service's gRPC API (lazy connection, deadlines).
 
-use crate::upstream::rpc;
+use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::pricing_service_client::PricingServiceClient;
 use std::time::Duration;
@@ -10,19 +10,15 @@ use tonic::transport::Channel;
 /// agent calls.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(120);
 
-/// Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct PricingClient {
-    inner: PricingServiceClient<Channel>,
-}
+client!(
+    /// Pricing's API.
+    PricingClient,
+    PricingServiceClient<Channel>,
+    "SPOT_PRICING_GRPC_URL",
+    CALL_DEADLINE
+);
 
 impl PricingClient {
-    /// A lazily connected client for `url`.
-    pub fn new(url: &str) -> Result<Self, String> {
-        let channel = spot_platform::grpc::channel(url, "SPOT_PRICING_GRPC_URL", CALL_DEADLINE)?;
-        Ok(Self { inner: PricingServiceClient::new(channel) })
-    }
-
     rpc!("pricing": pool_risk, get_pool_risk, v1::GetPoolRiskRequest, v1::PoolRiskList);
     rpc!("pricing": price_history, get_price_history, v1::PriceHistoryRequest, v1::PriceHistory);
     rpc!("pricing": savings, get_savings, v1::SavingsRequest, v1::SavingsReport);

@@ -38,6 +38,27 @@ macro_rules! rpc {
 }
 pub(crate) use rpc;
 
+/// Declares a client type over a generated gRPC client: cheap to clone (calls
+/// share one HTTP/2 connection), lazily connected, `$deadline` per call.
+macro_rules! client {
+    ($(#[$doc:meta])* $name:ident, $generated:ty, $setting:literal, $deadline:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            inner: $generated,
+        }
+
+        impl $name {
+            /// A lazily connected client for `url` (e.g. `http://127.0.0.1:50051`).
+            pub fn new(url: &str) -> Result<Self, String> {
+                let channel = spot_platform::grpc::channel(url, $setting, $deadline)?;
+                Ok(Self { inner: <$generated>::new(channel) })
+            }
+        }
+    };
+}
+pub(crate) use client;
+
 #[cfg(test)]
 mod tests {
     use super::*;
