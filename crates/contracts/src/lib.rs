@@ -5,6 +5,7 @@
 //! This crate holds no logic beyond naming. Services convert these wire types
 //! into their own domain types at the edge.
 
+pub mod errors;
 pub mod events;
 pub mod subjects;
 
@@ -14,5 +15,6 @@ pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/spot.v1.rs"));
 }
 
+pub use errors::{ERROR_CODE_KEY, ErrorCode, ServiceError};
 pub use events::Event;
 pub use prost_types::Timestamp;

@@ -8,13 +8,16 @@
 
 pub mod bus;
 pub mod config;
+pub mod grpc;
 pub mod health;
 pub mod http;
 pub mod metrics;
+pub mod projection;
 pub mod service;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+pub mod time;
 
 pub use config::{ConfigError, Secret, Settings};
 pub use service::{RunningService, ServiceContext, StartError};

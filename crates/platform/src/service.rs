@@ -1,8 +1,11 @@
 //! Start-up shared by every service: connect Postgres and NATS (waiting for
 //! them), apply the service's migrations, create the streams, and collect the
-//! tasks the service spawns so shutdown can wait for all of them.
+//! tasks the service spawns so shutdown can wait for all of them. A service's
+//! `start` is a list of the parts it adds: [`ServiceContext::serve_ops`],
+//! [`ServiceContext::serve_grpc`], [`ServiceContext::spawn_consumer`],
+//! [`ServiceContext::spawn`], then [`ServiceContext::into_running`].
 
-use crate::bus::{Bus, ensure_streams};
+use crate::bus::{BatchHandler, Bus, Subscription, ensure_streams, run_consumer};
 use crate::config::Settings;
 use crate::health::Readiness;
 use crate::http::OpsState;
@@ -27,12 +30,21 @@ pub enum StartError {
     Metrics(#[from] crate::metrics::MetricsError),
     #[error("bind: {0}")]
     Bind(#[from] std::io::Error),
+    #[error("configuration: {0}")]
+    Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Other(String),
 }
 
-/// Everything a service needs at run time.
-#[derive(Debug, Clone)]
+impl StartError {
+    /// Wraps any displayable start-up failure.
+    pub fn other(e: impl std::fmt::Display) -> Self {
+        Self::Other(e.to_string())
+    }
+}
+
+/// Everything a service needs at run time, and the tasks it started.
+#[derive(Debug)]
 pub struct ServiceContext {
     pub name: &'static str,
     pub schema: &'static str,
@@ -42,6 +54,9 @@ pub struct ServiceContext {
     pub metrics: Arc<PlatformMetrics>,
     pub readiness: Readiness,
     pub shutdown: Shutdown,
+    tasks: Vec<JoinHandle<()>>,
+    http_addr: Option<std::net::SocketAddr>,
+    grpc_addr: Option<std::net::SocketAddr>,
 }
 
 /// How long start-up waits for Postgres before giving up.
@@ -64,7 +79,19 @@ impl ServiceContext {
         readiness.set_migrated();
         let metrics = Arc::new(PlatformMetrics::new()?);
         tracing::info!(service = name, "service context ready");
-        Ok(Self { name, schema, settings: settings.clone(), db, bus, metrics, readiness, shutdown })
+        Ok(Self {
+            name,
+            schema,
+            settings: settings.clone(),
+            db,
+            bus,
+            metrics,
+            readiness,
+            shutdown,
+            tasks: Vec::new(),
+            http_addr: None,
+            grpc_addr: None,
+        })
     }
 
     /// State for the ops routes.
@@ -141,6 +168,10 @@ where
             running.drain(grace).await;
             std::process::ExitCode::SUCCESS
         }
+        Err(StartError::Config(e)) => {
+            eprintln!("spot-{name}: configuration error: {e}");
+            std::process::ExitCode::from(2)
+        }
         Err(e) => {
             tracing::error!(error = %e, "spot-{name} failed to start");
             eprintln!("spot-{name}: failed to start: {e}");
@@ -150,24 +181,71 @@ where
 }
 
 impl ServiceContext {
-    /// The parts every service runs: ops HTTP server on `http_addr` and the
-    /// outbox relay and the inbox/outbox retention. Services add their consumers, servers and jobs to
-    /// `tasks` of the result.
-    pub fn run_base(&self, http_addr: std::net::SocketAddr) -> Result<RunningService, StartError> {
-        let ops = crate::http::serve_ops(http_addr, self.ops_state(), self.shutdown.clone())?;
+    /// The parts every service runs: ops HTTP server (`/healthz`, `/readyz`,
+    /// `/metrics`) on `addr`, the outbox relay and the inbox/outbox retention.
+    pub fn serve_ops(&mut self, addr: std::net::SocketAddr) -> Result<std::net::SocketAddr, StartError> {
+        let ops = crate::http::serve_ops(addr, self.ops_state(), self.shutdown.clone())?;
         let relay = self.spawn_outbox_relay();
-        let retention = tokio::spawn(store::retention::run(
+        let retention = store::retention::run(
             self.db.clone(),
             self.schema,
             self.settings.dedup_retention,
             self.shutdown.clone(),
-        ));
+        );
+        self.tasks.extend([ops.task, relay]);
+        self.spawn(retention);
+        self.http_addr = Some(ops.addr);
+        Ok(ops.addr)
+    }
+
+    /// Records an HTTP server the service started itself (the gateway's API).
+    pub fn adopt_http(&mut self, server: crate::http::RunningServer) {
+        self.http_addr = Some(server.addr);
+        self.tasks.push(server.task);
+    }
+
+    /// Serves gRPC `routes` on `addr` until shutdown; returns the bound address.
+    pub fn serve_grpc(
+        &mut self,
+        addr: std::net::SocketAddr,
+        routes: tonic::service::Routes,
+    ) -> Result<std::net::SocketAddr, StartError> {
+        let server = crate::grpc::serve(self.name, addr, routes, self.shutdown.clone())?;
+        self.tasks.push(server.task);
+        self.grpc_addr = Some(server.addr);
+        Ok(server.addr)
+    }
+
+    /// Runs a durable consumer of `subscription` with the platform's tuning
+    /// until shutdown (the batch in hand is finished first).
+    pub fn spawn_consumer<H: BatchHandler>(&mut self, subscription: Subscription, handler: H) {
+        let spec = subscription.spec(&self.settings);
+        let task = run_consumer(
+            self.bus.clone(),
+            spec,
+            Arc::new(handler),
+            self.metrics.clone(),
+            self.shutdown.clone(),
+        );
+        self.spawn(task);
+    }
+
+    /// Runs a background task; shutdown waits for it (it must watch
+    /// [`ServiceContext::shutdown`] itself).
+    pub fn spawn(&mut self, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.push(tokio::spawn(task));
+    }
+
+    /// The started service. Fails if no HTTP server was started.
+    pub fn into_running(self) -> Result<RunningService, StartError> {
+        let http_addr = self.http_addr.ok_or_else(|| StartError::other("service started no HTTP server"))?;
+        tracing::info!(service = self.name, http = %http_addr, grpc = ?self.grpc_addr, "serving");
         Ok(RunningService {
             name: self.name,
-            http_addr: ops.addr,
-            grpc_addr: None,
-            tasks: vec![ops.task, relay, retention],
-            bus: self.bus.clone(),
+            http_addr,
+            grpc_addr: self.grpc_addr,
+            tasks: self.tasks,
+            bus: self.bus,
         })
     }
 }

@@ -103,7 +103,7 @@ enum TenantCommand {
 }
 
 fn settings() -> Result<Settings, ExitCode> {
-    Settings::load().map_err(|e| {
+    Settings::load().and_then(|s| spotctl::settings::check_file(&s).map(|()| s)).map_err(|e| {
         eprintln!("spotctl: configuration error: {e}");
         ExitCode::from(2)
     })
@@ -111,10 +111,16 @@ fn settings() -> Result<Settings, ExitCode> {
 
 async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
     let mut settings = settings()?;
-    if demo.is_some() && settings.admin_token.is_none() {
+    let gateway = spot_gateway::settings::GatewaySettings::load(&settings).map_err(|e| {
+        eprintln!("spotctl: configuration error: {e}");
+        ExitCode::from(2)
+    })?;
+    let mut admin_token = gateway.admin_token.map(|t| t.expose().to_owned());
+    if demo.is_some() && admin_token.is_none() {
         // The demo creates its tenants through the admin API.
-        settings.admin_token =
-            Some(spot_platform::config::Secret::new(format!("demo-{}", uuid::Uuid::new_v4().simple())));
+        let token = format!("demo-{}", uuid::Uuid::new_v4().simple());
+        settings.source.set("SPOT_ADMIN_TOKEN", token.clone());
+        admin_token = Some(token);
     }
     let _telemetry = spot_platform::telemetry::init("spot", &settings).map_err(|e| {
         eprintln!("spotctl: telemetry: {e}");
@@ -131,8 +137,8 @@ async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
         eprintln!("spotctl up: {name:<10} http://{addr}");
     }
     eprintln!("spotctl up: agents and operators use {}; Ctrl-C stops", stack.gateway_url());
-    if let (Some(agents), Some(admin)) = (demo, settings.admin_token.as_ref()) {
-        let (url, admin) = (stack.gateway_url(), admin.expose().to_owned());
+    if let (Some(agents), Some(admin)) = (demo, admin_token) {
+        let url = stack.gateway_url();
         if let Err(e) = spotctl::simulate::demo(agents, &url, &admin, shutdown.clone()).await {
             eprintln!("spotctl up: demo fleet stopped: {e:#}");
         }

@@ -23,15 +23,15 @@ impl Stack {
         let lifecycle = spot_lifecycle::start(settings, shutdown.clone()).await?;
         let mut gateway_settings = settings.clone();
         if let Some(grpc) = lifecycle.grpc_addr {
-            gateway_settings.lifecycle_grpc_url = format!("http://{grpc}");
+            gateway_settings.source.set("SPOT_LIFECYCLE_GRPC_URL", format!("http://{grpc}"));
         }
         let pricing = spot_pricing::start(settings, shutdown.clone()).await?;
         if let Some(grpc) = pricing.grpc_addr {
-            gateway_settings.pricing_grpc_url = format!("http://{grpc}");
+            gateway_settings.source.set("SPOT_PRICING_GRPC_URL", format!("http://{grpc}"));
         }
         let emergency = spot_emergency::start(&gateway_settings, shutdown.clone()).await?;
         if let Some(grpc) = emergency.grpc_addr {
-            gateway_settings.emergency_grpc_url = format!("http://{grpc}");
+            gateway_settings.source.set("SPOT_EMERGENCY_GRPC_URL", format!("http://{grpc}"));
         }
         let gateway = spot_gateway::start(&gateway_settings, shutdown.clone()).await?;
         let decisions = spot_decisions::start(settings, shutdown.clone()).await?;

@@ -11,7 +11,30 @@ pub use nats::TestNats;
 /// Settings pointing at a test database and a test NATS server, with every
 /// listener on port 0.
 pub fn settings(db: &TestDatabase, nats: &TestNats) -> anyhow::Result<spot_platform::Settings> {
-    Ok(spot_platform::Settings::for_tests(&db.url, &nats.url)?)
+    settings_at(&db.url, &nats.url)
+}
+
+/// Every service's listen address (its own settings section), set to port 0
+/// in tests so stacks run side by side.
+const LISTENERS: [&str; 8] = [
+    "SPOT_HTTP_ADDR",
+    "SPOT_LIFECYCLE_HTTP_ADDR",
+    "SPOT_LIFECYCLE_GRPC_ADDR",
+    "SPOT_EMERGENCY_HTTP_ADDR",
+    "SPOT_EMERGENCY_GRPC_ADDR",
+    "SPOT_PRICING_HTTP_ADDR",
+    "SPOT_PRICING_GRPC_ADDR",
+    "SPOT_DECISIONS_HTTP_ADDR",
+];
+
+/// [`settings`] for explicit URLs (benchmarks make their own database).
+pub fn settings_at(database_url: &str, nats_url: &str) -> anyhow::Result<spot_platform::Settings> {
+    let mut settings = spot_platform::Settings::for_tests(database_url, nats_url)?;
+    for name in LISTENERS {
+        settings.source.set(name, "127.0.0.1:0");
+    }
+    settings.source.set("SPOT_ADMIN_TOKEN", "test-admin-token");
+    Ok(settings)
 }
 
 /// Installs a test-friendly log subscriber once (`SPOT_TEST_LOG` to see it).

@@ -5,6 +5,9 @@
 //! `/readyz` and `/metrics` on `SPOT_DECISIONS_HTTP_ADDR`. Its domain
 //! logic arrives with its own issue; it must not read another service's tables.
 
+pub mod settings;
+
+use settings::DecisionsSettings;
 use spot_platform::store::Migration;
 use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError};
 
@@ -17,8 +20,8 @@ pub const MIGRATIONS: &[Migration] = &[];
 
 /// Starts the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
-    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown).await?;
-    let running = ctx.run_base(settings.decisions_http_addr)?;
-    tracing::info!(http = %running.http_addr, "decisions serving");
-    Ok(running)
+    let own = DecisionsSettings::load(settings)?;
+    let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown).await?;
+    svc.serve_ops(own.http_addr)?;
+    svc.into_running()
 }

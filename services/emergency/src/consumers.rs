@@ -11,31 +11,20 @@ use crate::store::{boot, risk};
 use chrono::Utc;
 use prost::Message;
 use spot_contracts::v1;
-use spot_platform::Settings;
-use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 
-pub fn lifecycle_spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::LIFECYCLE.name,
-        durable: "emergency-lifecycle".to_owned(),
-        filter: spot_contracts::subjects::LIFECYCLE.subject_filter(),
-        batch: settings.consumer_batch,
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+/// Lifecycle's events (replica changes, switches).
+pub fn lifecycle_subscription() -> Subscription {
+    Subscription::all(&spot_contracts::subjects::LIFECYCLE, "emergency-lifecycle")
 }
 
-pub fn pricing_spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::PRICING.name,
-        durable: "emergency-pool-risk".to_owned(),
-        filter: <v1::PoolRiskUpdated as spot_contracts::Event>::filter(),
-        batch: settings.consumer_batch,
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+/// Pricing's pool risk updates.
+pub fn pricing_subscription() -> Subscription {
+    Subscription::new(
+        &spot_contracts::subjects::PRICING,
+        "emergency-pool-risk",
+        <v1::PoolRiskUpdated as spot_contracts::Event>::filter(),
+    )
 }
 
 /// Handles both consumers' messages.

@@ -1,9 +1,9 @@
-//! Errors of the emergency service and their gRPC form: a status code plus
-//! a stable machine code in the `spot-error-code` metadata entry.
+//! Errors of the emergency service, mapped once to gRPC through the shared
+//! error contract (`spot_contracts::ServiceError`): a status code plus a
+//! stable machine code in the `spot-error-code` metadata entry.
 
+use spot_contracts::{ErrorCode, ServiceError};
 use tonic::Status;
-
-pub const ERROR_CODE_KEY: &str = "spot-error-code";
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmergencyError {
@@ -11,9 +11,9 @@ pub enum EmergencyError {
     Invalid(String),
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// Lifecycle answered with an error (its code is kept).
+    /// Lifecycle answered with an error (its code is passed on unchanged).
     #[error("lifecycle: {0}")]
-    Lifecycle(Status),
+    Lifecycle(ServiceError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -26,20 +26,27 @@ impl EmergencyError {
     }
 }
 
-impl From<EmergencyError> for Status {
+impl From<EmergencyError> for ServiceError {
     fn from(e: EmergencyError) -> Self {
-        let (mut status, code) = match &e {
-            EmergencyError::Invalid(m) => (Status::invalid_argument(m.clone()), "invalid_field"),
-            EmergencyError::NotFound(what) => (Status::not_found(format!("{what} not found")), "not_found"),
-            EmergencyError::Lifecycle(s) => return s.clone(),
+        match e {
+            EmergencyError::Invalid(m) => ServiceError::new(ErrorCode::INVALID_FIELD, m),
+            EmergencyError::NotFound("agent") => {
+                ServiceError::new(ErrorCode::AgentNotFound, "agent not found")
+            }
+            EmergencyError::NotFound(what) => {
+                ServiceError::new(ErrorCode::NotFound, format!("{what} not found"))
+            }
+            EmergencyError::Lifecycle(e) => e,
             EmergencyError::Db(err) => {
                 tracing::error!(error = %err, "emergency database error");
-                (Status::unavailable("emergency store unavailable"), "dependency_unavailable")
+                ServiceError::new(ErrorCode::Unavailable, "emergency store unavailable")
             }
-        };
-        if let Ok(v) = code.parse() {
-            status.metadata_mut().insert(ERROR_CODE_KEY, v);
         }
-        status
+    }
+}
+
+impl From<EmergencyError> for Status {
+    fn from(e: EmergencyError) -> Self {
+        ServiceError::from(e).into()
     }
 }

@@ -5,9 +5,8 @@ use crate::error::EmergencyError;
 use crate::ops::{Emergency, rebalance, status, termination, uuid};
 use crate::store::{notices, policies};
 use spot_contracts::v1;
-use spot_contracts::v1::emergency_service_server::{EmergencyService, EmergencyServiceServer};
+use spot_contracts::v1::emergency_service_server::EmergencyService;
 use spot_domain::emergency::RebalancePolicy;
-use spot_platform::{ServiceContext, StartError};
 use tonic::{Request, Response, Status};
 
 #[tonic::async_trait]
@@ -84,31 +83,4 @@ impl EmergencyService for Emergency {
             default: false,
         }))
     }
-}
-
-/// The running gRPC server.
-#[derive(Debug)]
-pub struct GrpcServer {
-    pub addr: std::net::SocketAddr,
-    pub task: tokio::task::JoinHandle<()>,
-}
-
-pub fn serve(
-    ctx: &ServiceContext,
-    api: Emergency,
-    addr: std::net::SocketAddr,
-) -> Result<GrpcServer, StartError> {
-    let incoming = tonic::transport::server::TcpIncoming::bind(addr)?;
-    let addr = incoming.local_addr()?;
-    let shutdown = ctx.shutdown.clone();
-    let task = tokio::spawn(async move {
-        let result = tonic::transport::Server::builder()
-            .add_service(EmergencyServiceServer::new(api))
-            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "emergency gRPC server failed");
-        }
-    });
-    Ok(GrpcServer { addr, task })
 }

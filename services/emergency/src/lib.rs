@@ -13,14 +13,17 @@ pub mod error;
 pub mod grpc;
 pub mod lifecycle;
 pub mod ops;
+pub mod settings;
 pub mod store;
 
 use chrono::Utc;
 use ops::Emergency;
+use settings::EmergencySettings;
+use spot_contracts::v1::emergency_service_server::EmergencyServiceServer;
 use spot_platform::store::Migration;
 use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError, migration};
-use std::sync::Arc;
 use std::time::Duration;
+use tonic::service::Routes;
 
 /// Service name.
 pub const NAME: &str = "emergency";
@@ -34,27 +37,17 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// Starts the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
-    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
-    let mut running = ctx.run_base(settings.emergency_http_addr)?;
-    let metrics = ops::Metrics::new(&ctx.metrics.registry).map_err(|e| StartError::Other(e.to_string()))?;
-    let lifecycle = lifecycle::Lifecycle::new(&settings.lifecycle_grpc_url).map_err(StartError::Other)?;
-    let em = Emergency { db: ctx.db.clone(), lifecycle, metrics, default_deadline: settings.notice_deadline };
-    let grpc = grpc::serve(&ctx, em.clone(), settings.emergency_grpc_addr)?;
-    let reactions = Arc::new(consumers::Reactions { em: em.clone() });
-    for spec in [consumers::lifecycle_spec(settings), consumers::pricing_spec(settings)] {
-        running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
-            ctx.bus.clone(),
-            spec,
-            reactions.clone(),
-            ctx.metrics.clone(),
-            shutdown.clone(),
-        )));
-    }
-    running.tasks.push(tokio::spawn(sweep_deadlines(em, shutdown)));
-    running.tasks.push(grpc.task);
-    running.grpc_addr = Some(grpc.addr);
-    tracing::info!(http = %running.http_addr, grpc = %grpc.addr, "emergency serving");
-    Ok(running)
+    let own = EmergencySettings::load(settings)?;
+    let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
+    let metrics = ops::Metrics::new(&svc.metrics.registry).map_err(StartError::other)?;
+    let lifecycle = lifecycle::Lifecycle::new(&own.lifecycle_grpc_url).map_err(StartError::Other)?;
+    let em = Emergency { db: svc.db.clone(), lifecycle, metrics, default_deadline: own.notice_deadline };
+    svc.serve_ops(own.http_addr)?;
+    svc.serve_grpc(own.grpc_addr, Routes::new(EmergencyServiceServer::new(em.clone())))?;
+    svc.spawn_consumer(consumers::lifecycle_subscription(), consumers::Reactions { em: em.clone() });
+    svc.spawn_consumer(consumers::pricing_subscription(), consumers::Reactions { em: em.clone() });
+    svc.spawn(sweep_deadlines(em, shutdown));
+    svc.into_running()
 }
 
 async fn sweep_deadlines(em: Emergency, shutdown: Shutdown) {

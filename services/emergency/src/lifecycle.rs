@@ -1,11 +1,12 @@
 //! Client of lifecycle's gRPC API: agent and group reads, atomic promotion,
-//! command queueing. Lazily connected, with a deadline on every call.
+//! command queueing. Lazily connected, with a deadline on every call
+//! (`spot_platform::grpc::channel`); errors keep lifecycle's stable code.
 
 use crate::error::{EmergencyError, Result};
-use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_client::LifecycleServiceClient;
+use spot_contracts::{ErrorCode, ServiceError, v1};
 use std::time::Duration;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use uuid::Uuid;
 
 const CALL_DEADLINE: Duration = Duration::from_secs(3);
@@ -22,20 +23,19 @@ pub fn agent_ref(client: Uuid, agent: Uuid) -> v1::AgentRef {
 }
 
 fn map(status: tonic::Status) -> EmergencyError {
-    match status.code() {
-        tonic::Code::NotFound => EmergencyError::NotFound("agent"),
-        _ => EmergencyError::Lifecycle(status),
+    let e = ServiceError::from(status);
+    match e.code {
+        // Every call names an agent first: whatever lifecycle did not find,
+        // the caller sees an unknown agent.
+        ErrorCode::AgentNotFound | ErrorCode::NotFound => EmergencyError::NotFound("agent"),
+        _ => EmergencyError::Lifecycle(e),
     }
 }
 
 impl Lifecycle {
     pub fn new(url: &str) -> std::result::Result<Self, String> {
-        let endpoint = Endpoint::from_shared(url.to_owned())
-            .map_err(|e| format!("invalid SPOT_LIFECYCLE_GRPC_URL {url:?}: {e}"))?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(CALL_DEADLINE)
-            .tcp_nodelay(true);
-        Ok(Self { inner: LifecycleServiceClient::new(endpoint.connect_lazy()) })
+        let channel = spot_platform::grpc::channel(url, "SPOT_LIFECYCLE_GRPC_URL", CALL_DEADLINE)?;
+        Ok(Self { inner: LifecycleServiceClient::new(channel) })
     }
 
     pub async fn agent(&self, client: Uuid, agent: Uuid) -> Result<v1::AgentRecord> {

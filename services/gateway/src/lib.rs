@@ -15,11 +15,14 @@ pub mod lifecycle_client;
 pub mod openapi;
 pub mod pricing_client;
 pub mod routes;
+pub mod settings;
 pub mod state;
 pub mod store;
+mod upstream;
 pub mod wire;
 
 use actix_web::{App, HttpServer, web};
+use settings::GatewaySettings;
 use spot_platform::http::{first_addr, ops_routes, spawn_server};
 use spot_platform::store::Migration;
 use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError, migration};
@@ -36,10 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[migration!("gateway", 1, "0001_tenants")]
 
 /// Starts the HTTP server; returns once it is listening.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
-    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
-    let state = state::AppState::new(&ctx)?;
-    let listener = tokio::spawn(invalidation::run(state.clone(), shutdown.clone()));
-    let ops = ctx.ops_state();
+    let own = GatewaySettings::load(settings)?;
+    let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
+    let state = state::AppState::new(&svc, &own)?;
+    svc.spawn(invalidation::run(state.clone(), shutdown.clone()));
+    let ops = svc.ops_state();
     let labels = std::sync::Arc::new(routes::labels::RouteLabels::gateway());
     let server = HttpServer::new(move || {
         let state = state.clone();
@@ -66,15 +70,8 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     })
     .disable_signals()
     .shutdown_timeout(settings.shutdown_grace.as_secs())
-    .bind(settings.http_addr)?;
+    .bind(own.http_addr)?;
     let addr = first_addr(&server.addrs())?;
-    let http = spawn_server(server.run(), addr, shutdown);
-    tracing::info!(http = %addr, "gateway serving");
-    Ok(RunningService {
-        name: NAME,
-        http_addr: addr,
-        grpc_addr: None,
-        tasks: vec![http.task, listener],
-        bus: ctx.bus,
-    })
+    svc.adopt_http(spawn_server(server.run(), addr, shutdown));
+    svc.into_running()
 }

@@ -3,6 +3,7 @@
 use crate::auth::{TokenCache, TokenHash, hash_token};
 use crate::cache::AgentCache;
 use crate::lifecycle_client::LifecycleClient;
+use crate::settings::GatewaySettings;
 use crate::store::agents::AgentDirectory;
 use sea_orm::DatabaseConnection;
 use spot_platform::bus::Bus;
@@ -47,19 +48,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state from a started service context.
-    pub fn new(ctx: &ServiceContext) -> Result<Self, StartError> {
+    /// Builds the state from a started service context and the gateway's settings.
+    pub fn new(ctx: &ServiceContext, own: &GatewaySettings) -> Result<Self, StartError> {
         Ok(Self {
             db: ctx.db.clone(),
             bus: ctx.bus.clone(),
-            lifecycle: LifecycleClient::new(&ctx.settings.lifecycle_grpc_url).map_err(StartError::Other)?,
-            pricing: crate::pricing_client::PricingClient::new(&ctx.settings.pricing_grpc_url)
+            lifecycle: LifecycleClient::new(&own.lifecycle_grpc_url).map_err(StartError::Other)?,
+            pricing: crate::pricing_client::PricingClient::new(&own.pricing_grpc_url)
                 .map_err(StartError::Other)?,
-            emergency: crate::emergency_client::EmergencyClient::new(&ctx.settings.emergency_grpc_url)
+            emergency: crate::emergency_client::EmergencyClient::new(&own.emergency_grpc_url)
                 .map_err(StartError::Other)?,
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),
-            admin_token_hash: ctx.settings.admin_token.as_ref().map(|t| hash_token(t.expose())),
+            admin_token_hash: own.admin_token.as_ref().map(|t| hash_token(t.expose())),
             config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             commands_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             cache_lookups: cache_lookups(&ctx.metrics.registry)?,

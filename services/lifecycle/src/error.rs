@@ -1,12 +1,11 @@
-//! The lifecycle service's error type, mapped once to gRPC: a status code
-//! plus a stable machine code in the `spot-error-code` metadata entry, which
-//! the gateway turns into its HTTP answer.
+//! The lifecycle service's error type, mapped once to gRPC through the
+//! shared error contract (`spot_contracts::ServiceError`): a status code plus
+//! a stable machine code in the `spot-error-code` metadata entry, which the
+//! gateway turns into its HTTP answer.
 
+use spot_contracts::{ErrorCode, ServiceError};
 use spot_domain::group::{SettingsError, TransitionError};
 use tonic::Status;
-
-/// Metadata key carrying the stable error code.
-pub const ERROR_CODE_KEY: &str = "spot-error-code";
 
 /// Every error a lifecycle operation can return.
 #[derive(Debug, thiserror::Error)]
@@ -36,9 +35,6 @@ impl From<TransitionError> for LifecycleError {
     fn from(e: TransitionError) -> Self {
         match e {
             TransitionError::SameInstance => Self::Invalid { code: e.code(), message: e.to_string() },
-            TransitionError::UnknownInstance { .. } => {
-                Self::Conflict { code: e.code(), message: e.to_string() }
-            }
             _ => Self::Conflict { code: e.code(), message: e.to_string() },
         }
     }
@@ -55,37 +51,55 @@ impl From<SettingsError> for LifecycleError {
     }
 }
 
-fn with_code(mut status: Status, code: &str) -> Status {
-    if let Ok(value) = code.parse() {
-        status.metadata_mut().insert(ERROR_CODE_KEY, value);
-    }
-    status
-}
-
-impl From<LifecycleError> for Status {
+impl From<LifecycleError> for ServiceError {
     fn from(e: LifecycleError) -> Self {
         match e {
-            LifecycleError::Invalid { code, message } => with_code(Status::invalid_argument(message), code),
+            LifecycleError::Invalid { code, message } => {
+                ServiceError::new(ErrorCode::Invalid { rule: code.into() }, message)
+            }
+            LifecycleError::NotFound("agent") => {
+                ServiceError::new(ErrorCode::AgentNotFound, "agent not found")
+            }
             LifecycleError::NotFound(what) => {
-                with_code(Status::not_found(format!("{what} not found")), "not_found")
+                ServiceError::new(ErrorCode::NotFound, format!("{what} not found"))
             }
             LifecycleError::Conflict { code, message } => {
-                with_code(Status::failed_precondition(message), code)
+                ServiceError::new(ErrorCode::Conflict { rule: code.into() }, message)
+            }
+            // A unique or check violation that slipped past the domain checks is a conflict.
+            LifecycleError::Db(db) if spot_platform::store::is_constraint_conflict(&db) => {
+                tracing::warn!(error = %db, "constraint rejected a lifecycle write");
+                ServiceError::new(ErrorCode::CONFLICT, "conflicting concurrent change, retry")
             }
             LifecycleError::Db(db) => {
-                // A unique or check violation that slipped past the domain checks is a conflict.
-                let text = db.to_string();
-                if text.contains("duplicate key") || text.contains("violates check constraint") {
-                    tracing::warn!(error = %text, "constraint rejected a lifecycle write");
-                    with_code(Status::failed_precondition("conflicting concurrent change, retry"), "conflict")
-                } else {
-                    tracing::error!(error = %text, "lifecycle database error");
-                    with_code(Status::internal("internal error"), "internal_error")
-                }
+                tracing::error!(error = %db, "lifecycle database error");
+                ServiceError::new(ErrorCode::Internal, "internal error")
             }
         }
     }
 }
 
+impl From<LifecycleError> for Status {
+    fn from(e: LifecycleError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
 /// Result alias.
 pub type Result<T> = std::result::Result<T, LifecycleError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_agents_carry_their_own_code() {
+        let status = Status::from(LifecycleError::NotFound("agent"));
+        assert_eq!(ServiceError::from_status(&status).code, ErrorCode::AgentNotFound);
+        let status = Status::from(LifecycleError::NotFound("replica"));
+        assert_eq!(ServiceError::from_status(&status).code, ErrorCode::NotFound);
+        let status = Status::from(LifecycleError::Db(sea_orm::DbErr::Custom("boom".into())));
+        assert_eq!(status.code(), tonic::Code::Internal);
+        assert!(!status.message().contains("boom"));
+    }
+}

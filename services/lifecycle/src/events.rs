@@ -7,7 +7,7 @@ use uuid::Uuid;
 pub fn meta(client: Uuid, agent: Uuid, request_id: &str) -> v1::EventMeta {
     v1::EventMeta {
         event_id: Uuid::now_v7().to_string(),
-        occurred_at: Some(spot_contracts::Timestamp::from(std::time::SystemTime::now())),
+        occurred_at: Some(spot_platform::time::now_wire()),
         client_id: client.to_string(),
         agent_id: agent.to_string(),
         producer: crate::NAME.to_owned(),

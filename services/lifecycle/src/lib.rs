@@ -13,11 +13,14 @@ pub mod events;
 pub mod grpc;
 pub mod jobs;
 pub mod ops;
+pub mod settings;
 pub mod store;
 
+use settings::LifecycleSettings;
+use spot_contracts::v1::lifecycle_service_server::LifecycleServiceServer;
 use spot_platform::store::Migration;
 use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError, migration};
-use std::sync::Arc;
+use tonic::service::Routes;
 
 /// Service name (logs, metrics, NATS connection name).
 pub const NAME: &str = "lifecycle";
@@ -33,37 +36,24 @@ pub const MIGRATIONS: &[Migration] = &[
 
 /// Starts every part of the service; returns once it is serving.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
-    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
-    let mut running = ctx.run_base(settings.lifecycle_http_addr)?;
-    let grpc = grpc::serve(&ctx, settings.lifecycle_grpc_addr)?;
-    let heartbeats = Arc::new(consumers::heartbeats::HeartbeatConsumer::new(ctx.db.clone()));
-    running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
-        ctx.bus.clone(),
-        consumers::heartbeats::spec(settings),
-        heartbeats,
-        ctx.metrics.clone(),
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::offline::run(
-        ctx.db.clone(),
-        settings.agent_heartbeat_timeout,
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::zombies::run(
-        ctx.db.clone(),
-        settings.zombie_retention,
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::inventory::run(ctx.db.clone(), shutdown.clone())));
-    running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
-        ctx.bus.clone(),
-        consumers::cleanup::spec(settings),
-        Arc::new(consumers::cleanup::CleanupConsumer::new(ctx.db.clone())),
-        ctx.metrics.clone(),
-        shutdown,
-    )));
-    running.tasks.push(grpc.task);
-    running.grpc_addr = Some(grpc.addr);
-    tracing::info!(http = %running.http_addr, grpc = %grpc.addr, "lifecycle serving");
-    Ok(running)
+    let own = LifecycleSettings::load(settings)?;
+    let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
+    let db = svc.db.clone();
+    svc.serve_ops(own.http_addr)?;
+    svc.serve_grpc(
+        own.grpc_addr,
+        Routes::new(LifecycleServiceServer::new(grpc::LifecycleGrpc::new(db.clone()))),
+    )?;
+    svc.spawn_consumer(
+        consumers::heartbeats::subscription(),
+        consumers::heartbeats::HeartbeatConsumer::new(db.clone()),
+    );
+    svc.spawn_consumer(
+        consumers::cleanup::subscription(),
+        consumers::cleanup::CleanupConsumer::new(db.clone()),
+    );
+    svc.spawn(jobs::offline::run(db.clone(), own.heartbeat_timeout, shutdown.clone()));
+    svc.spawn(jobs::zombies::run(db.clone(), own.zombie_retention, shutdown.clone()));
+    svc.spawn(jobs::inventory::run(db, shutdown));
+    svc.into_running()
 }

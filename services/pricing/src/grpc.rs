@@ -2,13 +2,14 @@
 //! decisions), price history with provenance, savings, consolidation jobs.
 
 use crate::consolidation::Consolidator;
+use crate::error::PricingError;
 use crate::store::{jobs, risk, savings};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use spot_contracts::v1;
-use spot_contracts::v1::pricing_service_server::{PricingService, PricingServiceServer};
+use spot_contracts::v1::pricing_service_server::PricingService;
 use spot_domain::pricing::PoolId;
-use spot_platform::{ServiceContext, StartError};
+use spot_platform::time::{from_wire_opt as from_ts, to_wire as ts};
 use tonic::{Request, Response, Status};
 
 #[derive(Debug, Clone)]
@@ -16,19 +17,6 @@ pub struct PricingGrpc {
     pub db: DatabaseConnection,
     pub consolidator: Consolidator,
     pub window: std::time::Duration,
-}
-
-fn ts(t: DateTime<Utc>) -> spot_contracts::Timestamp {
-    spot_contracts::Timestamp::from(std::time::SystemTime::from(t))
-}
-
-fn from_ts(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-}
-
-fn internal(e: impl std::fmt::Display) -> Status {
-    tracing::error!(error = %e, "pricing gRPC internal error");
-    Status::internal("internal error")
 }
 
 pub fn job(j: &jobs::JobRow) -> v1::JobRecord {
@@ -71,7 +59,7 @@ impl PricingService for PricingGrpc {
         request: Request<v1::GetPoolRiskRequest>,
     ) -> Result<Response<v1::PoolRiskList>, Status> {
         let pools = request.into_inner().pool_ids;
-        let rows = risk::current(&self.db, &pools).await.map_err(internal)?;
+        let rows = risk::current(&self.db, &pools).await.map_err(PricingError::from)?;
         Ok(Response::new(v1::PoolRiskList { risks: rows.iter().map(risk_record).collect() }))
     }
 
@@ -80,11 +68,11 @@ impl PricingService for PricingGrpc {
         request: Request<v1::PriceHistoryRequest>,
     ) -> Result<Response<v1::PriceHistory>, Status> {
         let r = request.into_inner();
-        let pool = PoolId::parse(&r.pool_id).map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let pool = PoolId::parse(&r.pool_id).map_err(|e| PricingError::invalid(e.to_string()))?;
         let to = from_ts(&r.to).unwrap_or_else(Utc::now);
         let from = from_ts(&r.from).unwrap_or(to - Duration::days(1));
         if from >= to || to - from > Duration::days(93) {
-            return Err(Status::invalid_argument("from must be before to, at most 93 days apart"));
+            return Err(PricingError::invalid("from must be before to, at most 93 days apart").into());
         }
         let limit = i64::from(if r.limit <= 0 { 5000 } else { r.limit.min(50_000) });
         let rows = self
@@ -96,7 +84,7 @@ impl PricingService for PricingGrpc {
                 [pool.as_str().into(), from.into(), to.into(), limit.into()],
             ))
             .await
-            .map_err(internal)?;
+            .map_err(PricingError::from)?;
         let points = rows
             .iter()
             .map(|row| {
@@ -108,7 +96,7 @@ impl PricingService for PricingGrpc {
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-            .map_err(internal)?;
+            .map_err(PricingError::from)?;
         Ok(Response::new(v1::PriceHistory { pool_id: pool.as_str().to_owned(), points }))
     }
 
@@ -117,20 +105,20 @@ impl PricingService for PricingGrpc {
         request: Request<v1::SavingsRequest>,
     ) -> Result<Response<v1::SavingsReport>, Status> {
         let r = request.into_inner();
-        let client =
-            uuid::Uuid::parse_str(&r.client_id).map_err(|_| Status::invalid_argument("client_id"))?;
+        let client = uuid::Uuid::parse_str(&r.client_id).map_err(|_| PricingError::invalid("client_id"))?;
         let to = from_ts(&r.to).unwrap_or_else(Utc::now).date_naive();
         let from = from_ts(&r.from).map(|t| t.date_naive()).unwrap_or(to - chrono::Days::new(30));
         let monthly = match r.granularity.as_str() {
             "" | "day" => false,
             "month" => true,
             other => {
-                return Err(Status::invalid_argument(format!(
+                return Err(PricingError::invalid(format!(
                     "granularity must be day or month, got {other:?}"
-                )));
+                ))
+                .into());
             }
         };
-        let rows = savings::report(&self.db, client, from, to, monthly).await.map_err(internal)?;
+        let rows = savings::report(&self.db, client, from, to, monthly).await.map_err(PricingError::from)?;
         Ok(Response::new(v1::SavingsReport {
             rows: rows
                 .into_iter()
@@ -153,7 +141,7 @@ impl PricingService for PricingGrpc {
         request: Request<v1::ListJobsRequest>,
     ) -> Result<Response<v1::JobList>, Status> {
         let limit = i64::from(request.into_inner().limit.max(1));
-        let rows = jobs::list(&self.db, limit).await.map_err(internal)?;
+        let rows = jobs::list(&self.db, limit).await.map_err(PricingError::from)?;
         Ok(Response::new(v1::JobList { jobs: rows.iter().map(job).collect() }))
     }
 
@@ -166,37 +154,9 @@ impl PricingService for PricingGrpc {
         let start = from_ts(&r.window_start)
             .unwrap_or(end - Duration::from_std(self.window).unwrap_or(Duration::hours(12)));
         if start >= end || end - start > Duration::days(7) {
-            return Err(Status::invalid_argument("window must be non-empty and at most 7 days"));
+            return Err(PricingError::invalid("window must be non-empty and at most 7 days").into());
         }
-        let row = self.consolidator.run("manual", start, end).await.map_err(internal)?;
+        let row = self.consolidator.run("manual", start, end).await.map_err(PricingError::internal)?;
         Ok(Response::new(job(&row)))
     }
-}
-
-/// A running gRPC server.
-#[derive(Debug)]
-pub struct GrpcServer {
-    pub addr: std::net::SocketAddr,
-    pub task: tokio::task::JoinHandle<()>,
-}
-
-/// Binds `addr` and serves until shutdown.
-pub fn serve(
-    ctx: &ServiceContext,
-    api: PricingGrpc,
-    addr: std::net::SocketAddr,
-) -> Result<GrpcServer, StartError> {
-    let incoming = tonic::transport::server::TcpIncoming::bind(addr)?;
-    let addr = incoming.local_addr()?;
-    let shutdown = ctx.shutdown.clone();
-    let task = tokio::spawn(async move {
-        let result = tonic::transport::Server::builder()
-            .add_service(PricingServiceServer::new(api))
-            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "pricing gRPC server failed");
-        }
-    });
-    Ok(GrpcServer { addr, task })
 }

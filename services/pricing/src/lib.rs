@@ -9,14 +9,18 @@
 
 pub mod consolidation;
 pub mod consumers;
+pub mod error;
 pub mod grpc;
 pub mod jobs;
+pub mod settings;
 pub mod store;
 
 use consolidation::{Consolidator, backfill::Backfill};
+use settings::PricingSettings;
+use spot_contracts::v1::pricing_service_server::PricingServiceServer;
 use spot_platform::store::Migration;
 use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartError, migration};
-use std::sync::Arc;
+use tonic::service::Routes;
 
 /// Service name.
 pub const NAME: &str = "pricing";
@@ -26,7 +30,7 @@ pub const SCHEMA: &str = "pricing";
 pub const MIGRATIONS: &[Migration] = &[migration!("pricing", 1, "0001_pricing")];
 
 /// The consolidator configured from settings.
-pub fn consolidator(db: sea_orm::DatabaseConnection, settings: &Settings) -> Consolidator {
+pub fn consolidator(db: sea_orm::DatabaseConnection, settings: &PricingSettings) -> Consolidator {
     Consolidator {
         db,
         backfill: Backfill::from_settings(settings),
@@ -34,56 +38,42 @@ pub fn consolidator(db: sea_orm::DatabaseConnection, settings: &Settings) -> Con
     }
 }
 
-/// Starts the service; returns once it is serving.
-pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
-    let ctx = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
-    let mut running = ctx.run_base(settings.pricing_http_addr)?;
+/// Counter of pricing reports not ingested, by reason.
+fn ignored_reports(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, StartError> {
     let ignored = prometheus::IntCounterVec::new(
         prometheus::Opts::new("pricing_reports_ignored_total", "pricing reports not ingested, by reason"),
         &["reason"],
     )
-    .map_err(|e| StartError::Other(e.to_string()))?;
-    ctx.metrics.registry.register(Box::new(ignored.clone())).map_err(|e| StartError::Other(e.to_string()))?;
-    let consolidator = consolidator(ctx.db.clone(), settings);
+    .map_err(StartError::other)?;
+    registry.register(Box::new(ignored.clone())).map_err(StartError::other)?;
+    Ok(ignored)
+}
+
+/// Starts the service; returns once it is serving.
+pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
+    let own = PricingSettings::load(settings)?;
+    let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
+    let db = svc.db.clone();
+    let ignored = ignored_reports(&svc.metrics.registry)?;
+    let consolidator = consolidator(db.clone(), &own);
     let api = grpc::PricingGrpc {
-        db: ctx.db.clone(),
+        db: db.clone(),
         consolidator: consolidator.clone(),
-        window: settings.consolidation_window,
+        window: own.consolidation_window,
     };
-    let grpc = grpc::serve(&ctx, api, settings.pricing_grpc_addr)?;
-    let bus = ctx.bus.clone();
-    running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
-        bus.clone(),
-        consumers::reports::spec(settings),
-        Arc::new(consumers::reports::ReportConsumer::new(ctx.db.clone(), ignored)),
-        ctx.metrics.clone(),
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
-        bus,
-        consumers::lifecycle::spec(settings),
-        Arc::new(consumers::lifecycle::LifecycleProjection::new(ctx.db.clone())),
-        ctx.metrics.clone(),
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::schedule::consolidation(
-        consolidator,
-        settings.consolidation_interval,
-        settings.consolidation_window,
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::schedule::risk(
-        ctx.db.clone(),
-        settings.risk_interval,
-        shutdown.clone(),
-    )));
-    running.tasks.push(tokio::spawn(jobs::schedule::savings(
-        ctx.db.clone(),
-        settings.report_interval,
-        shutdown,
-    )));
-    running.tasks.push(grpc.task);
-    running.grpc_addr = Some(grpc.addr);
-    tracing::info!(http = %running.http_addr, grpc = %grpc.addr, "pricing serving");
-    Ok(running)
+    svc.serve_ops(own.http_addr)?;
+    svc.serve_grpc(own.grpc_addr, Routes::new(PricingServiceServer::new(api)))?;
+    svc.spawn_consumer(
+        consumers::reports::subscription(),
+        consumers::reports::ReportConsumer::new(db.clone(), ignored),
+    );
+    svc.spawn_consumer(
+        consumers::lifecycle::subscription(),
+        consumers::lifecycle::LifecycleProjection::new(db.clone()),
+    );
+    let (every, window) = (own.consolidation_interval, own.consolidation_window);
+    svc.spawn(jobs::schedule::consolidation(consolidator, every, window, shutdown.clone()));
+    svc.spawn(jobs::schedule::risk(db.clone(), own.risk_interval, shutdown.clone()));
+    svc.spawn(jobs::schedule::savings(db, own.report_interval, shutdown));
+    svc.into_running()
 }

@@ -6,11 +6,13 @@ mod consume;
 mod headers;
 mod publish;
 mod streams;
+mod subscription;
 
 pub use consume::{BatchHandler, ConsumerSpec, Delivery, HandlerError, run_consumer};
 pub use headers::{CONTENT_TYPE_PROTOBUF, HEADER_EVENT_TYPE, HEADER_MSG_ID, event_id_of};
 pub use publish::{PublishError, Published, await_ack, message_for};
 pub use streams::ensure_streams;
+pub use subscription::Subscription;
 
 use std::time::Duration;
 

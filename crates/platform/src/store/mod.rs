@@ -6,10 +6,12 @@ mod inbox;
 mod migrate;
 mod outbox;
 pub mod retention;
+mod sqlstate;
 
 pub use inbox::claim_new;
 pub use migrate::{Migration, MigrationError, Migrator};
 pub use outbox::{OutboxRelay, enqueue};
+pub use sqlstate::{is_constraint_conflict, sqlstate};
 
 use crate::config::Settings;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};

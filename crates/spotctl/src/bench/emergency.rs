@@ -89,7 +89,7 @@ pub async fn run(settings: &Settings, args: &EmergencyArgs) -> anyhow::Result<Re
     let bench_db = BenchDatabase::create(settings.database_url.expose()).await?;
     let nats = spot_testkit::TestNats::start().await?;
     // Five services share Postgres' 100 connections: keep every pool at 16 or less.
-    let mut stack_settings = Settings::for_tests(&bench_db.url, &nats.url)?;
+    let mut stack_settings = spot_testkit::settings_at(&bench_db.url, &nats.url)?;
     stack_settings.database_max_connections = settings.database_max_connections.min(16);
     let shutdown = Shutdown::new();
     let stack = crate::stack::Stack::start(&stack_settings, shutdown.clone()).await?;

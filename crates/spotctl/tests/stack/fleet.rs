@@ -26,7 +26,10 @@ const AZS: [&str; 6] = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", 
 
 /// The test stack with a short heartbeat timeout (the offline sweep runs every second).
 async fn start_stack() -> anyhow::Result<TestStack> {
-    TestStack::start_with(|settings| settings.agent_heartbeat_timeout = HEARTBEAT_TIMEOUT).await
+    TestStack::start_with(|settings| {
+        settings.source.set("AGENT_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT.as_secs().to_string())
+    })
+    .await
 }
 
 /// A fleet of v4 agents: no interruptions (the switches are the operator's),

@@ -1,6 +1,6 @@
 //! Static checks of the Kubernetes manifests in deploy/k8s (no cluster here):
 //! every YAML document is parsed and checked against the settings table
-//! (`SETTINGS`) and against docker-compose.yml, the reference deployment.
+//! (`spotctl::settings::all()`) and against docker-compose.yml, the reference deployment.
 //! Each test collects every problem it finds and reports them together.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -8,7 +8,7 @@
 use crate::helpers::repo_root;
 use serde::Deserialize;
 use serde_yaml::Value;
-use spot_platform::config::{SETTINGS, SettingDef};
+use spot_platform::config::SettingDef;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -20,8 +20,8 @@ fn k8s_dir() -> PathBuf {
     repo_root().join("deploy/k8s")
 }
 
-fn setting(env: &str) -> Option<&'static SettingDef> {
-    SETTINGS.iter().find(|s| s.env == env)
+fn setting(env: &str) -> Option<SettingDef> {
+    spotctl::settings::all().into_iter().find(|s| s.env == env)
 }
 
 /// The env var holding a service's HTTP listen address.
@@ -382,7 +382,8 @@ fn env_names_are_known_settings() {
 fn secrets_come_only_from_a_secret() {
     let m = Manifests::load();
     let mut problems = Vec::new();
-    let secret_names: Vec<&str> = SETTINGS.iter().filter(|s| s.secret).map(|s| s.env).collect();
+    let secret_names: Vec<&str> =
+        spotctl::settings::all().iter().filter(|s| s.secret).map(|s| s.env).collect();
     assert!(secret_names.contains(&"DATABASE_URL") && secret_names.contains(&"SPOT_ADMIN_TOKEN"));
     for cm in m.of_kind("ConfigMap") {
         for key in keys(&cm.value["data"]) {

@@ -19,11 +19,7 @@ pub struct PendingCommand {
 }
 
 fn rfc3339(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
-    t.as_ref()
-        .and_then(|t| {
-            chrono::DateTime::<chrono::Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-        })
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
 impl From<&v1::CommandRecord> for PendingCommand {

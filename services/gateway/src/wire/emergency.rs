@@ -46,11 +46,7 @@ pub struct PolicyBody {
 }
 
 fn iso(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
-    t.as_ref()
-        .and_then(|t| {
-            chrono::DateTime::<chrono::Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-        })
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 fn some(s: &str) -> Option<String> {

@@ -90,8 +90,7 @@ impl PricingReportRequest {
             current_spot_price: price("current_spot_price", pricing.current_spot_price)?,
             cheapest_pool: pricing.cheapest_pool.map(pool).transpose()?.flatten(),
             spot_pools,
-            collected_at: collected_at
-                .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
+            collected_at: collected_at.map(spot_platform::time::to_wire),
         })
     }
 }
@@ -121,7 +120,7 @@ impl CleanupReportRequest {
         }
         Ok(v1::CleanupReportReceived {
             meta: Some(meta),
-            reported_at: reported_at.map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
+            reported_at: reported_at.map(spot_platform::time::to_wire),
             deleted_snapshots: count(&self.snapshots, "deleted"),
             deleted_amis: count(&self.amis, "deleted_amis"),
             failed: count(&self.snapshots, "failed") + count(&self.amis, "failed"),

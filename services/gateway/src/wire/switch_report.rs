@@ -69,7 +69,7 @@ fn at(field: &str, raw: Option<String>) -> Result<Option<spot_contracts::Timesta
     match super::clean(raw) {
         None => Ok(None),
         Some(text) => parse_agent_timestamp(&text)
-            .map(|t| Some(spot_contracts::Timestamp::from(std::time::SystemTime::from(t))))
+            .map(|t| Some(spot_platform::time::to_wire(t)))
             .map_err(|_| ApiError::InvalidField(format!("timing.{field} is not a timestamp: {text:?}"))),
     }
 }

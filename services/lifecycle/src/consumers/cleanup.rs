@@ -2,12 +2,10 @@
 //! the inbox. Reports from agents whose instance is a ZOMBIE or TERMINATED
 //! are dropped (design.md invariant 7: they feed nothing).
 
-use chrono::{DateTime, Utc};
 use prost::Message;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use spot_contracts::{Event, v1};
-use spot_platform::Settings;
-use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_new;
 use uuid::Uuid;
 
@@ -15,16 +13,10 @@ use uuid::Uuid;
 pub const DURABLE: &str = "lifecycle-cleanup";
 
 /// Where the consumer reads.
-pub fn spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::INGEST.name,
-        durable: DURABLE.to_owned(),
-        filter: v1::CleanupReportReceived::filter(),
-        batch: settings.consumer_batch.min(200),
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+pub fn subscription() -> Subscription {
+    // Cleanup reports are large: smaller transactions than the platform batch.
+    Subscription::new(&spot_contracts::subjects::INGEST, DURABLE, v1::CleanupReportReceived::filter())
+        .max_batch(200)
 }
 
 /// The handler.
@@ -53,9 +45,7 @@ impl BatchHandler for CleanupConsumer {
             else {
                 return Err(HandlerError(format!("cleanup report {} without ids", d.event_id)));
             };
-            let reported_at = r.reported_at.as_ref().and_then(|t| {
-                DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-            });
+            let reported_at = spot_platform::time::from_wire_opt(&r.reported_at);
             let parse =
                 |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
             txn.execute_raw(Statement::from_sql_and_values(

@@ -4,13 +4,11 @@
 
 use crate::events::status_changed;
 use crate::store::heartbeats::{self, HeartbeatUpdate};
-use chrono::{DateTime, Utc};
 use prost::Message;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_domain::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
-use spot_platform::Settings;
-use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::{claim_new, enqueue};
 use uuid::Uuid;
 
@@ -18,16 +16,8 @@ use uuid::Uuid;
 pub const DURABLE: &str = "lifecycle-heartbeats";
 
 /// Where the consumer reads.
-pub fn spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::INGEST.name,
-        durable: DURABLE.to_owned(),
-        filter: v1::HeartbeatReceived::filter(),
-        batch: settings.consumer_batch,
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+pub fn subscription() -> Subscription {
+    Subscription::new(&spot_contracts::subjects::INGEST, DURABLE, v1::HeartbeatReceived::filter())
 }
 
 /// The handler.
@@ -63,7 +53,7 @@ fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerErr
     let received_at = meta
         .occurred_at
         .as_ref()
-        .and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, t.nanos.clamp(0, 999_999_999) as u32))
+        .and_then(spot_platform::time::from_wire)
         .ok_or_else(|| HandlerError(format!("heartbeat {} without time", d.event_id)))?;
     let status = match v1::ReportedStatus::try_from(hb.status) {
         Ok(v1::ReportedStatus::Disabled) => ReportedStatus::Disabled,

@@ -72,7 +72,7 @@ pub async fn report_switch(
         }
     };
     let t = r.timing.unwrap_or_default();
-    let at = |x: &Option<spot_contracts::Timestamp>| x.as_ref().and_then(convert::from_ts);
+    let at = spot_platform::time::from_wire_opt;
     let sw = NewSwitch {
         old_instance_id: old.instance_id.trim().to_owned(),
         new_instance_id: new.instance_id.trim().to_owned(),
@@ -265,9 +265,7 @@ pub async fn queue_command(
         .map(spot_domain::InstanceMode::parse)
         .transpose()
         .map_err(|e| LifecycleError::invalid(e.to_string()))?;
-    let deadline = r.deadline.as_ref().and_then(|t| {
-        chrono::DateTime::<chrono::Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-    });
+    let deadline = spot_platform::time::from_wire_opt(&r.deadline);
     let request = ops::commands::QueueRequest {
         command_type,
         priority,

@@ -4,17 +4,10 @@ use crate::error::{LifecycleError, Result};
 use crate::store::commands::CommandRow;
 use crate::store::groups::LoadedGroup;
 use crate::store::replicas::ReplicaRow;
-use chrono::{DateTime, Utc};
-use spot_contracts::{Timestamp, v1};
+use spot_contracts::v1;
 use spot_domain::{AgentId, ClientId};
 
-pub fn ts(t: DateTime<Utc>) -> Timestamp {
-    Timestamp::from(std::time::SystemTime::from(t))
-}
-
-pub fn from_ts(t: &Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-}
+pub use spot_platform::time::to_wire as ts;
 
 /// Parses the (client, agent) pair of a request.
 pub fn agent_ref(r: Option<&v1::AgentRef>) -> Result<(ClientId, AgentId)> {

@@ -1,15 +1,15 @@
 //! gRPC API the gateway calls for answers an agent waits on. Handlers parse
 //! the request into domain types, call the store, and map errors once.
 
+use crate::error::LifecycleError;
 use crate::ops;
 use crate::ops::transition::role_proto;
 use crate::store::agents::{self, AgentRow, NewAgent};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
-use spot_contracts::v1::lifecycle_service_server::{LifecycleService, LifecycleServiceServer};
+use spot_contracts::v1::lifecycle_service_server::LifecycleService;
 use spot_domain::group::Role;
 use spot_domain::{AgentId, ClientId, InstanceMode, LogicalAgentId};
-use spot_platform::{ServiceContext, StartError};
 use tonic::{Request, Response, Status};
 
 /// The service implementation.
@@ -18,20 +18,22 @@ pub struct LifecycleGrpc {
     db: DatabaseConnection,
 }
 
-fn invalid(e: impl std::fmt::Display) -> Status {
-    Status::invalid_argument(e.to_string())
+impl LifecycleGrpc {
+    /// The API over the service's database.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
 }
 
-fn internal(e: impl std::fmt::Display) -> Status {
-    tracing::error!(error = %e, "lifecycle gRPC internal error");
-    Status::internal("internal error")
+fn invalid(e: impl std::fmt::Display) -> LifecycleError {
+    LifecycleError::invalid(e.to_string())
 }
 
-fn mode_from_proto(mode: i32) -> Result<InstanceMode, Status> {
+fn mode_from_proto(mode: i32) -> Result<InstanceMode, LifecycleError> {
     match v1::InstanceMode::try_from(mode) {
         Ok(v1::InstanceMode::Spot) => Ok(InstanceMode::Spot),
         Ok(v1::InstanceMode::OnDemand) => Ok(InstanceMode::OnDemand),
-        _ => Err(Status::invalid_argument("instance mode must be spot or ondemand")),
+        _ => Err(invalid("instance mode must be spot or ondemand")),
     }
 }
 
@@ -43,10 +45,10 @@ fn mode_to_proto(mode: &str) -> i32 {
     }
 }
 
-fn parse_new_agent(req: &v1::RegisterAgentRequest) -> Result<NewAgent, Status> {
-    let instance = req.instance.as_ref().ok_or_else(|| Status::invalid_argument("instance is required"))?;
+fn parse_new_agent(req: &v1::RegisterAgentRequest) -> Result<NewAgent, LifecycleError> {
+    let instance = req.instance.as_ref().ok_or_else(|| invalid("instance is required"))?;
     if instance.instance_id.trim().is_empty() {
-        return Err(Status::invalid_argument("instance.instance_id is required"));
+        return Err(invalid("instance.instance_id is required"));
     }
     Ok(NewAgent {
         agent_id: AgentId::new_v7(),
@@ -96,13 +98,10 @@ fn instance_of(row: &AgentRow) -> v1::InstanceInfo {
 }
 
 impl LifecycleGrpc {
-    async fn load(&self, client_id: &str, agent_id: &str) -> Result<AgentRow, Status> {
+    async fn load(&self, client_id: &str, agent_id: &str) -> Result<AgentRow, LifecycleError> {
         let client = ClientId::parse(client_id).map_err(invalid)?;
         let agent = AgentId::parse(agent_id).map_err(invalid)?;
-        agents::find(&self.db, client, agent)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| Status::not_found("agent not found"))
+        agents::find(&self.db, client, agent).await?.ok_or(LifecycleError::NotFound("agent"))
     }
 }
 
@@ -149,9 +148,7 @@ impl LifecycleService for LifecycleGrpc {
             client_id: row.client_id.to_string(),
             logical_agent_id: row.logical_agent_id.clone(),
             status: row.status.clone(),
-            last_heartbeat_at: row
-                .last_heartbeat_at
-                .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t))),
+            last_heartbeat_at: row.last_heartbeat_at.map(spot_platform::time::to_wire),
             instance: Some(instance_of(&row)),
             heartbeat_count: row.heartbeat_count,
             group_id: row.group_id.map(|g| g.to_string()).unwrap_or_default(),
@@ -264,29 +261,4 @@ impl LifecycleService for LifecycleGrpc {
         let req = request.into_inner();
         Ok(Response::new(calls::update_settings(&self.db, &req).await?))
     }
-}
-
-/// A running gRPC server.
-#[derive(Debug)]
-pub struct GrpcServer {
-    pub addr: std::net::SocketAddr,
-    pub task: tokio::task::JoinHandle<()>,
-}
-
-/// Binds `addr` and serves until shutdown (in-flight calls finish).
-pub fn serve(ctx: &ServiceContext, addr: std::net::SocketAddr) -> Result<GrpcServer, StartError> {
-    let incoming = tonic::transport::server::TcpIncoming::bind(addr)?;
-    let addr = incoming.local_addr()?;
-    let service = LifecycleServiceServer::new(LifecycleGrpc { db: ctx.db.clone() });
-    let shutdown = ctx.shutdown.clone();
-    let task = tokio::spawn(async move {
-        let result = tonic::transport::Server::builder()
-            .add_service(service)
-            .serve_with_incoming_shutdown(incoming, async move { shutdown.wait().await })
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "lifecycle gRPC server failed");
-        }
-    });
-    Ok(GrpcServer { addr, task })
 }

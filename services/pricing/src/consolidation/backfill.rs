@@ -20,7 +20,7 @@ pub enum Backfill {
 
 impl Backfill {
     /// From settings: `SPOT_BACKFILL=aws` enables it.
-    pub fn from_settings(s: &spot_platform::Settings) -> Self {
+    pub fn from_settings(s: &crate::settings::PricingSettings) -> Self {
         if s.backfill != "aws" {
             return Self::Off;
         }

@@ -234,7 +234,7 @@ fn finished_event(
     v1::ConsolidationFinished {
         meta: Some(v1::EventMeta {
             event_id: Uuid::now_v7().to_string(),
-            occurred_at: Some(spot_contracts::Timestamp::from(std::time::SystemTime::now())),
+            occurred_at: Some(spot_platform::time::now_wire()),
             client_id: "_".into(),
             agent_id: String::new(),
             producer: crate::NAME.to_owned(),

@@ -5,23 +5,14 @@
 use prost::Message;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use spot_contracts::v1;
-use spot_platform::Settings;
-use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_new;
 use uuid::Uuid;
 
 pub const DURABLE: &str = "pricing-lifecycle";
 
-pub fn spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::LIFECYCLE.name,
-        durable: DURABLE.to_owned(),
-        filter: spot_contracts::subjects::LIFECYCLE.subject_filter(),
-        batch: settings.consumer_batch,
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+pub fn subscription() -> Subscription {
+    Subscription::all(&spot_contracts::subjects::LIFECYCLE, DURABLE)
 }
 
 #[derive(Debug, Clone)]

@@ -9,8 +9,7 @@ use prost::Message;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_domain::pricing::PoolId;
-use spot_platform::Settings;
-use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_new;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -18,16 +17,8 @@ use uuid::Uuid;
 /// Durable consumer name.
 pub const DURABLE: &str = "pricing-reports";
 
-pub fn spec(settings: &Settings) -> ConsumerSpec {
-    ConsumerSpec {
-        stream: spot_contracts::subjects::INGEST.name,
-        durable: DURABLE.to_owned(),
-        filter: v1::PricingReportReceived::filter(),
-        batch: settings.consumer_batch,
-        max_deliver: settings.consumer_max_deliver,
-        ack_wait: settings.consumer_ack_wait,
-        linger: settings.consumer_linger,
-    }
+pub fn subscription() -> Subscription {
+    Subscription::new(&spot_contracts::subjects::INGEST, DURABLE, v1::PricingReportReceived::filter())
 }
 
 #[derive(Debug, Clone)]
@@ -42,9 +33,7 @@ impl ReportConsumer {
     }
 }
 
-fn time(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-}
+use spot_platform::time::from_wire_opt as time;
 
 /// A decoded report with its keys.
 struct Report {

@@ -25,7 +25,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, D
         let event = v1::PoolRiskUpdated {
             meta: Some(v1::EventMeta {
                 event_id: Uuid::now_v7().to_string(),
-                occurred_at: Some(spot_contracts::Timestamp::from(std::time::SystemTime::from(now))),
+                occurred_at: Some(spot_platform::time::to_wire(now)),
                 client_id: "_".into(),
                 agent_id: String::new(),
                 producer: crate::NAME.to_owned(),
@@ -40,7 +40,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, D
                 interruptions_30d: r.interruptions_30d as i32,
                 score: r.score,
                 recommendation: r.recommendation.as_str().to_owned(),
-                analyzed_at: Some(spot_contracts::Timestamp::from(std::time::SystemTime::from(now))),
+                analyzed_at: Some(spot_platform::time::to_wire(now)),
             }),
         };
         enqueue(&txn, crate::SCHEMA, &event).await?;
