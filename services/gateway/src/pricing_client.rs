@@ -47,4 +47,5 @@ impl PricingClient {
     rpc!(savings, get_savings, v1::SavingsRequest, v1::SavingsReport);
     rpc!(jobs, list_consolidation_jobs, v1::ListJobsRequest, v1::JobList);
     rpc!(consolidate, run_consolidation, v1::RunConsolidationRequest, v1::JobRecord);
+    rpc!(current_prices, get_current_prices, v1::CurrentPricesRequest, v1::CurrentPrices);
 }
