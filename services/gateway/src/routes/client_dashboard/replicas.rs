@@ -152,7 +152,8 @@ pub async fn create(
 }
 
 /// `DELETE /api/agents/{agent_id}/replicas/{replica_id}`: the replica is
-/// marked terminated and its instance leaves the group (idempotent). The
+/// marked terminated and its instance leaves the group (idempotent; a
+/// failed replica is already gone and answers its status). The
 /// instance itself is stopped by whoever launched it: agent v4 has no
 /// command for it.
 #[utoipa::path(
@@ -183,7 +184,8 @@ pub async fn delete(
         }
         .into());
     }
-    let status = if replica.status == "terminated" {
+    // Already gone (terminated, or failed and out of the group): nothing to do.
+    let status = if matches!(replica.status.as_str(), "terminated" | "failed") {
         replica.status.clone()
     } else {
         let done = state
