@@ -205,3 +205,18 @@ pub async fn delete(
         status,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::replica_pool;
+    use crate::routes::client_dashboard::switch::tests::{agent, prices};
+    use spot_contracts::v1;
+
+    #[test]
+    fn a_manual_replica_goes_to_the_cheapest_other_az() {
+        let a = agent("us-east-1a", v1::InstanceMode::Spot);
+        let known = prices(&[("us-east-1a", 0.01), ("us-east-1b", 0.02), ("us-east-1d", 0.015)]);
+        assert_eq!(replica_pool(&a, &known).as_deref(), Some("t3.medium.us-east-1d"));
+        assert_eq!(replica_pool(&a, &prices(&[("us-east-1a", 0.01)])), None);
+    }
+}

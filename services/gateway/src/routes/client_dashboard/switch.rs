@@ -98,3 +98,56 @@ pub async fn issue(
         priority: command.priority,
     }))
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::auto_pool;
+    use spot_contracts::v1;
+
+    pub(crate) fn agent(az: &str, mode: v1::InstanceMode) -> v1::AgentOverview {
+        v1::AgentOverview {
+            instance: Some(v1::InstanceInfo {
+                instance_id: "i-1".into(),
+                instance_type: "t3.medium".into(),
+                region: "us-east-1".into(),
+                az: az.into(),
+                mode: mode as i32,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn prices(list: &[(&str, f64)]) -> v1::CurrentPrices {
+        v1::CurrentPrices {
+            pools: list
+                .iter()
+                .map(|(az, price)| v1::CurrentPoolPrice {
+                    pool_id: format!("t3.medium.{az}"),
+                    instance_type: "t3.medium".into(),
+                    region: "us-east-1".into(),
+                    az: (*az).into(),
+                    price: *price,
+                    captured_at: None,
+                })
+                .collect(),
+            on_demand: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn spot_to_spot_leaves_the_current_pool() {
+        let known = prices(&[("us-east-1a", 0.01), ("us-east-1b", 0.02), ("us-east-1c", 0.015)]);
+        let on_spot = agent("us-east-1a", v1::InstanceMode::Spot);
+        assert_eq!(auto_pool(&on_spot, &known).as_deref(), Some("t3.medium.us-east-1c"));
+        let on_demand = agent("us-east-1a", v1::InstanceMode::OnDemand);
+        assert_eq!(auto_pool(&on_demand, &known).as_deref(), Some("t3.medium.us-east-1a"));
+    }
+
+    #[test]
+    fn without_prices_the_own_az_keeps_the_switch_on_spot() {
+        let a = agent("us-east-1b", v1::InstanceMode::OnDemand);
+        assert_eq!(auto_pool(&a, &prices(&[])).as_deref(), Some("t3.medium.us-east-1b"));
+        assert_eq!(auto_pool(&v1::AgentOverview::default(), &prices(&[])), None);
+    }
+}
