@@ -538,6 +538,11 @@ async fn p13_promote_with_an_empty_body() -> anyhow::Result<()> {
         (body["success"].clone(), body["replica_id"].clone(), body["new_instance_id"].clone()),
         (json!(true), json!(replica), json!("i-ed870cb0854881b6e"))
     );
+    // The promoted replica serves now: terminating it from the Replicas page is refused.
+    let (status, body) =
+        call(&f.t, "DELETE", &format!("/api/agents/{}/replicas/{replica}", f.agent), &f.token, None).await?;
+    assert_eq!((status, body["code"].clone()), (409, json!("replica_is_primary")), "{body}");
+    assert!(dash_error(&body));
     Ok(())
 }
 
