@@ -50,4 +50,18 @@ impl LifecycleClient {
         update_group_settings, update_group_settings, v1::UpdateGroupSettingsRequest, v1::GroupSettings);
     rpc!("lifecycle": /// Paginated listings.
         list_records, list_records, v1::ListRecordsRequest, v1::ListRecordsResponse);
+    rpc!("lifecycle": /// Dashboard: live agents (or one) with settings.
+        agent_overviews, list_agent_overviews, v1::AgentOverviewRequest, v1::AgentOverviewList);
+    rpc!("lifecycle": /// Dashboard: the operator's enable switch.
+        set_agent_enabled, set_agent_enabled, v1::SetAgentEnabledRequest, v1::SetAgentEnabledResponse);
+    rpc!("lifecycle": /// Dashboard: wished replica count.
+        set_replica_count, set_replica_count, v1::SetReplicaCountRequest, v1::SetReplicaCountResponse);
+    rpc!("lifecycle": /// Dashboard: manual replica request.
+        manual_replica, request_manual_replica, v1::ManualReplicaRequest, v1::ReplicaRecord);
+    rpc!("lifecycle": /// Dashboard: instances of a tenant.
+        instance_overviews, list_instance_overviews, v1::InstanceOverviewRequest, v1::InstanceOverviewList);
+    rpc!("lifecycle": /// Dashboard: switch history with counts.
+        switch_overviews, list_switch_overviews, v1::SwitchOverviewRequest, v1::SwitchOverviewList);
+    rpc!("lifecycle": /// Dashboard: replicas of a tenant.
+        tenant_replicas, list_tenant_replicas, v1::TenantReplicasRequest, v1::TenantReplicaList);
 }

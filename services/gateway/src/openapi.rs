@@ -35,8 +35,8 @@ pub struct ApiErrorDetail {
         crate::routes::polling::pending_commands,
         crate::routes::polling::executed,
         crate::routes::switching::switch_report,
-        crate::routes::switching::issue_switch_command,
-        crate::routes::replicas::create,
+        crate::routes::client_dashboard::switch::issue,
+        crate::routes::client_dashboard::replicas::create,
         crate::routes::replicas::list,
         crate::routes::replicas::status,
         crate::routes::replicas::promote,
@@ -58,7 +58,18 @@ pub struct ApiErrorDetail {
         crate::routes::emergency::rebalance_notice,
         crate::routes::emergency::emergency_status,
         crate::routes::emergency::get_policy,
-        crate::routes::emergency::set_policy
+        crate::routes::emergency::set_policy,
+        crate::routes::client_dashboard::overview::stats,
+        crate::routes::client_dashboard::overview::savings,
+        crate::routes::client_dashboard::agents::list,
+        crate::routes::client_dashboard::agents::get,
+        crate::routes::client_dashboard::agents::toggle,
+        crate::routes::client_dashboard::agents::settings,
+        crate::routes::client_dashboard::instances::list,
+        crate::routes::client_dashboard::instances::pricing,
+        crate::routes::client_dashboard::switches::list,
+        crate::routes::client_dashboard::replicas::list,
+        crate::routes::client_dashboard::replicas::delete
     )
 )]
 pub struct ApiDoc;

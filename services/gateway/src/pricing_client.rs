@@ -24,4 +24,5 @@ impl PricingClient {
     rpc!("pricing": savings, get_savings, v1::SavingsRequest, v1::SavingsReport);
     rpc!("pricing": jobs, list_consolidation_jobs, v1::ListJobsRequest, v1::JobList);
     rpc!("pricing": consolidate, run_consolidation, v1::RunConsolidationRequest, v1::JobRecord);
+    rpc!("pricing": current_prices, get_current_prices, v1::CurrentPricesRequest, v1::CurrentPrices);
 }

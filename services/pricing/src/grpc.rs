@@ -159,4 +159,45 @@ impl PricingService for PricingGrpc {
         let row = self.consolidator.run("manual", start, end).await.map_err(PricingError::internal)?;
         Ok(Response::new(job(&row)))
     }
+
+    async fn get_current_prices(
+        &self,
+        request: Request<v1::CurrentPricesRequest>,
+    ) -> Result<Response<v1::CurrentPrices>, Status> {
+        Ok(Response::new(current_prices(&self.db, request.get_ref()).await?))
+    }
+}
+
+/// At most this many (type, region) pairs per call (a tenant's distinct types).
+const MAX_TYPES: usize = 200;
+
+async fn current_prices(
+    db: &DatabaseConnection,
+    r: &v1::CurrentPricesRequest,
+) -> Result<v1::CurrentPrices, PricingError> {
+    use crate::store::current;
+    if r.types.len() > MAX_TYPES {
+        return Err(PricingError::invalid(format!("at most {MAX_TYPES} instance types per call")));
+    }
+    let types: Vec<(String, String)> =
+        r.types.iter().map(|t| (t.instance_type.trim().to_owned(), t.region.trim().to_owned())).collect();
+    let pools = current::pools(db, &types).await?;
+    let on_demand = current::on_demand(db, &types).await?;
+    Ok(v1::CurrentPrices {
+        pools: pools
+            .into_iter()
+            .map(|p| v1::CurrentPoolPrice {
+                pool_id: p.pool_id,
+                instance_type: p.instance_type,
+                region: p.region,
+                az: p.az,
+                price: p.price,
+                captured_at: Some(ts(p.captured_at)),
+            })
+            .collect(),
+        on_demand: on_demand
+            .into_iter()
+            .map(|o| v1::OnDemandPrice { instance_type: o.instance_type, region: o.region, price: o.price })
+            .collect(),
+    })
 }

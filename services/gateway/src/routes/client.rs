@@ -23,14 +23,28 @@ pub async fn health() -> HttpResponse {
     path = "/api/client/validate",
     tag = "installer",
     summary = "Is this bearer token a tenant's?",
-    responses((status = 200, body = crate::wire::admin::ValidateResponse), (status = 401, body = crate::openapi::ApiErrorBody))
+    responses((status = 200, body = crate::wire::admin::ValidateResponse), (status = 401, description = "Missing, unknown or revoked token", body = crate::openapi::ApiErrorBody), (status = 403, description = "The token's tenant is not active (tenant_inactive)", body = crate::openapi::ApiErrorBody))
 )]
 pub async fn validate(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let tenant = state.tokens.tenant(&state.db, &req).await?;
+    let tenant = match state.tokens.tenant(&state.db, &req).await {
+        Err(ApiError::Unauthorized) => return Err(refusal(&state, &req).await),
+        other => other?,
+    };
     Ok(HttpResponse::Ok().json(ValidateResponse {
         valid: true,
         client_id: tenant.id.to_string(),
         name: tenant.name,
         email: tenant.email,
     }))
+}
+
+/// 403 for a live token of an inactive tenant (the dashboard and installers
+/// tell "suspended" from "wrong token"), 401 otherwise.
+async fn refusal(state: &AppState, req: &HttpRequest) -> ApiError {
+    let Some(token) = crate::auth::bearer(req) else { return ApiError::Unauthorized };
+    match crate::store::tenant_status::of_token(&state.db, &crate::auth::hash_token(token)).await {
+        Ok(Some(status)) if status != "active" => ApiError::Forbidden("tenant_inactive"),
+        Ok(_) => ApiError::Unauthorized,
+        Err(e) => e.into(),
+    }
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod client;
+pub mod client_dashboard;
 pub mod emergency;
 pub mod fallback;
 pub mod labels;
@@ -33,8 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/register", web::post().to(agents::register))
         .route("/api/agents/{agent_id}/commands/{command_id}/executed", web::post().to(polling::executed))
         .route("/api/agents/{agent_id}/switch-report", web::post().to(switching::switch_report))
-        .route("/api/agents/{agent_id}/issue-switch-command", web::post().to(switching::issue_switch_command))
-        .route("/api/agents/{agent_id}/replicas", web::post().to(replicas::create))
+        .route("/api/agents/{agent_id}/issue-switch-command", web::post().to(client_dashboard::switch::issue))
+        .route("/api/agents/{agent_id}/replicas", web::post().to(client_dashboard::replicas::create))
         .route("/api/agents/{agent_id}/replicas", web::get().to(replicas::list))
         .route("/api/agents/{agent_id}/replicas/{replica_id}/status", web::post().to(replicas::status))
         .route("/api/agents/{agent_id}/replicas/{replica_id}/promote", web::post().to(replicas::promote))
@@ -66,4 +67,24 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
             "/api/{kind:groups|agents|instances|replicas|commands|switches}",
             web::get().to(listing::list),
         );
+    // The field's client dashboard (docs/CLIENT_DASHBOARD.md). Static segments
+    // first: `/api/client/validate`, `/api/client/agents/..` and
+    // `/api/client/instances/..` are not client ids.
+    cfg.route(
+        "/api/client/agents/{agent_id}/toggle-enabled",
+        web::post().to(client_dashboard::agents::toggle),
+    )
+    .route("/api/client/agents/{agent_id}/settings", web::post().to(client_dashboard::agents::settings))
+    .route("/api/client/instances/{instance_id}/pricing", web::get().to(client_dashboard::instances::pricing))
+    .route("/api/client/{client_id}", web::get().to(client_dashboard::overview::stats))
+    .route("/api/client/{client_id}/agents", web::get().to(client_dashboard::agents::list))
+    .route("/api/client/{client_id}/instances", web::get().to(client_dashboard::instances::list))
+    .route("/api/client/{client_id}/switches", web::get().to(client_dashboard::switches::list))
+    .route("/api/client/{client_id}/replicas", web::get().to(client_dashboard::replicas::list))
+    .route("/api/client/{client_id}/savings", web::get().to(client_dashboard::overview::savings))
+    .route("/api/agents/{agent_id}", web::get().to(client_dashboard::agents::get))
+    .route(
+        "/api/agents/{agent_id}/replicas/{replica_id}",
+        web::delete().to(client_dashboard::replicas::delete),
+    );
 }

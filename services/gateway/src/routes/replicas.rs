@@ -41,7 +41,7 @@ pub async fn create(
             request_id: c(r.request_id).unwrap_or_else(|| request_id(&req)),
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ReplicaView::from(&record)))
+    Ok(HttpResponse::Ok().json(crate::wire::dashboard::Succeeded::new(ReplicaView::from(&record))))
 }
 
 /// `GET /api/agents/{id}/replicas`.
@@ -90,6 +90,7 @@ pub async fn status(
             agent: Some(agent_ref(client, agent)),
             replica_id,
             status,
+            actor: String::new(),
         })
         .await?;
     Ok(HttpResponse::Ok().json(ReplicaView::from(&record)))
@@ -128,6 +129,8 @@ pub async fn promote(
         .await?;
     state.config_cache.invalidate(agent);
     Ok(HttpResponse::Ok().json(serde_json::json!({
+        "success": true,
+        "new_instance_id": done.new_primary_instance_id,
         "status": "promoted",
         "replica_id": done.replica_id,
         "new_primary_instance_id": done.new_primary_instance_id,

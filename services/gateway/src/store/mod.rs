@@ -1,4 +1,5 @@
 //! SQL of the gateway schema.
 
 pub mod agents;
+pub mod tenant_status;
 pub mod tenants;

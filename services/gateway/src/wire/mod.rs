@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agent_v4;
 pub mod commands;
+pub mod dashboard;
 pub mod emergency;
 pub mod replicas;
 pub mod reports;

@@ -156,7 +156,7 @@ pub async fn replica_status_update(
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.replica_id, "replica")?;
     let status = replica_status(&r.status)?;
-    let who = actor("", "", format!("agent:{agent}"));
+    let who = actor(&r.actor, "", format!("agent:{agent}"));
     let row = ops::replicas::update_status(db, client, agent, id, status, &who).await?;
     Ok(convert::replica(&row))
 }

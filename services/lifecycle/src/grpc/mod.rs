@@ -107,6 +107,7 @@ impl LifecycleGrpc {
 
 mod calls;
 pub mod convert;
+mod dashboard;
 
 #[tonic::async_trait]
 impl LifecycleService for LifecycleGrpc {
@@ -260,5 +261,56 @@ impl LifecycleService for LifecycleGrpc {
     ) -> Result<Response<v1::GroupSettings>, Status> {
         let req = request.into_inner();
         Ok(Response::new(calls::update_settings(&self.db, &req).await?))
+    }
+
+    // The operators' dashboard (grpc/dashboard.rs).
+
+    async fn list_agent_overviews(
+        &self,
+        request: Request<v1::AgentOverviewRequest>,
+    ) -> Result<Response<v1::AgentOverviewList>, Status> {
+        Ok(Response::new(dashboard::agents(&self.db, request.get_ref()).await?))
+    }
+
+    async fn set_agent_enabled(
+        &self,
+        request: Request<v1::SetAgentEnabledRequest>,
+    ) -> Result<Response<v1::SetAgentEnabledResponse>, Status> {
+        Ok(Response::new(dashboard::set_enabled(&self.db, request.get_ref()).await?))
+    }
+
+    async fn set_replica_count(
+        &self,
+        request: Request<v1::SetReplicaCountRequest>,
+    ) -> Result<Response<v1::SetReplicaCountResponse>, Status> {
+        Ok(Response::new(dashboard::set_replica_count(&self.db, request.get_ref()).await?))
+    }
+
+    async fn request_manual_replica(
+        &self,
+        request: Request<v1::ManualReplicaRequest>,
+    ) -> Result<Response<v1::ReplicaRecord>, Status> {
+        Ok(Response::new(dashboard::manual_replica(&self.db, request.get_ref()).await?))
+    }
+
+    async fn list_instance_overviews(
+        &self,
+        request: Request<v1::InstanceOverviewRequest>,
+    ) -> Result<Response<v1::InstanceOverviewList>, Status> {
+        Ok(Response::new(dashboard::instances(&self.db, request.get_ref()).await?))
+    }
+
+    async fn list_switch_overviews(
+        &self,
+        request: Request<v1::SwitchOverviewRequest>,
+    ) -> Result<Response<v1::SwitchOverviewList>, Status> {
+        Ok(Response::new(dashboard::switches(&self.db, request.get_ref()).await?))
+    }
+
+    async fn list_tenant_replicas(
+        &self,
+        request: Request<v1::TenantReplicasRequest>,
+    ) -> Result<Response<v1::TenantReplicaList>, Status> {
+        Ok(Response::new(dashboard::replicas(&self.db, request.get_ref()).await?))
     }
 }

@@ -4,6 +4,7 @@
 //! events in the outbox.
 
 pub mod commands;
+pub mod dashboard;
 pub mod register;
 pub mod replicas;
 pub mod settings;

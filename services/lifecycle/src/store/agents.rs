@@ -40,6 +40,8 @@ pub struct AgentRow {
     pub mode: String,
     pub status: String,
     pub enabled: bool,
+    /// The operator's switch (dashboard toggle); off makes the agent passive.
+    pub operator_enabled: bool,
     pub last_heartbeat_at: Option<DateTime<Utc>>,
     pub heartbeat_count: i64,
     pub monitored_instances: Vec<String>,
@@ -52,12 +54,10 @@ pub struct AgentRow {
 }
 
 impl AgentRow {
-    /// What v4 reads from GET /config: active only on the group's PRIMARY.
+    /// What v4 reads from GET /config: active only on the group's PRIMARY,
+    /// and only while the operator has not switched the agent off.
     pub fn enabled(&self) -> bool {
-        match self.role.as_deref() {
-            Some(role) => role == "PRIMARY",
-            None => self.enabled,
-        }
+        config_enabled(self.role.as_deref(), self.enabled, self.operator_enabled)
     }
 
     /// Typed commands (section B) need a newer agent: version 5+ or a declared capability.
@@ -65,6 +65,17 @@ impl AgentRow {
         let major = self.agent_version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
         major >= 5 || self.capabilities.iter().any(|c| c == "typed_commands")
     }
+}
+
+/// GET /config's `enabled`: the role decides (PRIMARY serves), the
+/// registration's decision stands in for agents without a group, and the
+/// operator's switch can only turn an agent off, never make a non-PRIMARY active.
+pub fn config_enabled(role: Option<&str>, registered: bool, operator: bool) -> bool {
+    operator
+        && match role {
+            Some(role) => role == "PRIMARY",
+            None => registered,
+        }
 }
 
 /// Inserts a registration.
@@ -107,7 +118,7 @@ pub async fn find<C: ConnectionTrait>(
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT a.agent_id, a.client_id, a.logical_agent_id, a.instance_id, a.instance_type, a.region, a.az,
-                    a.ami_id, a.mode, a.status, a.enabled, a.last_heartbeat_at, a.heartbeat_count,
+                    a.ami_id, a.mode, a.status, a.enabled, a.operator_enabled, a.last_heartbeat_at, a.heartbeat_count,
                     a.monitored_instances, a.version, a.group_id, a.agent_version, a.capabilities,
                     (SELECT i.role FROM lifecycle.instances i
                      WHERE i.group_id = a.group_id AND i.instance_id = a.instance_id) AS role
@@ -135,6 +146,7 @@ pub async fn find<C: ConnectionTrait>(
             mode: r.try_get("", "mode")?,
             status: r.try_get("", "status")?,
             enabled: r.try_get("", "enabled")?,
+            operator_enabled: r.try_get("", "operator_enabled")?,
             last_heartbeat_at: r.try_get("", "last_heartbeat_at")?,
             heartbeat_count: r.try_get("", "heartbeat_count")?,
             monitored_instances: r.try_get("", "monitored_instances")?,
@@ -146,4 +158,20 @@ pub async fn find<C: ConnectionTrait>(
         })
     })
     .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::config_enabled;
+
+    #[test]
+    fn only_an_enabled_primary_is_active() {
+        assert!(config_enabled(Some("PRIMARY"), false, true));
+        assert!(!config_enabled(Some("PRIMARY"), true, false));
+        assert!(!config_enabled(Some("REPLICA"), true, true));
+        assert!(!config_enabled(Some("ZOMBIE"), true, true));
+        assert!(config_enabled(None, true, true));
+        assert!(!config_enabled(None, true, false));
+        assert!(!config_enabled(None, false, true));
+    }
 }

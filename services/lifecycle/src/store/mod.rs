@@ -4,6 +4,8 @@
 pub mod agents;
 pub mod audit;
 pub mod commands;
+pub mod dashboard;
+pub mod dashboard_history;
 pub mod groups;
 pub mod heartbeats;
 pub mod listing;

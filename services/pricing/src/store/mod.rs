@@ -2,6 +2,7 @@
 
 pub mod canonical;
 pub mod consolidated;
+pub mod current;
 pub mod jobs;
 pub mod risk;
 pub mod savings;

@@ -1,0 +1,148 @@
+//! Dashboard page (`GET /api/client/{cid}`) and savings (`GET .../savings`).
+
+use super::agents::live_agents;
+use super::{DashResult, own_client};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::wire::dashboard::{
+    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, savings_impact, utc,
+};
+use actix_web::{HttpRequest, HttpResponse, web};
+use spot_contracts::v1;
+use spot_domain::ClientId;
+
+/// Switches shown on the dashboard page.
+const RECENT_SWITCHES: i32 = 10;
+/// Savings are summed over this many years of monthly rows.
+const SAVINGS_YEARS: i64 = 10;
+
+/// Savings per month (`YYYY-MM`, oldest first) from pricing.
+async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(String, f64)>, ApiError> {
+    let now = chrono::Utc::now();
+    let from = now - chrono::Duration::days(366 * SAVINGS_YEARS);
+    let ts =
+        |t: chrono::DateTime<chrono::Utc>| spot_contracts::Timestamp::from(std::time::SystemTime::from(t));
+    let report = state
+        .pricing
+        .savings(v1::SavingsRequest {
+            client_id: client.to_string(),
+            from: Some(ts(from)),
+            to: Some(ts(now)),
+            granularity: "month".into(),
+        })
+        .await?;
+    Ok(report.rows.into_iter().map(|r| (r.period, r.savings)).collect())
+}
+
+/// `GET /api/client/{client_id}`.
+#[utoipa::path(
+    get,
+    path = "/api/client/{client_id}",
+    tag = "client dashboard",
+    summary = "Dashboard page: fleet counts, savings, recent switches, agents",
+    params(("client_id" = String, Path, description = "client_id from validate")),
+    responses((status = 200, body = DashboardStats), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle or pricing unavailable", body = serde_json::Value))
+)]
+pub async fn stats(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
+    let client = own_client(&state, &req, &path).await?;
+    let cid = client.to_string();
+    let (agents, instances, switches, savings) = tokio::try_join!(
+        live_agents(&state, client),
+        state
+            .lifecycle
+            .instance_overviews(v1::InstanceOverviewRequest { client_id: cid.clone(), instance_id: None }),
+        state
+            .lifecycle
+            .switch_overviews(v1::SwitchOverviewRequest { client_id: cid.clone(), limit: RECENT_SWITCHES }),
+        monthly_savings(&state, client),
+    )?;
+    let active: Vec<&v1::InstanceOverview> =
+        instances.instances.iter().filter(|i| matches!(i.role.as_str(), "PRIMARY" | "REPLICA")).collect();
+    let this_month = chrono::Utc::now().format("%Y-%m").to_string();
+    let active_agents: Vec<ActiveAgent> = agents
+        .iter()
+        .map(|a| {
+            let d = super::agents::dash_agent(a);
+            ActiveAgent {
+                id: d.id,
+                hostname: d.hostname,
+                instance_id: d.instance_id,
+                instance_type: d.instance_type,
+                region: d.region,
+                current_mode: d.current_mode,
+                status: d.status,
+            }
+        })
+        .collect();
+    let stats = DashboardStats {
+        total_agents: agents.len() as i64,
+        online_agents: agents
+            .iter()
+            .filter(|a| {
+                agent_status(&a.status, &a.reported_status, a.config_enabled, a.switching) != "offline"
+            })
+            .count() as i64,
+        active_instances: active.len() as i64,
+        spot_instances: active.iter().filter(|i| i.mode == "spot").count() as i64,
+        total_switches: switches.total,
+        switches_today: switches.today,
+        total_savings: money(savings.iter().map(|(_, s)| s).sum()),
+        monthly_savings: money(savings.iter().filter(|(m, _)| *m == this_month).map(|(_, s)| s).sum()),
+        recent_switches: switches
+            .switches
+            .iter()
+            .map(|s| RecentSwitch {
+                id: s.switch_id.clone(),
+                old_instance_id: s.old_instance_id.clone(),
+                new_instance_id: s.new_instance_id.clone(),
+                old_mode: s.old_mode.clone(),
+                new_mode: s.new_mode.clone(),
+                savings_impact: savings_impact(
+                    &s.old_mode,
+                    &s.new_mode,
+                    s.on_demand_price,
+                    s.old_spot_price,
+                    s.new_spot_price,
+                ),
+                initiated_at: utc(&s.initiated_at).unwrap_or_default(),
+            })
+            .collect(),
+        active_agents,
+    };
+    Ok(HttpResponse::Ok().json(stats))
+}
+
+/// One month of savings.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MonthSavings {
+    pub month: String,
+    pub savings: f64,
+}
+
+/// `GET /api/client/{cid}/savings`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SavingsBody {
+    pub total_savings: f64,
+    pub monthly_savings: Vec<MonthSavings>,
+}
+
+/// `GET /api/client/{client_id}/savings`.
+#[utoipa::path(
+    get,
+    path = "/api/client/{client_id}/savings",
+    tag = "client dashboard",
+    summary = "Savings in total and per month (USD, 2 decimals)",
+    params(("client_id" = String, Path, description = "client_id from validate")),
+    responses((status = 200, body = SavingsBody), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Pricing unavailable", body = serde_json::Value))
+)]
+pub async fn savings(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
+    let client = own_client(&state, &req, &path).await?;
+    let months = monthly_savings(&state, client).await?;
+    Ok(HttpResponse::Ok().json(SavingsBody {
+        total_savings: money(months.iter().map(|(_, s)| s).sum()),
+        monthly_savings: months
+            .into_iter()
+            .map(|(month, s)| MonthSavings { month, savings: money(s) })
+            .collect(),
+    }))
+}

@@ -1,0 +1,154 @@
+//! Reads for the operators' dashboard (docs/CLIENT_DASHBOARD.md): agents
+//! with their group settings, instances, switch history and replicas of one
+//! tenant, as typed rows. Each is one statement, capped in size.
+
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use uuid::Uuid;
+
+/// Largest list the dashboard is sent (it pages nothing).
+pub const MAX_ROWS: i64 = 1000;
+
+/// One agent as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentOverviewRow {
+    pub agent_id: Uuid,
+    pub logical_agent_id: String,
+    pub hostname: String,
+    pub instance_id: String,
+    pub instance_type: String,
+    pub region: String,
+    pub az: String,
+    pub ami_id: String,
+    pub mode: String,
+    pub status: String,
+    pub reported_status: Option<String>,
+    pub last_heartbeat_at: Option<DateTime<Utc>>,
+    pub registered_enabled: bool,
+    pub operator_enabled: bool,
+    pub role: Option<String>,
+    pub switching: bool,
+    pub auto_switch: bool,
+    pub auto_terminate: bool,
+    pub manual_replica: bool,
+    pub replica_count: i32,
+    pub live_replicas: i64,
+}
+
+/// `agent`: that one registration, whatever its state. None: the newest
+/// registration of every instance that is not TERMINATED (a switched-away
+/// v4 agent exits; its successor registers under a new id).
+pub async fn agents<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    agent: Option<Uuid>,
+) -> Result<Vec<AgentOverviewRow>> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT a.agent_id, a.logical_agent_id, a.hostname, a.instance_id, a.instance_type, a.region, a.az,
+                    a.ami_id, a.mode, a.status, a.reported_status, a.last_heartbeat_at, a.enabled,
+                    a.operator_enabled, i.role,
+                    COALESCE(g.auto_switch, false) AS auto_switch,
+                    COALESCE(g.auto_terminate, false) AS auto_terminate,
+                    COALESCE(g.manual_replica, false) AS manual_replica,
+                    COALESCE(g.replica_count, 0) AS replica_count,
+                    EXISTS (SELECT 1 FROM lifecycle.commands c
+                            WHERE c.agent_id = a.agent_id AND c.command_type = 'SWITCH'
+                              AND c.status = 'delivered') AS switching,
+                    (SELECT count(*) FROM lifecycle.replicas r
+                     WHERE r.group_id = a.group_id AND r.status IN ('launching', 'syncing', 'ready')) AS live_replicas
+             FROM lifecycle.agents a
+             LEFT JOIN lifecycle.groups g ON g.id = a.group_id
+             LEFT JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
+             WHERE a.client_id = $1
+               AND ($2::uuid IS NULL OR a.agent_id = $2)
+               AND ($2::uuid IS NOT NULL OR (
+                    COALESCE(i.role, '') <> 'TERMINATED'
+                    AND NOT EXISTS (SELECT 1 FROM lifecycle.agents n
+                                    WHERE n.group_id = a.group_id AND n.instance_id = a.instance_id
+                                      AND n.registered_at > a.registered_at)))
+             ORDER BY a.logical_agent_id, a.registered_at DESC
+             LIMIT $3",
+            [client.into(), agent.into(), MAX_ROWS.into()],
+        ))
+        .await?;
+    rows.iter().map(agent_row).collect()
+}
+
+fn agent_row(r: &QueryResult) -> Result<AgentOverviewRow> {
+    Ok(AgentOverviewRow {
+        agent_id: r.try_get("", "agent_id")?,
+        logical_agent_id: r.try_get("", "logical_agent_id")?,
+        hostname: r.try_get("", "hostname")?,
+        instance_id: r.try_get("", "instance_id")?,
+        instance_type: r.try_get("", "instance_type")?,
+        region: r.try_get("", "region")?,
+        az: r.try_get("", "az")?,
+        ami_id: r.try_get("", "ami_id")?,
+        mode: r.try_get("", "mode")?,
+        status: r.try_get("", "status")?,
+        reported_status: r.try_get("", "reported_status")?,
+        last_heartbeat_at: r.try_get("", "last_heartbeat_at")?,
+        registered_enabled: r.try_get("", "enabled")?,
+        operator_enabled: r.try_get("", "operator_enabled")?,
+        role: r.try_get("", "role")?,
+        switching: r.try_get("", "switching")?,
+        auto_switch: r.try_get("", "auto_switch")?,
+        auto_terminate: r.try_get("", "auto_terminate")?,
+        manual_replica: r.try_get("", "manual_replica")?,
+        replica_count: r.try_get("", "replica_count")?,
+        live_replicas: r.try_get("", "live_replicas")?,
+    })
+}
+
+/// One instance of a tenant's groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceOverviewRow {
+    pub instance_id: String,
+    pub group_id: Uuid,
+    pub logical_agent_id: String,
+    pub role: String,
+    pub instance_type: String,
+    pub region: String,
+    pub az: String,
+    pub mode: String,
+    pub pool_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Instances of the tenant, newest first (optionally one instance id).
+pub async fn instances<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    instance: Option<&str>,
+) -> Result<Vec<InstanceOverviewRow>> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT i.instance_id, i.group_id, g.logical_agent_id, i.role, i.instance_type, i.region, i.az,
+                    i.mode, i.pool_id, i.created_at
+             FROM lifecycle.instances i JOIN lifecycle.groups g ON g.id = i.group_id
+             WHERE g.client_id = $1 AND ($2::text IS NULL OR i.instance_id = $2)
+             ORDER BY i.created_at DESC LIMIT $3",
+            [client.into(), instance.map(str::to_owned).into(), MAX_ROWS.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(InstanceOverviewRow {
+                instance_id: r.try_get("", "instance_id")?,
+                group_id: r.try_get("", "group_id")?,
+                logical_agent_id: r.try_get("", "logical_agent_id")?,
+                role: r.try_get("", "role")?,
+                instance_type: r.try_get("", "instance_type")?,
+                region: r.try_get("", "region")?,
+                az: r.try_get("", "az")?,
+                mode: r.try_get("", "mode")?,
+                pool_id: r.try_get("", "pool_id")?,
+                created_at: r.try_get("", "created_at")?,
+            })
+        })
+        .collect()
+}

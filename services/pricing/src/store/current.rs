@@ -1,0 +1,95 @@
+//! Current prices for the operators' dashboard: the newest reported spot
+//! price of every pool of some instance types, and their on-demand prices.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+
+/// How far back a reported price still counts as current.
+pub const FRESH_FOR: &str = "7 days";
+
+/// Newest spot price of one pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolPriceRow {
+    pub pool_id: String,
+    pub instance_type: String,
+    pub region: String,
+    pub az: String,
+    pub price: f64,
+    pub captured_at: DateTime<Utc>,
+}
+
+/// On-demand price of an instance type in a region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDemandRow {
+    pub instance_type: String,
+    pub region: String,
+    pub price: f64,
+}
+
+/// Newest price per pool of the `(instance_type, region)` pairs, cheapest first.
+pub async fn pools<C: ConnectionTrait>(
+    conn: &C,
+    types: &[(String, String)],
+) -> Result<Vec<PoolPriceRow>, DbErr> {
+    if types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT * FROM (
+                    SELECT DISTINCT ON (s.pool_id) s.pool_id, s.instance_type, s.region, s.az, s.price, s.captured_at
+                    FROM pricing.spot_price_snapshots s
+                    JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
+                      ON q.instance_type = s.instance_type AND q.region = s.region
+                    WHERE s.captured_at > now() - interval '{FRESH_FOR}'
+                    ORDER BY s.pool_id, s.captured_at DESC, s.received_at DESC
+                 ) p ORDER BY p.price, p.pool_id"
+            ),
+            [kinds.into(), regions.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PoolPriceRow {
+                pool_id: r.try_get("", "pool_id")?,
+                instance_type: r.try_get("", "instance_type")?,
+                region: r.try_get("", "region")?,
+                az: r.try_get("", "az")?,
+                price: r.try_get("", "price")?,
+                captured_at: r.try_get("", "captured_at")?,
+            })
+        })
+        .collect()
+}
+
+/// On-demand prices of the `(instance_type, region)` pairs we know.
+pub async fn on_demand<C: ConnectionTrait>(
+    conn: &C,
+    types: &[(String, String)],
+) -> Result<Vec<OnDemandRow>, DbErr> {
+    if types.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT o.instance_type, o.region, o.price FROM pricing.on_demand_prices o
+             JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
+               ON q.instance_type = o.instance_type AND q.region = o.region",
+            [kinds.into(), regions.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OnDemandRow {
+                instance_type: r.try_get("", "instance_type")?,
+                region: r.try_get("", "region")?,
+                price: r.try_get("", "price")?,
+            })
+        })
+        .collect()
+}
