@@ -15,7 +15,8 @@ use crate::wire::emergency::{
     TerminationAnswer, TerminationImminent, TerminationNotice,
 };
 use crate::wire::{clean, parse_json, timestamp};
-use actix_web::{HttpRequest, web};
+use actix_web::HttpRequest;
+use actix_web::web::{self, Bytes, Data};
 use serde_json::{Value, json};
 use spot_contracts::v1;
 
@@ -60,19 +61,55 @@ async fn ask_rebalance(
     state.emergency.rebalance(request).await
 }
 
+/// A notice body as an agent sends it, and the question it asks.
+trait Notice: serde::de::DeserializeOwned {
+    async fn ask(self, state: &AppState, req: &HttpRequest) -> Result<v1::NoticeAnswer, ApiError>;
+}
+
+impl Notice for TerminationImminent {
+    async fn ask(self, state: &AppState, req: &HttpRequest) -> Result<v1::NoticeAnswer, ApiError> {
+        ask_termination(state, req, self.instance_id, (self.termination_time, self.detected_at), None).await
+    }
+}
+
+impl Notice for TerminationNotice {
+    async fn ask(self, state: &AppState, req: &HttpRequest) -> Result<v1::NoticeAnswer, ApiError> {
+        ask_termination(state, req, self.instance_id, (self.termination_time, None), self.request_id).await
+    }
+}
+
+impl Notice for RebalanceRecommendation {
+    async fn ask(self, state: &AppState, req: &HttpRequest) -> Result<v1::NoticeAnswer, ApiError> {
+        ask_rebalance(state, req, self.instance_id, (self.detected_at, "detected_at"), None).await
+    }
+}
+
+impl Notice for RebalanceNotice {
+    async fn ask(self, state: &AppState, req: &HttpRequest) -> Result<v1::NoticeAnswer, ApiError> {
+        ask_rebalance(state, req, self.instance_id, (self.notice_time, "notice_time"), self.request_id).await
+    }
+}
+
+/// Parse the notice, check the caller, ask, answer in the agent's format.
+async fn answer<N: Notice, A: for<'a> From<&'a v1::NoticeAnswer>>(
+    state: &AppState,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Reply<A> {
+    let answer = parse_json::<N>(body)?.ask(state, req).await?;
+    Ok(web::Json(A::from(&answer)))
+}
+
 #[utoipa::path(post, path = "/api/agents/{agent_id}/termination-imminent", tag = "agent v4",
     summary = "2-minute Spot termination notice (re-sent every 5 s); create_emergency_replica is true at most once",
     params(AgentPath), request_body = TerminationImminent,
     responses((status = 200, body = TerminationAnswer), ApiErrors))]
 pub async fn termination_imminent(
-    state: web::Data<AppState>,
+    state: Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Bytes,
 ) -> Reply<TerminationAnswer> {
-    let b = parse_json::<TerminationImminent>(&body)?;
-    let answer =
-        ask_termination(&state, &req, b.instance_id, (b.termination_time, b.detected_at), None).await?;
-    Ok(web::Json(TerminationAnswer::from(&answer)))
+    answer::<TerminationImminent, _>(&state, &req, &body).await
 }
 
 #[utoipa::path(post, path = "/api/agents/{agent_id}/create-emergency-replica", tag = "agent v4",
@@ -80,11 +117,11 @@ pub async fn termination_imminent(
     params(AgentPath), request_body = TerminationImminent,
     responses((status = 200, body = TerminationAnswer), ApiErrors))]
 pub async fn create_emergency_replica(
-    state: web::Data<AppState>,
+    s: Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Bytes,
 ) -> Reply<TerminationAnswer> {
-    termination_imminent(state, req, body).await
+    answer::<TerminationImminent, _>(&s, &req, &body).await
 }
 
 #[utoipa::path(post, path = "/api/agents/{agent_id}/rebalance-recommendation", tag = "agent v4",
@@ -92,43 +129,27 @@ pub async fn create_emergency_replica(
     params(AgentPath), request_body = RebalanceRecommendation,
     responses((status = 200, body = RebalanceAnswer), ApiErrors))]
 pub async fn rebalance_recommendation(
-    state: web::Data<AppState>,
+    s: Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Bytes,
 ) -> Reply<RebalanceAnswer> {
-    let b = parse_json::<RebalanceRecommendation>(&body)?;
-    let answer = ask_rebalance(&state, &req, b.instance_id, (b.detected_at, "detected_at"), None).await?;
-    Ok(web::Json(RebalanceAnswer::from(&answer)))
+    answer::<RebalanceRecommendation, _>(&s, &req, &body).await
 }
 
 #[utoipa::path(post, path = "/api/agents/{agent_id}/termination-notice", tag = "agent",
     summary = "Termination notice from a newer agent (X-Request-ID); the replica comes as a CREATE_REPLICA command",
     params(AgentPath), request_body = TerminationNotice,
     responses((status = 200, body = Acknowledged), ApiErrors))]
-pub async fn termination_notice(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Reply<Acknowledged> {
-    let b = parse_json::<TerminationNotice>(&body)?;
-    let answer =
-        ask_termination(&state, &req, b.instance_id, (b.termination_time, None), b.request_id).await?;
-    Ok(web::Json(Acknowledged::from(&answer)))
+pub async fn termination_notice(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Reply<Acknowledged> {
+    answer::<TerminationNotice, _>(&state, &req, &body).await
 }
 
 #[utoipa::path(post, path = "/api/agents/{agent_id}/rebalance-notice", tag = "agent",
     summary = "Rebalance recommendation from a newer agent",
     params(AgentPath), request_body = RebalanceNotice,
     responses((status = 200, body = Acknowledged), ApiErrors))]
-pub async fn rebalance_notice(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: web::Bytes,
-) -> Reply<Acknowledged> {
-    let b = parse_json::<RebalanceNotice>(&body)?;
-    let answer =
-        ask_rebalance(&state, &req, b.instance_id, (b.notice_time, "notice_time"), b.request_id).await?;
-    Ok(web::Json(Acknowledged::from(&answer)))
+pub async fn rebalance_notice(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Reply<Acknowledged> {
+    answer::<RebalanceNotice, _>(&state, &req, &body).await
 }
 
 #[utoipa::path(get, path = "/api/agents/{agent_id}/emergency-status", tag = "agent",

@@ -56,28 +56,18 @@ pub async fn pending_commands(state: web::Data<AppState>, caller: AgentCaller) -
     Ok(web::Json(commands.iter().map(PendingCommand::from).collect()))
 }
 
-/// The path of a command of an agent.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct CommandPath {
-    /// Agent id (UUID)
-    pub agent_id: String,
-    /// Command id
-    pub command_id: String,
-}
-
 /// `POST /api/agents/{id}/commands/{cid}/executed {success, message}`.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/commands/{command_id}/executed", tag = "agent v4",
-    summary = "Report that a command ran", params(CommandPath),
+    summary = "Report that a command ran", params(AgentPath, ("command_id" = String, Path, description = "Command id")),
     request_body = ExecutedRequest, responses((status = 200, body = Accepted), ApiErrors))]
 pub async fn executed(
     state: web::Data<AppState>,
-    path: web::Path<CommandPath>,
+    path: web::Path<(String, String)>,
     caller: AgentCaller,
     body: web::Bytes,
 ) -> Reply<Accepted> {
     let (success, message) = parse_json::<ExecutedRequest>(&body)?.parts()?;
-    let command_id = path.into_inner().command_id;
+    let (_, command_id) = path.into_inner();
     let request =
         v1::CommandExecutedRequest { agent: Some(caller.agent_ref()), command_id, success, message };
     state.lifecycle.command_executed(request).await?;

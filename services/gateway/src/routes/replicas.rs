@@ -9,16 +9,6 @@ use actix_web::web;
 use serde_json::{Value, json};
 use spot_contracts::v1;
 
-/// The path of one replica of an agent's group.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ReplicaPath {
-    /// Agent id (UUID)
-    pub agent_id: String,
-    /// Replica id
-    pub replica_id: String,
-}
-
 /// `POST /api/agents/{id}/replicas` -> `{replica_id, ...}`.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/replicas", tag = "agent v4",
     summary = "Record a replica instance", params(AgentPath),
@@ -54,17 +44,17 @@ pub async fn list(state: web::Data<AppState>, caller: AgentCaller) -> Reply<Valu
 
 /// `POST /api/agents/{id}/replicas/{rid}/status {status}`.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/replicas/{replica_id}/status", tag = "agent v4",
-    summary = "Replica status report", params(ReplicaPath),
+    summary = "Replica status report", params(AgentPath, ("replica_id" = String, Path, description = "Replica id")),
     request_body = ReplicaStatusRequest, responses((status = 200, body = ReplicaView), ApiErrors))]
 pub async fn status(
     state: web::Data<AppState>,
-    path: web::Path<ReplicaPath>,
+    path: web::Path<(String, String)>,
     caller: AgentCaller,
     body: web::Bytes,
 ) -> Reply<ReplicaView> {
     let status = clean(parse_json::<ReplicaStatusRequest>(&body)?.status)
         .ok_or_else(|| ApiError::InvalidField("status is required".into()))?;
-    let replica_id = path.into_inner().replica_id;
+    let (_, replica_id) = path.into_inner();
     let request = v1::UpdateReplicaStatusRequest { agent: Some(caller.agent_ref()), replica_id, status };
     let record = state.lifecycle.replica_status(request).await?;
     Ok(web::Json(ReplicaView::from(&record)))
@@ -73,11 +63,11 @@ pub async fn status(
 /// `POST /api/agents/{id}/replicas/{rid}/promote [{expected_version}]`: 409
 /// when the replica is not ready, already promoted, or the group moved on.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/replicas/{replica_id}/promote", tag = "agent v4",
-    summary = "Promote a ready replica (optimistic, 409 on conflict)", params(ReplicaPath),
+    summary = "Promote a ready replica (optimistic, 409 on conflict)", params(AgentPath, ("replica_id" = String, Path, description = "Replica id")),
     request_body = PromoteRequest, responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn promote(
     state: web::Data<AppState>,
-    path: web::Path<ReplicaPath>,
+    path: web::Path<(String, String)>,
     operator: Operator,
     body: web::Bytes,
 ) -> Reply<Value> {
@@ -86,7 +76,7 @@ pub async fn promote(
         .lifecycle
         .promote_replica(v1::PromoteReplicaRequest {
             agent: Some(operator.agent_ref()),
-            replica_id: path.into_inner().replica_id,
+            replica_id: path.into_inner().1,
             expected_version: body.expected_version,
             request_id: clean(body.request_id).unwrap_or(operator.request_id),
             actor: operator.actor,
