@@ -128,8 +128,8 @@ pub struct AgentKey {
     pub client_id: Uuid,
 }
 
-/// Marks online agents silent for longer than `timeout_secs` offline (never
-/// terminated: design.md invariant 7); returns them.
+/// Marks online agents silent for longer than `timeout_secs` offline (a
+/// silent agent is never taken for a terminated one); returns them.
 pub async fn mark_silent_offline<C: ConnectionTrait>(
     conn: &C,
     timeout_secs: f64,
