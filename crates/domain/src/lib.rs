@@ -15,6 +15,8 @@ pub mod heartbeat;
 pub mod ids;
 pub mod instance;
 pub mod pricing;
+#[cfg(feature = "sea-orm")]
+pub mod storage;
 pub mod time;
 
 pub use agent::AgentStatus;

@@ -99,6 +99,20 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The JSON body of every non-2xx answer, as documented in the OpenAPI
+/// document (the platform's `error_response` writes it).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    pub error: ApiErrorDetail,
+}
+
+/// Stable machine code plus a message.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         match e {

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cache;
 pub mod emergency_client;
 pub mod error;
+pub mod http;
 pub mod invalidation;
 pub mod lifecycle_client;
 pub mod openapi;

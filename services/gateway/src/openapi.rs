@@ -1,22 +1,12 @@
 //! The OpenAPI document of the agent and operator API, generated from the
 //! handlers' `#[utoipa::path]` annotations and the wire types, served at
 //! `GET /openapi.json`. A test checks that every registered route is in it.
+//! The document depends on the routes, never the other way round; the
+//! metrics' route labels are built from it here.
 
+use crate::routes::labels::RouteLabels;
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
-
-/// Error body of every non-2xx answer (documentation twin of the platform's).
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ApiErrorBody {
-    pub error: ApiErrorDetail,
-}
-
-/// Stable machine code plus a message.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ApiErrorDetail {
-    pub code: String,
-    pub message: String,
-}
 
 /// The document.
 #[derive(OpenApi)]
@@ -70,7 +60,10 @@ pub struct ApiErrorDetail {
         crate::routes::client_dashboard::switches::list,
         crate::routes::client_dashboard::replicas::list,
         crate::routes::client_dashboard::replicas::delete
-    )
+    ),
+    // The error preset (`ApiErrors`) refers to the body; it is registered
+    // here since responses derived with `IntoResponses` do not collect it.
+    components(schemas(crate::error::ApiErrorBody, crate::error::ApiErrorDetail))
 )]
 pub struct ApiDoc;
 
@@ -79,5 +72,41 @@ pub async fn serve() -> HttpResponse {
     match ApiDoc::openapi().to_pretty_json() {
         Ok(json) => HttpResponse::Ok().content_type("application/json").body(json),
         Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::internal(e)),
+    }
+}
+
+impl RouteLabels {
+    /// The gateway's routes: everything in the OpenAPI document and the ops routes.
+    pub fn gateway() -> Self {
+        let doc = ApiDoc::openapi();
+        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json"];
+        Self::new(doc.paths.paths.keys().map(String::as_str).chain(ops))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gateway_label_table_has_the_hot_routes() {
+        let labels = RouteLabels::gateway();
+        for tail in ["heartbeat", "config", "pending-commands", "pricing-report"] {
+            let want = format!("/api/agents/{{agent_id}}/{tail}");
+            assert_eq!(labels.label(&format!("/api/agents/x/{tail}")), want);
+        }
+        assert_eq!(labels.label("/metrics"), "/metrics");
+    }
+
+    #[test]
+    fn every_error_answer_is_documented_with_its_body() {
+        let doc = ApiDoc::openapi();
+        let heartbeat = doc.paths.paths.get("/api/agents/{agent_id}/heartbeat").and_then(|p| p.post.as_ref());
+        let codes: Vec<&str> = heartbeat
+            .map(|op| op.responses.responses.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(codes, ["200", "400", "401", "403", "404", "409", "503"]);
+        let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
+        assert!(schemas.contains_key("ApiErrorBody") && schemas.contains_key("ApiErrorDetail"));
     }
 }

@@ -1,30 +1,21 @@
 //! Installer checks: `GET /health` and `GET /api/client/validate`.
 
 use crate::error::ApiError;
+use crate::http::ApiErrors;
 use crate::state::AppState;
 use crate::wire::admin::ValidateResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// `GET /health`: the process answers (installers call it).
-#[utoipa::path(
-    get,
-    path = "/health",
-    tag = "installer",
-    summary = "Installer check: the gateway answers",
-    responses((status = 200, description = "Alive", body = serde_json::Value))
-)]
+#[utoipa::path(get, path = "/health", tag = "installer", summary = "Installer check: the gateway answers",
+    responses((status = 200, description = "Alive", body = serde_json::Value)))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// `GET /api/client/validate`: is this bearer token a tenant's?
-#[utoipa::path(
-    get,
-    path = "/api/client/validate",
-    tag = "installer",
-    summary = "Is this bearer token a tenant's?",
-    responses((status = 200, body = crate::wire::admin::ValidateResponse), (status = 401, description = "Missing, unknown or revoked token", body = crate::openapi::ApiErrorBody), (status = 403, description = "The token's tenant is not active (tenant_inactive)", body = crate::openapi::ApiErrorBody))
-)]
+#[utoipa::path(get, path = "/api/client/validate", tag = "installer", summary = "Is this bearer token a tenant's?",
+    responses((status = 200, body = ValidateResponse), ApiErrors))]
 pub async fn validate(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let tenant = match state.tokens.tenant(&state.db, &req).await {
         Err(ApiError::Unauthorized) => return Err(refusal(&state, &req).await),

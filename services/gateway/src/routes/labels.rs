@@ -4,7 +4,8 @@
 //! each); on the agent hot path that cost as much as the handler. The label
 //! table is built once from the OpenAPI document (so it cannot drift from
 //! the documented routes) plus the ops routes, and matches a path segment by
-//! segment with plain string comparisons.
+//! segment with plain string comparisons. The gateway's table is built in
+//! [`crate::openapi`] (routes know nothing of the document).
 
 use std::collections::HashMap;
 
@@ -41,14 +42,6 @@ impl RouteLabels {
             list.sort_by_key(|p| p.segments.iter().filter(|s| s.is_none()).count());
         }
         Self { by_len }
-    }
-
-    /// The gateway's routes: everything in the OpenAPI document and the ops routes.
-    pub fn gateway() -> Self {
-        use utoipa::OpenApi;
-        let doc = crate::openapi::ApiDoc::openapi();
-        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json"];
-        Self::new(doc.paths.paths.keys().map(String::as_str).chain(ops))
     }
 
     /// The pattern `path` falls under, or [`UNMATCHED`].
@@ -92,15 +85,5 @@ mod tests {
         assert_eq!(labels.label("/api/agents//heartbeat"), UNMATCHED);
         assert_eq!(labels.label("/api/agents/a/unknown"), UNMATCHED);
         assert_eq!(labels.label("/nope/at/all/here/x/y/z"), UNMATCHED);
-    }
-
-    #[test]
-    fn the_gateway_table_has_the_hot_routes() {
-        let labels = RouteLabels::gateway();
-        for tail in ["heartbeat", "config", "pending-commands", "pricing-report"] {
-            let want = format!("/api/agents/{{agent_id}}/{tail}");
-            assert_eq!(labels.label(&format!("/api/agents/x/{tail}")), want);
-        }
-        assert_eq!(labels.label("/metrics"), "/metrics");
     }
 }

@@ -4,11 +4,10 @@
 //! `GET /api/{kind}?limit=50&after=<cursor>&group_id=&agent_id=&role=&status=`
 //! with the tenant's token, or with the admin token and `client_id=`.
 
-use crate::error::ApiError;
+use crate::http::{ApiErrors, ClientScope, Reply};
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::web;
 use spot_contracts::v1;
-use spot_domain::ClientId;
 
 /// Query parameters.
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -22,17 +21,6 @@ pub struct ListParams {
     pub client_id: Option<String>,
 }
 
-async fn tenant_for(state: &AppState, req: &HttpRequest, params: &ListParams) -> Result<ClientId, ApiError> {
-    if crate::auth::require_admin(req, state.admin_token_hash.as_ref()).is_ok() {
-        let raw = params
-            .client_id
-            .as_deref()
-            .ok_or_else(|| ApiError::InvalidField("client_id is required for the admin token".into()))?;
-        return ClientId::parse(raw).map_err(|e| ApiError::InvalidField(e.to_string()));
-    }
-    Ok(state.tokens.tenant(&state.db, req).await?.id)
-}
-
 /// `GET /api/{kind}`.
 #[utoipa::path(
     get,
@@ -40,15 +28,14 @@ async fn tenant_for(state: &AppState, req: &HttpRequest, params: &ListParams) ->
     tag = "operator",
     summary = "Paginated listing: groups, agents, instances, replicas, commands, switches",
     params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ("limit" = Option<i32>, Query, description = "1..500, default 50"), ("after" = Option<String>, Query, description = "cursor from next_cursor"), ("group_id" = Option<String>, Query), ("agent_id" = Option<String>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
-    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+    responses((status = 200, body = serde_json::Value), ApiErrors)
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
     kind: web::Path<String>,
     params: web::Query<ListParams>,
-) -> Result<HttpResponse, ApiError> {
-    let client = tenant_for(&state, &req, &params).await?;
+    ClientScope(client): ClientScope,
+) -> Reply<serde_json::Value> {
     let p = params.into_inner();
     let page = state
         .lifecycle
@@ -65,5 +52,5 @@ pub async fn list(
         .await?;
     let items: Vec<serde_json::Value> =
         page.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": page.next_cursor})))
+    Ok(web::Json(serde_json::json!({"items": items, "next_cursor": page.next_cursor})))
 }

@@ -1,5 +1,6 @@
-//! HTTP routes: thin handlers that authenticate, parse, call a store or
-//! another service, and map the result.
+//! HTTP routes: thin handlers. Each takes the caller it accepts as an
+//! extractor (`crate::http::caller`), parses the body, calls a store or
+//! another service, and maps the answer; errors map once in `ApiError`.
 
 pub mod admin;
 pub mod agents;

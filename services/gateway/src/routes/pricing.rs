@@ -3,12 +3,12 @@
 //! so charts can draw synthesised points differently. `format=csv` exports.
 
 use crate::error::ApiError;
+use crate::http::{Admin, ApiErrors, ClientScope, Reader};
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::wire::{parse_optional_json, timestamp};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use spot_contracts::v1;
-use spot_domain::ClientId;
-use spot_domain::time::parse_agent_timestamp;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 pub struct RangeParams {
@@ -29,13 +29,7 @@ pub struct RangeParams {
 }
 
 fn ts(raw: &Option<String>, field: &str) -> Result<Option<spot_contracts::Timestamp>, ApiError> {
-    raw.as_deref()
-        .map(|r| {
-            parse_agent_timestamp(r)
-                .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t)))
-                .map_err(|_| ApiError::InvalidField(format!("{field} is not a timestamp: {r:?}")))
-        })
-        .transpose()
+    timestamp(raw.as_deref(), field)
 }
 
 fn iso(t: &Option<spot_contracts::Timestamp>) -> String {
@@ -70,14 +64,13 @@ fn wants_csv(p: &RangeParams) -> Result<bool, ApiError> {
 #[utoipa::path(get, path = "/api/pricing/pools/{pool_id}/history", tag = "pricing",
     summary = "Consolidated price history of a pool with the source of every point",
     params(("pool_id" = String, Path, description = "<instance type>.<az>"), RangeParams),
-    responses((status = 200, body = serde_json::Value), (status = 400, body = crate::openapi::ApiErrorBody), (status = 401, body = crate::openapi::ApiErrorBody)))]
+    responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn history(
     state: web::Data<AppState>,
-    req: HttpRequest,
     pool: web::Path<String>,
     params: web::Query<RangeParams>,
+    _: Reader,
 ) -> Result<HttpResponse, ApiError> {
-    authenticated(&state, &req).await?;
     let csv_out = wants_csv(&params)?;
     let answer = state
         .pricing
@@ -105,13 +98,12 @@ pub async fn history(
 }
 
 #[utoipa::path(get, path = "/api/pricing/risk", tag = "pricing", summary = "Current pool risk (all pools, or pool_id=a,b)",
-    params(RangeParams), responses((status = 200, body = serde_json::Value), (status = 401, body = crate::openapi::ApiErrorBody)))]
+    params(RangeParams), responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn risk(
     state: web::Data<AppState>,
-    req: HttpRequest,
     params: web::Query<RangeParams>,
+    _: Reader,
 ) -> Result<HttpResponse, ApiError> {
-    authenticated(&state, &req).await?;
     let pool_ids = params
         .pool_id
         .as_deref()
@@ -131,21 +123,12 @@ pub async fn risk(
 }
 
 #[utoipa::path(get, path = "/api/savings", tag = "pricing", summary = "Savings by day or month (csv with format=csv)",
-    params(RangeParams), responses((status = 200, body = serde_json::Value), (status = 400, body = crate::openapi::ApiErrorBody), (status = 401, body = crate::openapi::ApiErrorBody)))]
+    params(RangeParams), responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn savings(
     state: web::Data<AppState>,
-    req: HttpRequest,
     params: web::Query<RangeParams>,
+    ClientScope(client): ClientScope,
 ) -> Result<HttpResponse, ApiError> {
-    let client = if crate::auth::require_admin(&req, state.admin_token_hash.as_ref()).is_ok() {
-        let raw = params
-            .client_id
-            .as_deref()
-            .ok_or_else(|| ApiError::InvalidField("client_id is required for the admin token".into()))?;
-        ClientId::parse(raw).map_err(|e| ApiError::InvalidField(e.to_string()))?
-    } else {
-        state.tokens.tenant(&state.db, &req).await?.id
-    };
     let csv_out = wants_csv(&params)?;
     let report = state
         .pricing
@@ -193,13 +176,12 @@ pub async fn savings(
 }
 
 #[utoipa::path(get, path = "/api/pricing/consolidation-jobs", tag = "pricing", summary = "Consolidation runs, newest first",
-    params(RangeParams), responses((status = 200, body = serde_json::Value), (status = 401, body = crate::openapi::ApiErrorBody)))]
+    params(RangeParams), responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn jobs(
     state: web::Data<AppState>,
-    req: HttpRequest,
     params: web::Query<RangeParams>,
+    _: Reader,
 ) -> Result<HttpResponse, ApiError> {
-    authenticated(&state, &req).await?;
     let list = state.pricing.jobs(v1::ListJobsRequest { limit: params.limit.unwrap_or(50) }).await?;
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({"jobs": list.jobs.iter().map(job_json).collect::<Vec<_>>()})))
@@ -221,18 +203,13 @@ pub struct ConsolidateBody {
 }
 
 #[utoipa::path(post, path = "/api/admin/pricing/consolidate", tag = "admin", summary = "Run a consolidation now (one at a time)",
-    request_body = ConsolidateBody, responses((status = 200, body = serde_json::Value), (status = 401, body = crate::openapi::ApiErrorBody)))]
+    request_body = ConsolidateBody, responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn consolidate(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: web::Bytes,
+    _: Admin,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::require_admin(&req, state.admin_token_hash.as_ref())?;
-    let b: ConsolidateBody = if body.iter().all(u8::is_ascii_whitespace) {
-        ConsolidateBody::default()
-    } else {
-        crate::wire::parse_json(&body)?
-    };
+    let b: ConsolidateBody = parse_optional_json(&body)?;
     let job = state
         .pricing
         .consolidate(v1::RunConsolidationRequest {
@@ -242,12 +219,4 @@ pub async fn consolidate(
         })
         .await?;
     Ok(HttpResponse::Ok().json(job_json(&job)))
-}
-
-/// Any tenant token (or the admin token): prices and risk are not tenant data.
-async fn authenticated(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    if crate::auth::require_admin(req, state.admin_token_hash.as_ref()).is_ok() {
-        return Ok(());
-    }
-    state.tokens.tenant(&state.db, req).await.map(|_| ())
 }

@@ -1,10 +1,9 @@
 //! Group settings of an agent's group (operator).
 
-use super::agents::{agent_ref, operator_agent, request_id};
-use crate::error::ApiError;
+use crate::http::{AgentPath, ApiErrors, Operator, Reply};
 use crate::state::AppState;
 use crate::wire::parse_json;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::web;
 use spot_contracts::v1;
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -34,47 +33,29 @@ fn view(s: &v1::GroupSettings) -> serde_json::Value {
 }
 
 /// `GET /api/agents/{id}/settings`.
-#[utoipa::path(
-    get,
-    path = "/api/agents/{agent_id}/settings",
-    tag = "operator",
-    summary = "Settings of the agent's group",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
-    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
-)]
-pub async fn get(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let (client, agent, _) = operator_agent(&state, &req, &path).await?;
-    let s = state.lifecycle.group_settings(agent_ref(client, agent)).await?;
-    Ok(HttpResponse::Ok().json(view(&s)))
+#[utoipa::path(get, path = "/api/agents/{agent_id}/settings", tag = "operator",
+    summary = "Settings of the agent's group", params(AgentPath),
+    responses((status = 200, body = serde_json::Value), ApiErrors))]
+pub async fn get(state: web::Data<AppState>, operator: Operator) -> Reply<serde_json::Value> {
+    let s = state.lifecycle.group_settings(operator.agent_ref()).await?;
+    Ok(web::Json(view(&s)))
 }
 
 /// `PATCH /api/agents/{id}/settings`: 409 `auto_switch_manual_replica_conflict`
 /// when auto_switch and manual_replica would both be on.
-#[utoipa::path(
-    patch,
-    path = "/api/agents/{agent_id}/settings",
-    tag = "operator",
+#[utoipa::path(patch, path = "/api/agents/{agent_id}/settings", tag = "operator",
     summary = "Change group settings (409 when auto_switch and manual_replica would both be on)",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
-    request_body = SettingsBody,
-    responses((status = 200, body = serde_json::Value), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
-)]
+    params(AgentPath), request_body = SettingsBody, responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn update(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
+    operator: Operator,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let (client, agent, actor) = operator_agent(&state, &req, &path).await?;
+) -> Reply<serde_json::Value> {
     let b = parse_json::<SettingsBody>(&body)?;
     let s = state
         .lifecycle
         .update_group_settings(v1::UpdateGroupSettingsRequest {
-            agent: Some(agent_ref(client, agent)),
+            agent: Some(operator.agent_ref()),
             auto_switch: b.auto_switch,
             manual_replica: b.manual_replica,
             auto_terminate: b.auto_terminate,
@@ -82,9 +63,9 @@ pub async fn update(
             min_savings_percent: b.min_savings_percent,
             max_switches_per_week: b.max_switches_per_week,
             min_pool_duration_hours: b.min_pool_duration_hours,
-            actor,
-            request_id: request_id(&req),
+            actor: operator.actor,
+            request_id: operator.request_id,
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view(&s)))
+    Ok(web::Json(view(&s)))
 }

@@ -1,7 +1,8 @@
 //! The agent -> tenant map every agent call is checked against, with an
 //! in-memory cache (agents never change tenant, so entries never go stale).
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use super::sql;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use spot_domain::{AgentId, ClientId};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -13,8 +14,7 @@ pub async fn insert<C: ConnectionTrait>(
     tenant: ClientId,
     logical_agent_id: &str,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES ($1, $2, $3)
          ON CONFLICT (agent_id) DO NOTHING",
         [agent.as_uuid().into(), tenant.as_uuid().into(), logical_agent_id.into()],
@@ -25,14 +25,17 @@ pub async fn insert<C: ConnectionTrait>(
 
 /// Owner of an agent, if known.
 pub async fn owner<C: ConnectionTrait>(conn: &C, agent: AgentId) -> Result<Option<ClientId>, DbErr> {
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT tenant_id FROM gateway.agents WHERE agent_id = $1",
-            [agent.as_uuid().into()],
-        ))
-        .await?;
-    row.map(|r| r.try_get("", "tenant_id").map(ClientId::from_uuid)).transpose()
+    #[derive(FromQueryResult)]
+    struct Owner {
+        tenant_id: uuid::Uuid,
+    }
+    let row = Owner::find_by_statement(sql(
+        "SELECT tenant_id FROM gateway.agents WHERE agent_id = $1",
+        [agent.as_uuid().into()],
+    ))
+    .one(conn)
+    .await?;
+    Ok(row.map(|o| ClientId::from_uuid(o.tenant_id)))
 }
 
 /// Cached agent ownership.

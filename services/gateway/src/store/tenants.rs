@@ -1,7 +1,8 @@
 //! Tenants and their API tokens.
 
+use super::sql;
 use crate::auth::{Tenant, TokenHash};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
 use spot_domain::ClientId;
 use uuid::Uuid;
 
@@ -15,14 +16,12 @@ pub async fn create(
 ) -> Result<ClientId, DbErr> {
     let id = Uuid::now_v7();
     let txn = db.begin().await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "INSERT INTO gateway.tenants (id, name, email) VALUES ($1, $2, $3)",
         [id.into(), name.into(), email.into()],
     ))
     .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "INSERT INTO gateway.api_tokens (id, tenant_id, token_hash, token_prefix) VALUES ($1, $2, $3, $4)",
         [Uuid::now_v7().into(), id.into(), token_hash.to_vec().into(), token_prefix.into()],
     ))
@@ -36,20 +35,18 @@ pub async fn find_by_token_hash<C: ConnectionTrait>(
     conn: &C,
     hash: &TokenHash,
 ) -> Result<Option<Tenant>, DbErr> {
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT t.id, t.name, t.email FROM gateway.api_tokens k JOIN gateway.tenants t ON t.id = k.tenant_id
-             WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'",
-            [hash.to_vec().into()],
-        ))
-        .await?;
-    row.map(|r| {
-        Ok(Tenant {
-            id: ClientId::from_uuid(r.try_get("", "id")?),
-            name: r.try_get("", "name")?,
-            email: r.try_get("", "email")?,
-        })
-    })
-    .transpose()
+    #[derive(FromQueryResult)]
+    struct TenantRow {
+        id: Uuid,
+        name: String,
+        email: String,
+    }
+    let row = TenantRow::find_by_statement(sql(
+        "SELECT t.id, t.name, t.email FROM gateway.api_tokens k JOIN gateway.tenants t ON t.id = k.tenant_id
+         WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'",
+        [hash.to_vec().into()],
+    ))
+    .one(conn)
+    .await?;
+    Ok(row.map(|t| Tenant { id: ClientId::from_uuid(t.id), name: t.name, email: t.email }))
 }

@@ -34,6 +34,23 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Like [`parse_json`], for bodies that may be left out: an empty (or
+/// whitespace) body is the default value.
+pub fn parse_optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) { Ok(T::default()) } else { parse_json(body) }
+}
+
+/// Parses an optional timestamp field (any format agents send), 400
+/// `invalid_field` naming the field when it is not one.
+pub fn timestamp(raw: Option<&str>, field: &str) -> Result<Option<spot_contracts::Timestamp>, ApiError> {
+    raw.map(|r| {
+        spot_domain::time::parse_agent_timestamp(r)
+            .map(|t| spot_contracts::Timestamp::from(std::time::SystemTime::from(t)))
+            .map_err(|_| ApiError::InvalidField(format!("{field} is not a timestamp: {r:?}")))
+    })
+    .transpose()
+}
+
 /// Trims an optional text; empty becomes `None`.
 pub fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -49,6 +66,11 @@ mod tests {
         a: u8,
     }
 
+    #[derive(Debug, Default, serde::Deserialize)]
+    struct O {
+        a: Option<u8>,
+    }
+
     #[test]
     fn classifies_errors() {
         assert!(matches!(parse_json::<T>(b""), Err(ApiError::MalformedJson(_))));
@@ -56,5 +78,8 @@ mod tests {
         assert!(matches!(parse_json::<T>(b"{\"a\": \"x\"}"), Err(ApiError::InvalidField(_))));
         assert!(matches!(parse_json::<T>(b"[1]"), Err(ApiError::InvalidField(_))));
         assert!(parse_json::<T>(b"{\"a\": 1, \"extra\": null}").is_ok());
+        assert!(parse_optional_json::<O>(b" \n").is_ok_and(|v| v.a.is_none()));
+        assert!(parse_optional_json::<O>(b"{\"a\": 2}").is_ok_and(|v| v.a == Some(2)));
+        assert!(matches!(parse_optional_json::<O>(b"{"), Err(ApiError::MalformedJson(_))));
     }
 }

@@ -120,8 +120,8 @@ impl BatchHandler for HeartbeatConsumer {
                 received_at: f.latest.received_at,
                 sequence: f.latest.sequence as i64,
                 count: f.count as i64,
-                reported_status: f.latest.status.as_str().to_owned(),
-                status: f.latest.status.agent_status().as_str().to_owned(),
+                reported_status: f.latest.status,
+                status: f.latest.status.agent_status(),
                 instance_id: f.latest.payload.instance_id,
                 instance_type: f.latest.payload.instance_type,
                 az: f.latest.payload.az,
@@ -138,8 +138,8 @@ impl BatchHandler for HeartbeatConsumer {
                 &status_changed(
                     change.client_id,
                     change.agent_id,
-                    &change.previous,
-                    &change.current,
+                    change.previous.as_str(),
+                    change.current.as_str(),
                     "heartbeat",
                 ),
             )

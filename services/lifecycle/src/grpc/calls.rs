@@ -189,7 +189,7 @@ pub async fn replica_config(db: &DatabaseConnection, r: &v1::AgentRef) -> Result
         manual_replica: loaded.group.settings.manual_replica,
         auto_switch: loaded.group.settings.auto_switch,
         primary_instance_id: loaded.group.primary().map(|p| p.instance_id.clone()).unwrap_or_default(),
-        role: row.role.unwrap_or_default(),
+        role: row.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         replicas: replicas.iter().map(convert::replica).collect(),
     })
 }

@@ -47,10 +47,10 @@ pub fn replica(r: &ReplicaRow) -> v1::ReplicaRecord {
         replica_type: r.replica_type.clone(),
         parent_instance_id: r.parent_instance_id.clone().unwrap_or_default(),
         pool_id: r.pool_id.clone().unwrap_or_default(),
-        status: r.status.clone(),
+        status: r.status.as_str().to_owned(),
         boot_seconds: r.boot_seconds,
         created_at: Some(ts(r.created_at)),
-        role: r.role.clone().unwrap_or_default(),
+        role: r.role.map(|role| role.as_str().to_owned()).unwrap_or_default(),
     }
 }
 

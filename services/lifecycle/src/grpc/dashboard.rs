@@ -47,7 +47,11 @@ fn overview(a: &AgentOverviewRow) -> v1::AgentOverview {
         status: a.status.clone(),
         reported_status: a.reported_status.clone().unwrap_or_default(),
         last_heartbeat_at: a.last_heartbeat_at.map(ts),
-        config_enabled: config_enabled(a.role.as_deref(), a.registered_enabled, a.operator_enabled),
+        config_enabled: config_enabled(
+            a.role.as_deref().and_then(spot_domain::group::Role::parse),
+            a.registered_enabled,
+            a.operator_enabled,
+        ),
         operator_enabled: a.operator_enabled,
         role: a.role.clone().unwrap_or_default(),
         switching: a.switching,

@@ -8,7 +8,6 @@ use crate::store::agents::{self, AgentRow, NewAgent};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_server::LifecycleService;
-use spot_domain::group::Role;
 use spot_domain::{AgentId, ClientId, InstanceMode, LogicalAgentId};
 use tonic::{Request, Response, Status};
 
@@ -77,12 +76,7 @@ fn parse_new_agent(req: &v1::RegisterAgentRequest) -> Result<NewAgent, Lifecycle
 }
 
 fn config_of(row: &AgentRow) -> v1::AgentConfig {
-    let role = row
-        .role
-        .as_deref()
-        .and_then(Role::parse)
-        .map(role_proto)
-        .unwrap_or(v1::InstanceRole::Unspecified as i32);
+    let role = row.role.map(role_proto).unwrap_or(v1::InstanceRole::Unspecified as i32);
     v1::AgentConfig { enabled: row.enabled(), role, version: row.version }
 }
 
@@ -148,12 +142,12 @@ impl LifecycleService for LifecycleGrpc {
             agent_id: row.agent_id.to_string(),
             client_id: row.client_id.to_string(),
             logical_agent_id: row.logical_agent_id.clone(),
-            status: row.status.clone(),
+            status: row.status.as_str().to_owned(),
             last_heartbeat_at: row.last_heartbeat_at.map(spot_platform::time::to_wire),
             instance: Some(instance_of(&row)),
             heartbeat_count: row.heartbeat_count,
             group_id: row.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            role: row.role.clone().unwrap_or_default(),
+            role: row.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
             typed_commands: row.runs_typed_commands(),
             agent_version: row.agent_version.clone(),
         }))

@@ -2,30 +2,21 @@
 //! (never TERMINATED: design.md invariant 7) and publishes the change.
 
 use crate::events::status_changed;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
+use crate::store::agents;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use spot_domain::AgentStatus;
 use spot_platform::Shutdown;
 use spot_platform::store::enqueue;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// One round: flips timed-out agents and enqueues their events atomically.
 /// Returns how many agents went offline.
 pub async fn sweep(db: &DatabaseConnection, timeout: Duration) -> Result<usize, DbErr> {
     let txn = db.begin().await?;
-    let rows = txn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE lifecycle.agents SET status = 'offline', updated_at = now(), version = version + 1
-             WHERE status = 'online'
-               AND COALESCE(last_heartbeat_at, registered_at) < now() - make_interval(secs => $1)
-             RETURNING agent_id, client_id",
-            [(timeout.as_secs_f64()).into()],
-        ))
-        .await?;
+    let rows = agents::mark_silent_offline(&txn, timeout.as_secs_f64()).await?;
     for row in &rows {
-        let agent: Uuid = row.try_get("", "agent_id")?;
-        let client: Uuid = row.try_get("", "client_id")?;
-        let event = status_changed(client, agent, "online", "offline", "heartbeat_timeout");
+        let (online, offline) = (AgentStatus::Online.as_str(), AgentStatus::Offline.as_str());
+        let event = status_changed(row.client_id, row.agent_id, online, offline, "heartbeat_timeout");
         enqueue(&txn, crate::SCHEMA, &event).await?;
     }
     txn.commit().await?;

@@ -7,27 +7,17 @@
 use crate::error::Result;
 use crate::ops::{Actor, transition};
 use crate::store::groups::{self, InstanceDetails};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_domain::group::Transition;
 use spot_platform::Shutdown;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// One round; returns how many ZOMBIEs were terminated.
 pub async fn sweep(db: &DatabaseConnection, retention: Duration) -> Result<usize> {
-    let due = db
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT group_id, instance_id FROM lifecycle.instances
-             WHERE role = 'ZOMBIE' AND role_changed_at < now() - make_interval(secs => $1)
-             ORDER BY role_changed_at LIMIT 500",
-            [retention.as_secs_f64().into()],
-        ))
-        .await?;
     let mut done = 0;
-    for row in due {
-        let group_id: Uuid = row.try_get("", "group_id")?;
-        let instance_id: String = row.try_get("", "instance_id")?;
+    for groups::DueZombie { group_id, instance_id } in
+        groups::due_zombies(db, retention.as_secs_f64()).await?
+    {
         let txn = db.begin().await?;
         let loaded = groups::lock(&txn, group_id).await?;
         let outcome = transition::run(

@@ -13,7 +13,6 @@ use crate::store::replicas::{self, ReplicaRow};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use serde_json::json;
 use spot_contracts::v1;
-use spot_domain::group::Role;
 use spot_domain::{AgentId, ClientId};
 use spot_platform::store::enqueue;
 use uuid::Uuid;
@@ -73,7 +72,7 @@ pub async fn set_enabled(
         },
     )
     .await?;
-    let role = after.role.as_deref().and_then(Role::parse).map(role_proto).unwrap_or_default();
+    let role = after.role.map(role_proto).unwrap_or_default();
     let event = v1::AgentConfigChanged {
         meta: Some(events::meta(client.as_uuid(), agent_id.as_uuid(), &actor.request_id)),
         enabled: after.enabled(),

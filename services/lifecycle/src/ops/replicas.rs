@@ -83,7 +83,7 @@ pub async fn create(
             parent_instance_id: report.parent_instance_id,
             replica_type,
             pool_id: report.pool_id,
-            status: report.status.as_str().to_owned(),
+            status: report.status,
             request_id: report.request_id,
         },
     )
@@ -134,12 +134,10 @@ pub async fn update_status(
     let loaded = groups::lock(&txn, group_id).await?;
     let replica =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
-    let from = ReplicaStatus::parse(&replica.status)
-        .ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
-    let changed = replica_transition(from, status)
+    let changed = replica_transition(replica.status, status)
         .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
     if changed {
-        replicas::set_status(&txn, replica_id, status.as_str()).await?;
+        replicas::set_status(&txn, replica_id, status).await?;
         if matches!(status, ReplicaStatus::Failed | ReplicaStatus::Terminated)
             && let Some(instance) = replica.instance_id.clone()
             && loaded.group.instance(&instance).is_some_and(|i| i.role == Role::Replica)
@@ -190,8 +188,7 @@ pub async fn promote(
     let loaded = groups::lock(&txn, group_id).await?;
     let replica =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
-    let status = ReplicaStatus::parse(&replica.status)
-        .ok_or_else(|| LifecycleError::invalid("stored replica status"))?;
+    let status = replica.status;
     if status != ReplicaStatus::Ready {
         return Err(LifecycleError::Conflict {
             code: "replica_not_ready",
@@ -203,7 +200,7 @@ pub async fn promote(
     let transition = Transition::Promote { instance_id: instance.clone(), expected_version };
     let outcome =
         transition::run(&txn, &loaded, &transition, &InstanceDetails::default(), actor, "promotion").await?;
-    replicas::set_status(&txn, replica_id, ReplicaStatus::Promoted.as_str()).await?;
+    replicas::set_status(&txn, replica_id, ReplicaStatus::Promoted).await?;
     let stored =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
     announce(&txn, client, agent, &stored).await?;

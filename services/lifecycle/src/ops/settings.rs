@@ -4,11 +4,12 @@
 
 use super::Actor;
 use crate::error::{LifecycleError, Result};
+use crate::store::agents;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::commands::{self, NewCommand};
 use crate::store::groups::{self, LoadedGroup};
 use crate::store::replicas;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use spot_domain::group::{CommandPriority, CommandType, GroupSettings, SettingsPatch};
 use spot_domain::{AgentId, ClientId};
@@ -71,24 +72,13 @@ async fn ensure_one_replica<C: ConnectionTrait>(
     _settings: &GroupSettings,
     actor: &Actor,
 ) -> Result<()> {
-    let live = replicas::list(conn, loaded.id)
-        .await?
-        .iter()
-        .any(|r| matches!(r.status.as_str(), "launching" | "syncing" | "ready"));
+    let live = replicas::list(conn, loaded.id).await?.iter().any(|r| !r.status.is_terminal());
     if live {
         return Ok(());
     }
     let Some(primary) = loaded.group.primary() else { return Ok(()) };
-    let agent = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT agent_id FROM lifecycle.agents WHERE group_id = $1 AND instance_id = $2
-             ORDER BY registered_at DESC LIMIT 1",
-            [loaded.id.into(), primary.instance_id.as_str().into()],
-        ))
-        .await?;
-    let Some(agent) = agent else { return Ok(()) };
-    let agent_id: uuid::Uuid = agent.try_get("", "agent_id")?;
+    let newest = agents::newest_on_instance(conn, loaded.id, &primary.instance_id).await?;
+    let Some(agent_id) = newest else { return Ok(()) };
     let row = super::commands::agent_of(conn, client, AgentId::from_uuid(agent_id)).await?;
     if !row.runs_typed_commands() {
         tracing::info!(group = %loaded.id, "manual replica on, but the PRIMARY's agent cannot run CREATE_REPLICA");

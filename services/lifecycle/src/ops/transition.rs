@@ -3,14 +3,14 @@
 use super::Actor;
 use crate::error::Result;
 use crate::events;
+use crate::store::agents;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::groups::{self, InstanceDetails, LoadedGroup};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use spot_contracts::v1;
 use spot_domain::group::{Outcome, Role, Transition, apply};
 use spot_platform::store::enqueue;
-use uuid::Uuid;
 
 /// Wire enum of a role.
 pub fn role_proto(role: Role) -> i32 {
@@ -79,16 +79,8 @@ async fn notify_config_changed<C: ConnectionTrait>(
     if changed.is_empty() {
         return Ok(());
     }
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT agent_id, instance_id FROM lifecycle.agents WHERE group_id = $1 AND instance_id = ANY($2)",
-            [loaded.id.into(), changed.into()],
-        ))
-        .await?;
-    for row in rows {
-        let agent: Uuid = row.try_get("", "agent_id")?;
-        let instance: String = row.try_get("", "instance_id")?;
+    for row in agents::on_instances(conn, loaded.id, changed).await? {
+        let (agent, instance) = (row.agent_id, row.instance_id);
         let role = outcome.group.instance(&instance).map(|i| i.role).unwrap_or(Role::Terminated);
         let event = v1::AgentConfigChanged {
             meta: Some(events::meta(loaded.client_id, agent, "")),

@@ -1,8 +1,9 @@
 //! The audit log (design.md invariant 8): one row per transition with type,
 //! pre-state, post-state, actor, request id and trace id.
 
+use super::sql;
 use crate::error::Result;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -21,8 +22,7 @@ pub struct AuditEntry<'a> {
 
 /// Inserts the row in the caller's transaction.
 pub async fn record<C: ConnectionTrait>(conn: &C, e: &AuditEntry<'_>) -> Result<()> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO lifecycle.lifecycle_events
             (id, client_id, group_id, agent_id, event_type, pre_state, post_state, actor, request_id, trace_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

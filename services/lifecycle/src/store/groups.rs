@@ -2,8 +2,9 @@
 //! domain model, and writing a transition's outcome back with optimistic
 //! version checks (a mismatch means someone else changed it: a conflict).
 
+use super::{IdRow, sql as stmt};
 use crate::error::{LifecycleError, Result};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use spot_domain::ClientId;
 use spot_domain::group::{Group, GroupSettings, Instance, Outcome, Role};
 use uuid::Uuid;
@@ -28,65 +29,77 @@ pub struct InstanceDetails {
     pub pool_id: Option<String>,
 }
 
-fn stmt(sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+/// The group row `lock` reads.
+#[derive(Debug, FromQueryResult)]
+struct GroupRow {
+    client_id: Uuid,
+    logical_agent_id: String,
+    auto_switch: bool,
+    manual_replica: bool,
+    auto_terminate: bool,
+    terminate_wait_seconds: i32,
+    min_savings_percent: f64,
+    max_switches_per_week: i32,
+    min_pool_duration_hours: i32,
+    version: i64,
+}
+
+/// An instance row, its role parsed by the domain.
+#[derive(Debug, FromQueryResult)]
+struct InstanceRow {
+    instance_id: String,
+    role: Role,
+    version: i64,
 }
 
 /// Returns the group id for (tenant, logical id), creating the group.
 pub async fn ensure<C: ConnectionTrait>(conn: &C, client: ClientId, logical: &str) -> Result<Uuid> {
-    let row = conn
-        .query_one_raw(stmt(
-            "INSERT INTO lifecycle.groups (id, client_id, logical_agent_id) VALUES ($1, $2, $3)
-             ON CONFLICT (client_id, logical_agent_id) DO UPDATE SET updated_at = lifecycle.groups.updated_at
-             RETURNING id",
-            vec![Uuid::now_v7().into(), client.as_uuid().into(), logical.into()],
-        ))
-        .await?
-        .ok_or(LifecycleError::NotFound("group"))?;
-    Ok(row.try_get("", "id")?)
+    let row = IdRow::find_by_statement(stmt(
+        "INSERT INTO lifecycle.groups (id, client_id, logical_agent_id) VALUES ($1, $2, $3)
+         ON CONFLICT (client_id, logical_agent_id) DO UPDATE SET updated_at = lifecycle.groups.updated_at
+         RETURNING id",
+        [Uuid::now_v7().into(), client.as_uuid().into(), logical.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(LifecycleError::NotFound("group"))?;
+    Ok(row.id)
 }
 
 /// Locks the group row for the rest of the transaction and loads it.
 pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<LoadedGroup> {
-    let g = conn
-        .query_one_raw(stmt(
-            "SELECT id, client_id, logical_agent_id, auto_switch, manual_replica, auto_terminate, terminate_wait_seconds,
-                    min_savings_percent, max_switches_per_week, min_pool_duration_hours, version
-             FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
-            vec![group_id.into()],
-        ))
-        .await?
-        .ok_or(LifecycleError::NotFound("group"))?;
+    let g = GroupRow::find_by_statement(stmt(
+        "SELECT client_id, logical_agent_id, auto_switch, manual_replica, auto_terminate, terminate_wait_seconds,
+                min_savings_percent, max_switches_per_week, min_pool_duration_hours, version
+         FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
+        [group_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(LifecycleError::NotFound("group"))?;
+    let instances = InstanceRow::find_by_statement(stmt(
+        "SELECT instance_id, role, version FROM lifecycle.instances WHERE group_id = $1 ORDER BY created_at, instance_id",
+        [group_id.into()],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| Instance { instance_id: r.instance_id, role: r.role, version: r.version })
+    .collect();
     let settings = GroupSettings {
-        auto_switch: g.try_get("", "auto_switch")?,
-        manual_replica: g.try_get("", "manual_replica")?,
-        auto_terminate: g.try_get("", "auto_terminate")?,
-        terminate_wait_seconds: g.try_get("", "terminate_wait_seconds")?,
-        min_savings_percent: g.try_get("", "min_savings_percent")?,
-        max_switches_per_week: g.try_get("", "max_switches_per_week")?,
-        min_pool_duration_hours: g.try_get("", "min_pool_duration_hours")?,
+        auto_switch: g.auto_switch,
+        manual_replica: g.manual_replica,
+        auto_terminate: g.auto_terminate,
+        terminate_wait_seconds: g.terminate_wait_seconds,
+        min_savings_percent: g.min_savings_percent,
+        max_switches_per_week: g.max_switches_per_week,
+        min_pool_duration_hours: g.min_pool_duration_hours,
     };
-    let rows = conn
-        .query_all_raw(stmt(
-            "SELECT instance_id, role, version FROM lifecycle.instances WHERE group_id = $1 ORDER BY created_at, instance_id",
-            vec![group_id.into()],
-        ))
-        .await?;
-    let mut instances = Vec::with_capacity(rows.len());
-    for r in rows {
-        let role: String = r.try_get("", "role")?;
-        instances.push(Instance {
-            instance_id: r.try_get("", "instance_id")?,
-            role: Role::parse(&role)
-                .ok_or_else(|| LifecycleError::invalid(format!("stored role {role:?}")))?,
-            version: r.try_get("", "version")?,
-        });
-    }
     Ok(LoadedGroup {
         id: group_id,
-        client_id: g.try_get("", "client_id")?,
-        logical_agent_id: g.try_get("", "logical_agent_id")?,
-        group: Group { version: g.try_get("", "version")?, settings, instances },
+        client_id: g.client_id,
+        logical_agent_id: g.logical_agent_id,
+        group: Group { version: g.version, settings, instances },
     })
 }
 
@@ -118,11 +131,11 @@ pub async fn persist<C: ConnectionTrait>(
                     "INSERT INTO lifecycle.instances
                         (id, group_id, instance_id, role, instance_type, region, az, ami_id, mode, pool_id)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE(NULLIF($9, ''), 'spot'), $10)",
-                    vec![
+                    [
                         Uuid::now_v7().into(),
                         loaded.id.into(),
                         change.instance_id.as_str().into(),
-                        change.to.as_str().into(),
+                        change.to.into(),
                         details.instance_type.as_str().into(),
                         details.region.as_str().into(),
                         details.az.as_str().into(),
@@ -142,8 +155,8 @@ pub async fn persist<C: ConnectionTrait>(
                     .execute_raw(stmt(
                         "UPDATE lifecycle.instances SET role = $1, version = version + 1, role_changed_at = now()
                          WHERE group_id = $2 AND instance_id = $3 AND version = $4",
-                        vec![
-                            change.to.as_str().into(),
+                        [
+                            change.to.into(),
                             loaded.id.into(),
                             change.instance_id.as_str().into(),
                             before.version.into(),
@@ -159,7 +172,7 @@ pub async fn persist<C: ConnectionTrait>(
     let result = conn
         .execute_raw(stmt(
             "UPDATE lifecycle.groups SET version = $1, updated_at = now() WHERE id = $2 AND version = $3",
-            vec![outcome.group.version.into(), loaded.id.into(), loaded.group.version.into()],
+            [outcome.group.version.into(), loaded.id.into(), loaded.group.version.into()],
         ))
         .await?;
     if result.rows_affected() != 1 {
@@ -181,7 +194,7 @@ pub async fn save_settings<C: ConnectionTrait>(
                 terminate_wait_seconds = $4, min_savings_percent = $5, max_switches_per_week = $6,
                 min_pool_duration_hours = $7, version = $8, updated_at = now()
              WHERE id = $9 AND version = $10",
-            vec![
+            [
                 s.auto_switch.into(),
                 s.manual_replica.into(),
                 s.auto_terminate.into(),
@@ -199,4 +212,22 @@ pub async fn save_settings<C: ConnectionTrait>(
         return Err(conflict("group"));
     }
     Ok(version)
+}
+
+/// A ZOMBIE instance whose grace period is over.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct DueZombie {
+    pub group_id: Uuid,
+    pub instance_id: String,
+}
+
+/// ZOMBIEs retired longer than `retention_secs` ago, oldest first, at most 500.
+pub async fn due_zombies<C: ConnectionTrait>(conn: &C, retention_secs: f64) -> Result<Vec<DueZombie>> {
+    let rows = DueZombie::find_by_statement(stmt(
+        "SELECT group_id, instance_id FROM lifecycle.instances
+         WHERE role = 'ZOMBIE' AND role_changed_at < now() - make_interval(secs => $1)
+         ORDER BY role_changed_at LIMIT 500",
+        [retention_secs.into()],
+    ));
+    Ok(rows.all(conn).await?)
 }

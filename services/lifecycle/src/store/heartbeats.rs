@@ -1,7 +1,9 @@
 //! Applying a folded batch of heartbeats with one statement.
 
+use super::sql;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use spot_domain::{AgentStatus, ReportedStatus};
 use uuid::Uuid;
 
 /// The newest heartbeat of one agent in a batch, plus how many were folded.
@@ -11,8 +13,8 @@ pub struct HeartbeatUpdate {
     pub received_at: DateTime<Utc>,
     pub sequence: i64,
     pub count: i64,
-    pub reported_status: String,
-    pub status: String,
+    pub reported_status: ReportedStatus,
+    pub status: AgentStatus,
     /// Empty when the heartbeat did not say (shutdown form).
     pub instance_id: String,
     pub instance_type: String,
@@ -27,8 +29,17 @@ pub struct HeartbeatUpdate {
 pub struct StatusChange {
     pub agent_id: Uuid,
     pub client_id: Uuid,
-    pub previous: String,
-    pub current: String,
+    pub previous: AgentStatus,
+    pub current: AgentStatus,
+}
+
+/// What the update returns per agent.
+#[derive(Debug, FromQueryResult)]
+struct Applied {
+    agent_id: Uuid,
+    client_id: Uuid,
+    old_status: AgentStatus,
+    status: AgentStatus,
 }
 
 /// Applies the updates: counts always add up, the other fields only move
@@ -56,7 +67,7 @@ pub async fn apply<C: ConnectionTrait>(
     // Arrays of arrays are awkward to bind; monitored instances travel as one
     // text per agent, split on the server. Instance ids never contain a comma.
     let monitored = col(&|u| u.monitored_instances.join(","));
-    let sql = "
+    let update = "
         WITH hb AS (
             SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
                                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
@@ -88,39 +99,34 @@ pub async fn apply<C: ConnectionTrait>(
         FROM cur
         WHERE a.agent_id = cur.agent_id
         RETURNING a.agent_id, cur.client_id, cur.old_status, a.status";
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [
-                ids.into(),
-                at.into(),
-                seq.into(),
-                count.into(),
-                col(&|u| u.reported_status.clone()).into(),
-                col(&|u| u.status.clone()).into(),
-                col(&|u| u.instance_id.clone()).into(),
-                col(&|u| u.instance_type.clone()).into(),
-                col(&|u| u.az.clone()).into(),
-                col(&|u| u.mode.clone()).into(),
-                monitored.into(),
-            ],
-        ))
-        .await?;
-    let mut changes = Vec::new();
-    for r in rows {
-        let previous: String = r.try_get("", "old_status")?;
-        let current: String = r.try_get("", "status")?;
-        if previous != current {
-            changes.push(StatusChange {
-                agent_id: r.try_get("", "agent_id")?,
-                client_id: r.try_get("", "client_id")?,
-                previous,
-                current,
-            });
-        }
-    }
-    Ok(changes)
+    let rows = Applied::find_by_statement(sql(
+        update,
+        [
+            ids.into(),
+            at.into(),
+            seq.into(),
+            count.into(),
+            col(&|u| u.reported_status.as_str().to_owned()).into(),
+            col(&|u| u.status.as_str().to_owned()).into(),
+            col(&|u| u.instance_id.clone()).into(),
+            col(&|u| u.instance_type.clone()).into(),
+            col(&|u| u.az.clone()).into(),
+            col(&|u| u.mode.clone()).into(),
+            monitored.into(),
+        ],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.old_status != r.status)
+        .map(|r| StatusChange {
+            agent_id: r.agent_id,
+            client_id: r.client_id,
+            previous: r.old_status,
+            current: r.status,
+        })
+        .collect())
 }
 
 /// Health metrics a newer agent sent with a heartbeat.
@@ -144,8 +150,7 @@ pub async fn record_health<C: ConnectionTrait>(conn: &C, samples: &[HealthSample
     let f = |g: &dyn Fn(&HealthSample) -> Option<f64>| {
         samples.iter().map(|s| g(s).unwrap_or(f64::NAN)).collect::<Vec<f64>>()
     };
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO lifecycle.agent_health_metrics
             (agent_id, recorded_at, cpu_usage, memory_usage, heartbeat_latency_ms, error_count)
          SELECT t.agent_id, t.at, NULLIF(t.cpu, 'NaN'), NULLIF(t.mem, 'NaN'), NULLIF(t.lat, 'NaN'), NULLIF(t.err, -1)

@@ -1,8 +1,9 @@
 //! Operator listings: keyset pagination on time-ordered UUID ids, one
 //! statement per kind, rows returned as JSON objects.
 
+use super::sql;
 use crate::error::{LifecycleError, Result};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 /// Filters of a listing.
@@ -73,7 +74,7 @@ pub async fn list<C: ConnectionTrait>(
         ))
     })?;
     let limit = q.limit.clamp(1, MAX_LIMIT);
-    let sql = format!(
+    let page = format!(
         "SELECT to_jsonb(x) AS row, x.id FROM ({inner}) x
          WHERE ($2::uuid IS NULL OR x.id > $2)
            AND ($3::uuid IS NULL OR x.group_id = $3)
@@ -82,27 +83,27 @@ pub async fn list<C: ConnectionTrait>(
            AND ($6::text IS NULL OR x.status = $6)
          ORDER BY x.id LIMIT $7"
     );
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            sql,
-            [
-                q.client_id.into(),
-                q.after.into(),
-                q.group_id.into(),
-                q.agent_id.into(),
-                q.role.clone().into(),
-                q.status.clone().into(),
-                (limit + 1).into(),
-            ],
-        ))
-        .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut ids = Vec::with_capacity(rows.len());
-    for r in &rows {
-        items.push(r.try_get::<serde_json::Value>("", "row")?);
-        ids.push(r.try_get::<Uuid>("", "id")?);
+    #[derive(FromQueryResult)]
+    struct Listed {
+        row: serde_json::Value,
+        id: Uuid,
     }
+    let rows = Listed::find_by_statement(sql(
+        page,
+        [
+            q.client_id.into(),
+            q.after.into(),
+            q.group_id.into(),
+            q.agent_id.into(),
+            q.role.clone().into(),
+            q.status.clone().into(),
+            (limit + 1).into(),
+        ],
+    ))
+    .all(conn)
+    .await?;
+    let (mut items, ids): (Vec<serde_json::Value>, Vec<Uuid>) =
+        rows.into_iter().map(|r| (r.row, r.id)).unzip();
     let next = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         ids.get(limit as usize - 1).map(Uuid::to_string)

@@ -1,5 +1,11 @@
 //! SQL of the lifecycle schema. Batch writes use `unnest` so a batch of
 //! heartbeats is one statement, not one transaction per message.
+//!
+//! The SQL is written by hand (the hot statements are tuned for their
+//! plans, see each one); rows are read into structs that derive
+//! `FromQueryResult`, with roles and statuses typed as the domain's enums
+//! (`spot_domain::storage`), so nothing here or above compares their
+//! spellings.
 
 pub mod agents;
 pub mod audit;
@@ -11,3 +17,16 @@ pub mod heartbeats;
 pub mod listing;
 pub mod replicas;
 pub mod switches;
+
+use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
+
+/// A Postgres statement with its bound values.
+pub(crate) fn sql(sql: impl Into<String>, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// A row of one `id` column (what `RETURNING id` gives).
+#[derive(Debug, FromQueryResult)]
+pub(crate) struct IdRow {
+    pub id: uuid::Uuid,
+}

@@ -1,12 +1,14 @@
 //! Replica rows.
 
+use super::sql;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use spot_domain::group::{ReplicaStatus, Role};
 use uuid::Uuid;
 
 /// A replica as stored, with its instance's current role.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct ReplicaRow {
     pub id: Uuid,
     pub group_id: Uuid,
@@ -14,31 +16,16 @@ pub struct ReplicaRow {
     pub replica_type: String,
     pub parent_instance_id: Option<String>,
     pub pool_id: Option<String>,
-    pub status: String,
+    pub status: ReplicaStatus,
     pub boot_seconds: Option<f64>,
     pub created_at: DateTime<Utc>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
 }
 
 const SELECT: &str = "SELECT r.id, r.group_id, r.instance_id, r.replica_type, r.parent_instance_id, r.pool_id, r.status,
                              r.boot_seconds, r.created_at, i.role
                       FROM lifecycle.replicas r
                       LEFT JOIN lifecycle.instances i ON i.group_id = r.group_id AND i.instance_id = r.instance_id";
-
-fn row(r: &QueryResult) -> Result<ReplicaRow> {
-    Ok(ReplicaRow {
-        id: r.try_get("", "id")?,
-        group_id: r.try_get("", "group_id")?,
-        instance_id: r.try_get("", "instance_id")?,
-        replica_type: r.try_get("", "replica_type")?,
-        parent_instance_id: r.try_get("", "parent_instance_id")?,
-        pool_id: r.try_get("", "pool_id")?,
-        status: r.try_get("", "status")?,
-        boot_seconds: r.try_get("", "boot_seconds")?,
-        created_at: r.try_get("", "created_at")?,
-        role: r.try_get("", "role")?,
-    })
-}
 
 /// A replica to record.
 #[derive(Debug, Clone)]
@@ -49,15 +36,14 @@ pub struct NewReplica {
     pub parent_instance_id: Option<String>,
     pub replica_type: String,
     pub pool_id: Option<String>,
-    pub status: String,
+    pub status: ReplicaStatus,
     pub request_id: Option<String>,
 }
 
 /// Inserts, or returns the replica already recorded for that instance.
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, r: &NewReplica) -> Result<(ReplicaRow, bool)> {
     let inserted = conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             "INSERT INTO lifecycle.replicas (id, group_id, agent_id, instance_id, parent_instance_id, replica_type,
                 pool_id, status, request_id, ready_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $8 = 'ready' THEN now() END)
@@ -70,52 +56,44 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, r: &NewReplica) -> Result
                 r.parent_instance_id.clone().into(),
                 r.replica_type.as_str().into(),
                 r.pool_id.clone().into(),
-                r.status.as_str().into(),
+                r.status.into(),
                 r.request_id.clone().into(),
             ],
         ))
         .await?
         .rows_affected()
         == 1;
-    let stored = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("{SELECT} WHERE r.group_id = $1 AND r.instance_id = $2"),
-            [r.group_id.into(), r.instance_id.as_str().into()],
-        ))
-        .await?
-        .ok_or(crate::error::LifecycleError::NotFound("replica"))?;
-    Ok((row(&stored)?, inserted))
+    let stored = ReplicaRow::find_by_statement(sql(
+        format!("{SELECT} WHERE r.group_id = $1 AND r.instance_id = $2"),
+        [r.group_id.into(), r.instance_id.as_str().into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(crate::error::LifecycleError::NotFound("replica"))?;
+    Ok((stored, inserted))
 }
 
 /// Replicas of a group, newest first.
 pub async fn list<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Vec<ReplicaRow>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("{SELECT} WHERE r.group_id = $1 ORDER BY r.created_at DESC"),
-            [group.into()],
-        ))
-        .await?;
-    rows.iter().map(row).collect()
+    let rows = ReplicaRow::find_by_statement(sql(
+        format!("{SELECT} WHERE r.group_id = $1 ORDER BY r.created_at DESC"),
+        [group.into()],
+    ));
+    Ok(rows.all(conn).await?)
 }
 
 /// One replica of a group.
 pub async fn get<C: ConnectionTrait>(conn: &C, group: Uuid, id: Uuid) -> Result<Option<ReplicaRow>> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("{SELECT} WHERE r.group_id = $1 AND r.id = $2"),
-            [group.into(), id.into()],
-        ))
-        .await?;
-    r.as_ref().map(row).transpose()
+    let row = ReplicaRow::find_by_statement(sql(
+        format!("{SELECT} WHERE r.group_id = $1 AND r.id = $2"),
+        [group.into(), id.into()],
+    ));
+    Ok(row.one(conn).await?)
 }
 
 /// Sets a replica's status; `ready` also stamps the boot time.
-pub async fn set_status<C: ConnectionTrait>(conn: &C, id: Uuid, status: &str) -> Result<()> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+pub async fn set_status<C: ConnectionTrait>(conn: &C, id: Uuid, status: ReplicaStatus) -> Result<()> {
+    conn.execute_raw(sql(
         "UPDATE lifecycle.replicas SET status = $1, version = version + 1, updated_at = now(),
             ready_at = CASE WHEN $1 = 'ready' AND ready_at IS NULL THEN now() ELSE ready_at END,
             boot_seconds = CASE WHEN $1 = 'ready' AND ready_at IS NULL

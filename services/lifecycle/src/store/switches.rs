@@ -1,8 +1,9 @@
 //! Switch history.
 
+use super::{IdRow, sql};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 /// A completed switch as reported by the agent.
@@ -42,9 +43,7 @@ pub struct NewSwitch {
 /// returns the first row's id and `false`.
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<(Uuid, bool)> {
     let [initiated, snapshot, ami, launched, ready, traffic, terminated] = s.timings;
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+    let row = IdRow::find_by_statement(sql(
             "INSERT INTO lifecycle.switches (id, client_id, group_id, agent_id, command_id, old_instance_id,
                 new_instance_id, old_pool_id, new_pool_id, old_mode, new_mode, old_az, new_az, instance_type, region,
                 new_ami_id, snapshot_used, snapshot_ami_id, snapshot_ami_name, on_demand_price, old_spot_price,
@@ -92,19 +91,19 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<
                 s.old_role_after.as_str().into(),
             ],
         ))
+        .one(conn)
         .await?;
     if let Some(r) = row {
-        return Ok((r.try_get("", "id")?, true));
+        return Ok((r.id, true));
     }
-    let existing = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id FROM lifecycle.switches WHERE group_id = $1 AND old_instance_id = $2 AND new_instance_id = $3",
-            [s.group_id.into(), s.old_instance_id.as_str().into(), s.new_instance_id.as_str().into()],
-        ))
-        .await?
-        .ok_or(crate::error::LifecycleError::NotFound("switch"))?;
-    Ok((existing.try_get("", "id")?, false))
+    let existing = IdRow::find_by_statement(sql(
+        "SELECT id FROM lifecycle.switches WHERE group_id = $1 AND old_instance_id = $2 AND new_instance_id = $3",
+        [s.group_id.into(), s.old_instance_id.as_str().into(), s.new_instance_id.as_str().into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(crate::error::LifecycleError::NotFound("switch"))?;
+    Ok((existing.id, false))
 }
 
 /// The newest open SWITCH command of an agent (the one this report answers).
@@ -112,13 +111,17 @@ pub async fn open_switch_command<C: ConnectionTrait>(
     conn: &C,
     agent: Uuid,
 ) -> Result<Option<(Uuid, String)>> {
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id, actor FROM lifecycle.commands WHERE agent_id = $1 AND command_type = 'SWITCH'
-               AND status IN ('pending', 'delivered') ORDER BY priority DESC, created_at DESC LIMIT 1",
-            [agent.into()],
-        ))
-        .await?;
-    row.map(|r| Ok((r.try_get("", "id")?, r.try_get("", "actor")?))).transpose()
+    #[derive(FromQueryResult)]
+    struct Open {
+        id: Uuid,
+        actor: String,
+    }
+    let row = Open::find_by_statement(sql(
+        "SELECT id, actor FROM lifecycle.commands WHERE agent_id = $1 AND command_type = 'SWITCH'
+           AND status IN ('pending', 'delivered') ORDER BY priority DESC, created_at DESC LIMIT 1",
+        [agent.into()],
+    ))
+    .one(conn)
+    .await?;
+    Ok(row.map(|r| (r.id, r.actor)))
 }

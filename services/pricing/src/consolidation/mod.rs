@@ -9,16 +9,15 @@
 
 pub mod backfill;
 
+use crate::store::consolidated::StagedPrice;
 use crate::store::{canonical, consolidated, jobs};
 use backfill::Backfill;
 use chrono::{DateTime, Duration, Utc};
 use futures::StreamExt;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, StreamTrait, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
 use spot_contracts::v1;
 use spot_domain::pricing::{
-    ConsolidatedPoint, ConsolidationStats, PoolId, RawPoint, ReporterRole, Window, consolidate_pool,
+    ConsolidatedPoint, ConsolidationStats, PoolId, RawPoint, Window, consolidate_pool,
 };
 use spot_platform::store::enqueue;
 use std::time::Instant;
@@ -124,34 +123,30 @@ impl Consolidator {
         job: Uuid,
         window: &Window,
     ) -> Result<Progress, DbErr> {
-        let locked = txn
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_try_advisory_xact_lock($1) AS locked",
-                [LOCK_KEY.into()],
-            ))
-            .await?
-            .map(|r| r.try_get::<bool>("", "locked"))
-            .transpose()?
-            .unwrap_or(false);
+        #[derive(FromQueryResult)]
+        struct Lock {
+            locked: bool,
+        }
+        let lock = Lock::find_by_statement(crate::store::sql(
+            "SELECT pg_try_advisory_xact_lock($1) AS locked",
+            [LOCK_KEY.into()],
+        ));
+        let locked = lock.one(txn).await?.is_some_and(|l| l.locked);
         if !locked {
             return Err(DbErr::Custom("another consolidation run holds the lock".into()));
         }
         consolidated::clear_window(txn, window.start, window.end).await?;
         let mut progress = Progress::default();
-        let mut stream = self
-            .db
-            .stream_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                consolidated::staging_stream_sql(),
-                [window.start.into(), window.end.into()],
-            ))
-            .await?;
+        let staged = StagedPrice::find_by_statement(crate::store::sql(
+            consolidated::staging_stream_sql(),
+            [window.start.into(), window.end.into()],
+        ));
+        let mut stream = staged.stream(&self.db).await?;
         let mut current: Option<String> = None;
         let mut points: Vec<RawPoint> = Vec::new();
         while let Some(row) = stream.next().await {
             let row = row?;
-            let pool: String = row.try_get("", "pool_id")?;
+            let pool = row.pool_id;
             if current.as_deref() != Some(pool.as_str()) {
                 if let Some(done) = current.take() {
                     self.finish_pool(txn, job, window, &done, &points, &mut progress).await?;
@@ -159,12 +154,7 @@ impl Consolidator {
                 points.clear();
                 current = Some(pool);
             }
-            let role: String = row.try_get("", "reporter_role")?;
-            points.push(RawPoint {
-                at: row.try_get("", "captured_at")?,
-                price: row.try_get("", "price")?,
-                role: ReporterRole::parse(&role).unwrap_or(ReporterRole::Unknown),
-            });
+            points.push(RawPoint { at: row.captured_at, price: row.price, role: row.reporter_role });
         }
         drop(stream);
         if let Some(done) = current.take() {

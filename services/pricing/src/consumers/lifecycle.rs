@@ -5,6 +5,7 @@
 use prost::Message;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use spot_contracts::v1;
+use spot_domain::group::Role;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_new;
 use uuid::Uuid;
@@ -26,12 +27,12 @@ impl LifecycleProjection {
     }
 }
 
-fn role_name(role: i32) -> Option<&'static str> {
+fn role_name(role: i32) -> Option<Role> {
     match v1::InstanceRole::try_from(role) {
-        Ok(v1::InstanceRole::Primary) => Some("PRIMARY"),
-        Ok(v1::InstanceRole::Replica) => Some("REPLICA"),
-        Ok(v1::InstanceRole::Zombie) => Some("ZOMBIE"),
-        Ok(v1::InstanceRole::Terminated) => Some("TERMINATED"),
+        Ok(v1::InstanceRole::Primary) => Some(Role::Primary),
+        Ok(v1::InstanceRole::Replica) => Some(Role::Replica),
+        Ok(v1::InstanceRole::Zombie) => Some(Role::Zombie),
+        Ok(v1::InstanceRole::Terminated) => Some(Role::Terminated),
         _ => None,
     }
 }
@@ -40,7 +41,7 @@ async fn set_role<C: ConnectionTrait>(
     conn: &C,
     client: &str,
     instance: &str,
-    role: &str,
+    role: Role,
 ) -> Result<(), HandlerError> {
     let Ok(client) = Uuid::parse_str(client) else { return Ok(()) };
     conn.execute_raw(Statement::from_sql_and_values(

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use prost::Message;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
-use spot_domain::pricing::PoolId;
+use spot_domain::InstanceMode;
+use spot_domain::group::Role;
+use spot_domain::pricing::{PoolId, ReporterRole};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_new;
 use std::collections::HashMap;
@@ -69,24 +71,24 @@ impl BatchHandler for ReportConsumer {
             batch.iter().filter(|d| fresh.contains(&d.event_id)).map(decode).collect::<Result<_, _>>()?;
         let keys: Vec<(Uuid, String)> =
             reports.iter().map(|r| (r.client, r.body.instance_id.clone())).collect();
-        let roles: HashMap<(Uuid, String), String> =
+        let roles: HashMap<(Uuid, String), Role> =
             staging::roles(&txn, &keys).await.map_err(HandlerError::from_display)?;
         let mut snapshots = Vec::new();
         let mut usage = Vec::new();
         let mut ignored: HashMap<&'static str, i64> = HashMap::new();
         for r in &reports {
-            let role = match roles.get(&(r.client, r.body.instance_id.clone())).map(String::as_str) {
-                Some("PRIMARY") => "PRIMARY",
-                Some("REPLICA") => "REPLICA",
-                Some("ZOMBIE") => {
+            let role = match roles.get(&(r.client, r.body.instance_id.clone())) {
+                Some(Role::Primary) => ReporterRole::Primary,
+                Some(Role::Replica) => ReporterRole::Replica,
+                Some(Role::Zombie) => {
                     *ignored.entry("zombie").or_default() += 1;
                     continue;
                 }
-                Some("TERMINATED") => {
+                Some(Role::Terminated) => {
                     *ignored.entry("terminated").or_default() += 1;
                     continue;
                 }
-                _ => "UNKNOWN",
+                None => ReporterRole::Unknown,
             };
             for p in &r.body.spot_pools {
                 let Ok(pool) = PoolId::parse(&p.pool_id) else { continue };
@@ -107,8 +109,11 @@ impl BatchHandler for ReportConsumer {
                     captured_at: r.captured_at,
                 });
             }
-            let mode = if r.body.mode == v1::InstanceMode::OnDemand as i32 { "ondemand" } else { "spot" };
-            let hourly = if mode == "spot" { r.body.current_spot_price } else { r.body.on_demand_price };
+            let (mode, hourly) = if r.body.mode == v1::InstanceMode::OnDemand as i32 {
+                (InstanceMode::OnDemand, r.body.on_demand_price)
+            } else {
+                (InstanceMode::Spot, r.body.current_spot_price)
+            };
             usage.push(Usage {
                 event_id: r.event_id,
                 client_id: r.client,

@@ -3,8 +3,9 @@
 //! models train on. A run refreshes its window; an operator (or a schema
 //! change) can rebuild the whole layer.
 
+use super::sql;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr};
 
 /// Canonical rows from consolidated points in `[$1, $2)`.
 const FROM_CONSOLIDATED: &str =
@@ -19,15 +20,13 @@ pub async fn refresh<C: ConnectionTrait>(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "DELETE FROM pricing.pricing_canonical WHERE bucket_start >= $1 AND bucket_start < $2",
         [start.into(), end.into()],
     ))
     .await?;
     let copied = conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             format!(
                 "INSERT INTO pricing.pricing_canonical (pool_id, bucket_start, region, instance_type, az, price, source)
                  {FROM_CONSOLIDATED}"
@@ -56,8 +55,7 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result
     )
     .await?;
     let copied = conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             format!(
                 "INSERT INTO pricing.pricing_canonical_next (pool_id, bucket_start, region, instance_type, az, price, source)
                  {FROM_CONSOLIDATED}"

@@ -1,12 +1,13 @@
 //! `consolidation_jobs` rows.
 
+use super::sql;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use spot_domain::pricing::ConsolidationStats;
 use uuid::Uuid;
 
 /// A job as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct JobRow {
     pub id: Uuid,
     pub status: String,
@@ -28,25 +29,6 @@ const COLUMNS: &str =
     "id, status, trigger, window_start, window_end, pools, records_processed, duplicates_removed,
                        gaps_interpolated, backfills_added, backfill, duration_ms, error, started_at";
 
-fn row(r: &QueryResult) -> Result<JobRow, DbErr> {
-    Ok(JobRow {
-        id: r.try_get("", "id")?,
-        status: r.try_get("", "status")?,
-        trigger: r.try_get("", "trigger")?,
-        window_start: r.try_get("", "window_start")?,
-        window_end: r.try_get("", "window_end")?,
-        pools: r.try_get("", "pools")?,
-        records_processed: r.try_get("", "records_processed")?,
-        duplicates_removed: r.try_get("", "duplicates_removed")?,
-        gaps_interpolated: r.try_get("", "gaps_interpolated")?,
-        backfills_added: r.try_get("", "backfills_added")?,
-        backfill: r.try_get("", "backfill")?,
-        duration_ms: r.try_get("", "duration_ms")?,
-        error: r.try_get("", "error")?,
-        started_at: r.try_get("", "started_at")?,
-    })
-}
-
 /// Records a job as running; `None` when another run holds the slot.
 pub async fn start<C: ConnectionTrait>(
     conn: &C,
@@ -63,17 +45,15 @@ pub async fn start<C: ConnectionTrait>(
          WHERE status = 'running' AND started_at < now() - interval '1 hour'",
     )
     .await?;
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "INSERT INTO pricing.consolidation_jobs (id, status, trigger, window_start, window_end, bucket_seconds)
-                 VALUES ($1, 'running', $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
-            ),
-            [id.into(), trigger.into(), start.into(), end.into(), bucket_seconds.into()],
-        ))
-        .await?;
-    r.as_ref().map(row).transpose()
+    JobRow::find_by_statement(sql(
+        format!(
+            "INSERT INTO pricing.consolidation_jobs (id, status, trigger, window_start, window_end, bucket_seconds)
+             VALUES ($1, 'running', $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+        ),
+        [id.into(), trigger.into(), start.into(), end.into(), bucket_seconds.into()],
+    ))
+    .one(conn)
+    .await
 }
 
 /// Records a run that found another one in progress.
@@ -84,20 +64,18 @@ pub async fn skipped<C: ConnectionTrait>(
     end: DateTime<Utc>,
     bucket_seconds: i32,
 ) -> Result<JobRow, DbErr> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "INSERT INTO pricing.consolidation_jobs (id, status, trigger, window_start, window_end, bucket_seconds,
-                    finished_at, duration_ms, error)
-                 VALUES ($1, 'skipped', $2, $3, $4, $5, now(), 0, 'another consolidation run is in progress')
-                 RETURNING {COLUMNS}"
-            ),
-            [Uuid::now_v7().into(), trigger.into(), start.into(), end.into(), bucket_seconds.into()],
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Custom("insert returned nothing".into()))?;
-    row(&r)
+    JobRow::find_by_statement(sql(
+        format!(
+            "INSERT INTO pricing.consolidation_jobs (id, status, trigger, window_start, window_end, bucket_seconds,
+                finished_at, duration_ms, error)
+             VALUES ($1, 'skipped', $2, $3, $4, $5, now(), 0, 'another consolidation run is in progress')
+             RETURNING {COLUMNS}"
+        ),
+        [Uuid::now_v7().into(), trigger.into(), start.into(), end.into(), bucket_seconds.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or_else(|| DbErr::Custom("insert returned nothing".into()))
 }
 
 /// How a run ended.
@@ -115,40 +93,35 @@ pub struct Outcome {
 /// Marks a job finished.
 pub async fn finish<C: ConnectionTrait>(conn: &C, id: Uuid, o: &Outcome) -> Result<Option<JobRow>, DbErr> {
     let stats = &o.stats;
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "UPDATE pricing.consolidation_jobs SET status = $2, pools = $3, records_processed = $4,
+    let update = JobRow::find_by_statement(sql(
+        format!(
+            "UPDATE pricing.consolidation_jobs SET status = $2, pools = $3, records_processed = $4,
                     duplicates_removed = $5, gaps_interpolated = $6, backfills_added = $7, backfill = $8,
                     duration_ms = $9, error = $10, finished_at = now()
                  WHERE id = $1 RETURNING {COLUMNS}"
-            ),
-            [
-                id.into(),
-                o.status.into(),
-                o.pools.into(),
-                (stats.records as i64).into(),
-                (stats.duplicates_removed as i64).into(),
-                (stats.gaps_interpolated as i64).into(),
-                (stats.backfills_added as i64).into(),
-                o.backfill.clone().into(),
-                o.duration_ms.into(),
-                o.error.clone().into(),
-            ],
-        ))
-        .await?;
-    r.as_ref().map(row).transpose()
+        ),
+        [
+            id.into(),
+            o.status.into(),
+            o.pools.into(),
+            (stats.records as i64).into(),
+            (stats.duplicates_removed as i64).into(),
+            (stats.gaps_interpolated as i64).into(),
+            (stats.backfills_added as i64).into(),
+            o.backfill.clone().into(),
+            o.duration_ms.into(),
+            o.error.clone().into(),
+        ],
+    ));
+    update.one(conn).await
 }
 
 /// Newest jobs first.
 pub async fn list<C: ConnectionTrait>(conn: &C, limit: i64) -> Result<Vec<JobRow>, DbErr> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("SELECT {COLUMNS} FROM pricing.consolidation_jobs ORDER BY started_at DESC LIMIT $1"),
-            [limit.clamp(1, 500).into()],
-        ))
-        .await?;
-    rows.iter().map(row).collect()
+    JobRow::find_by_statement(sql(
+        format!("SELECT {COLUMNS} FROM pricing.consolidation_jobs ORDER BY started_at DESC LIMIT $1"),
+        [limit.clamp(1, 500).into()],
+    ))
+    .all(conn)
+    .await
 }

@@ -1,23 +1,26 @@
 //! Savings: usage intervals of a tenant's day, daily snapshots, hourly
 //! replica cost.
 
+use super::sql;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use spot_domain::InstanceMode;
 use spot_domain::pricing::{Billing, DailySavings, UsageInterval};
 use std::time::Duration;
 use uuid::Uuid;
 
 /// Tenants with usage on `day`.
 pub async fn tenants_on<C: ConnectionTrait>(conn: &C, day: DateTime<Utc>) -> Result<Vec<Uuid>, DbErr> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT DISTINCT client_id FROM pricing.instance_usage
-             WHERE captured_at >= $1 AND captured_at < $1 + interval '1 day'",
-            [day.into()],
-        ))
-        .await?;
-    rows.iter().map(|r| r.try_get("", "client_id")).collect()
+    #[derive(FromQueryResult)]
+    struct Tenant {
+        client_id: Uuid,
+    }
+    let rows = Tenant::find_by_statement(sql(
+        "SELECT DISTINCT client_id FROM pricing.instance_usage
+         WHERE captured_at >= $1 AND captured_at < $1 + interval '1 day'",
+        [day.into()],
+    ));
+    Ok(rows.all(conn).await?.into_iter().map(|t| t.client_id).collect())
 }
 
 /// Each PRIMARY report of the day stands for `report_interval` of usage at
@@ -28,30 +31,32 @@ pub async fn primary_usage<C: ConnectionTrait>(
     day: DateTime<Utc>,
     report_interval: Duration,
 ) -> Result<Vec<UsageInterval>, DbErr> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT captured_at, mode, hourly_price, on_demand_price FROM pricing.instance_usage
-             WHERE client_id = $1 AND reporter_role = 'PRIMARY' AND captured_at >= $2 AND captured_at < $2 + interval '1 day'
-               AND hourly_price IS NOT NULL AND on_demand_price IS NOT NULL
-             ORDER BY captured_at",
-            [client.into(), day.into()],
-        ))
-        .await?;
+    #[derive(FromQueryResult)]
+    struct Report {
+        captured_at: DateTime<Utc>,
+        mode: InstanceMode,
+        hourly_price: f64,
+        on_demand_price: f64,
+    }
+    let rows = Report::find_by_statement(sql(
+        "SELECT captured_at, mode, hourly_price, on_demand_price FROM pricing.instance_usage
+         WHERE client_id = $1 AND reporter_role = 'PRIMARY' AND captured_at >= $2 AND captured_at < $2 + interval '1 day'
+           AND hourly_price IS NOT NULL AND on_demand_price IS NOT NULL
+         ORDER BY captured_at",
+        [client.into(), day.into()],
+    ));
     let span = chrono::Duration::from_std(report_interval).unwrap_or(chrono::Duration::minutes(5));
-    rows.iter()
-        .map(|r| {
-            let start: DateTime<Utc> = r.try_get("", "captured_at")?;
-            let mode: String = r.try_get("", "mode")?;
-            Ok(UsageInterval {
-                start,
-                end: start + span,
-                billing: if mode == "spot" { Billing::Spot } else { Billing::OnDemand },
-                hourly_price: r.try_get("", "hourly_price")?,
-                on_demand_hourly_price: r.try_get("", "on_demand_price")?,
-            })
-        })
-        .collect()
+    let interval = |r: Report| UsageInterval {
+        start: r.captured_at,
+        end: r.captured_at + span,
+        billing: match r.mode {
+            InstanceMode::Spot => Billing::Spot,
+            InstanceMode::OnDemand => Billing::OnDemand,
+        },
+        hourly_price: r.hourly_price,
+        on_demand_hourly_price: r.on_demand_price,
+    };
+    Ok(rows.all(conn).await?.into_iter().map(interval).collect())
 }
 
 /// Switches of a tenant on a day.
@@ -60,15 +65,16 @@ pub async fn switches_on<C: ConnectionTrait>(
     client: Uuid,
     day: DateTime<Utc>,
 ) -> Result<u32, DbErr> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT count(*) AS n FROM pricing.switch_log
-             WHERE client_id = $1 AND occurred_at >= $2 AND occurred_at < $2 + interval '1 day'",
-            [client.into(), day.into()],
-        ))
-        .await?;
-    Ok(r.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) as u32)
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let r = Count::find_by_statement(sql(
+        "SELECT count(*) AS n FROM pricing.switch_log
+         WHERE client_id = $1 AND occurred_at >= $2 AND occurred_at < $2 + interval '1 day'",
+        [client.into(), day.into()],
+    ));
+    Ok(r.one(conn).await?.map_or(0, |c| c.n) as u32)
 }
 
 /// Upserts the day's snapshot (recomputing a past day replaces it).
@@ -78,8 +84,7 @@ pub async fn save_day<C: ConnectionTrait>(
     day: NaiveDate,
     s: &DailySavings,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.savings_snapshots (client_id, day, spot_hours, on_demand_hours, actual_cost,
             on_demand_equivalent_cost, savings, savings_percent, switch_count)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -109,8 +114,7 @@ pub async fn save_replica_costs<C: ConnectionTrait>(
     day: DateTime<Utc>,
     report_interval: Duration,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.replica_cost_log (client_id, hour, replica_hours, cost)
          SELECT client_id, date_trunc('hour', captured_at), count(*) * $2 / 3600.0,
                 sum(COALESCE(hourly_price, 0)) * $2 / 3600.0
@@ -133,35 +137,38 @@ pub async fn report<C: ConnectionTrait>(
     monthly: bool,
 ) -> Result<Vec<(String, DailySavings)>, DbErr> {
     let period = if monthly { "to_char(day, 'YYYY-MM')" } else { "to_char(day, 'YYYY-MM-DD')" };
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "SELECT {period} AS period, sum(spot_hours) AS spot_hours, sum(on_demand_hours) AS on_demand_hours,
-                        sum(actual_cost) AS actual_cost, sum(on_demand_equivalent_cost) AS equivalent,
-                        sum(savings) AS savings, sum(switch_count)::bigint AS switches
-                 FROM pricing.savings_snapshots WHERE client_id = $1 AND day >= $2 AND day <= $3
-                 GROUP BY 1 ORDER BY 1"
-            ),
-            [client.into(), from.into(), to.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let equivalent: f64 = r.try_get("", "equivalent")?;
-            let savings: f64 = r.try_get("", "savings")?;
-            Ok((
-                r.try_get("", "period")?,
-                DailySavings {
-                    spot_hours: r.try_get("", "spot_hours")?,
-                    on_demand_hours: r.try_get("", "on_demand_hours")?,
-                    actual_cost: r.try_get("", "actual_cost")?,
-                    on_demand_equivalent_cost: equivalent,
-                    savings,
-                    savings_percent: if equivalent > 0.0 { savings / equivalent * 100.0 } else { 0.0 },
-                    switch_count: r.try_get::<i64>("", "switches")? as u32,
-                },
-            ))
-        })
-        .collect()
+    #[derive(FromQueryResult)]
+    struct Period {
+        period: String,
+        spot_hours: f64,
+        on_demand_hours: f64,
+        actual_cost: f64,
+        equivalent: f64,
+        savings: f64,
+        switches: i64,
+    }
+    let rows = Period::find_by_statement(sql(
+        format!(
+            "SELECT {period} AS period, sum(spot_hours) AS spot_hours, sum(on_demand_hours) AS on_demand_hours,
+                    sum(actual_cost) AS actual_cost, sum(on_demand_equivalent_cost) AS equivalent,
+                    sum(savings) AS savings, sum(switch_count)::bigint AS switches
+             FROM pricing.savings_snapshots WHERE client_id = $1 AND day >= $2 AND day <= $3
+             GROUP BY 1 ORDER BY 1"
+        ),
+        [client.into(), from.into(), to.into()],
+    ));
+    let total = |p: Period| {
+        let percent = if p.equivalent > 0.0 { p.savings / p.equivalent * 100.0 } else { 0.0 };
+        let savings = DailySavings {
+            spot_hours: p.spot_hours,
+            on_demand_hours: p.on_demand_hours,
+            actual_cost: p.actual_cost,
+            on_demand_equivalent_cost: p.equivalent,
+            savings: p.savings,
+            savings_percent: percent,
+            switch_count: p.switches as u32,
+        };
+        (p.period, savings)
+    };
+    Ok(rows.all(conn).await?.into_iter().map(total).collect())
 }

@@ -1,7 +1,11 @@
 //! Staging writes, batched with UNNEST.
 
+use super::sql;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use spot_domain::InstanceMode;
+use spot_domain::group::Role;
+use spot_domain::pricing::ReporterRole;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -12,7 +16,7 @@ pub struct Snapshot {
     pub client_id: Uuid,
     pub agent_id: Uuid,
     pub instance_id: String,
-    pub role: &'static str,
+    pub role: ReporterRole,
     pub pool_id: String,
     pub region: String,
     pub instance_type: String,
@@ -27,8 +31,8 @@ pub struct Usage {
     pub event_id: Uuid,
     pub client_id: Uuid,
     pub instance_id: String,
-    pub role: &'static str,
-    pub mode: &'static str,
+    pub role: ReporterRole,
+    pub mode: InstanceMode,
     pub pool_id: Option<String>,
     pub hourly_price: Option<f64>,
     pub on_demand_price: Option<f64>,
@@ -37,34 +41,39 @@ pub struct Usage {
     pub captured_at: DateTime<Utc>,
 }
 
+/// A projected role.
+#[derive(Debug, FromQueryResult)]
+struct RoleRow {
+    client_id: Uuid,
+    instance_id: String,
+    role: Role,
+}
+
 /// Current roles of the given instances (from the lifecycle projection).
 pub async fn roles<C: ConnectionTrait>(
     conn: &C,
     keys: &[(Uuid, String)],
-) -> Result<HashMap<(Uuid, String), String>, DbErr> {
+) -> Result<HashMap<(Uuid, String), Role>, DbErr> {
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
     let clients: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
     let instances: Vec<String> = keys.iter().map(|k| k.1.clone()).collect();
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            // One primary-key probe per key. A plain join let the planner
-            // hash the whole projection for every batch; `LIMIT 1` keeps it
-            // from flattening the LATERAL subquery back into such a join.
-            "SELECT k.client_id, k.instance_id, r.role
+    let rows = RoleRow::find_by_statement(sql(
+        // One primary-key probe per key. A plain join let the planner
+        // hash the whole projection for every batch; `LIMIT 1` keeps it
+        // from flattening the LATERAL subquery back into such a join.
+        "SELECT k.client_id, k.instance_id, r.role
              FROM unnest($1::uuid[], $2::text[]) AS k(client_id, instance_id)
              CROSS JOIN LATERAL (
                  SELECT role FROM pricing.instance_roles r
                  WHERE r.client_id = k.client_id AND r.instance_id = k.instance_id
                  LIMIT 1) r",
-            [clients.into(), instances.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| Ok(((r.try_get("", "client_id")?, r.try_get("", "instance_id")?), r.try_get("", "role")?)))
-        .collect()
+        [clients.into(), instances.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| ((r.client_id, r.instance_id), r.role)).collect())
 }
 
 /// Inserts snapshots; a redelivered report adds nothing (unique event + pool).
@@ -73,8 +82,7 @@ pub async fn insert_snapshots<C: ConnectionTrait>(conn: &C, rows: &[Snapshot]) -
         return Ok(());
     }
     let col = |f: &dyn Fn(&Snapshot) -> String| rows.iter().map(f).collect::<Vec<String>>();
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.spot_price_snapshots
             (event_id, client_id, agent_id, instance_id, reporter_role, pool_id, region, instance_type, az, price, captured_at)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -85,7 +93,7 @@ pub async fn insert_snapshots<C: ConnectionTrait>(conn: &C, rows: &[Snapshot]) -
             rows.iter().map(|r| r.client_id).collect::<Vec<_>>().into(),
             rows.iter().map(|r| r.agent_id).collect::<Vec<_>>().into(),
             col(&|r| r.instance_id.clone()).into(),
-            col(&|r| r.role.to_owned()).into(),
+            col(&|r| r.role.as_str().to_owned()).into(),
             col(&|r| r.pool_id.clone()).into(),
             col(&|r| r.region.clone()).into(),
             col(&|r| r.instance_type.clone()).into(),
@@ -109,8 +117,7 @@ pub async fn insert_usage<C: ConnectionTrait>(conn: &C, rows: &[Usage]) -> Resul
     };
     let text = |f: &dyn Fn(&Usage) -> String| rows.iter().map(f).collect::<Vec<String>>();
     let at: Vec<DateTime<Utc>> = rows.iter().map(|r| r.captured_at).collect();
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.instance_usage
             (event_id, client_id, instance_id, reporter_role, mode, pool_id, hourly_price, on_demand_price, captured_at)
          SELECT e, c, i, r, m, NULLIF(p, ''), NULLIF(h, 'NaN'), NULLIF(o, 'NaN'), t
@@ -121,8 +128,8 @@ pub async fn insert_usage<C: ConnectionTrait>(conn: &C, rows: &[Usage]) -> Resul
             rows.iter().map(|r| r.event_id).collect::<Vec<_>>().into(),
             rows.iter().map(|r| r.client_id).collect::<Vec<_>>().into(),
             text(&|r| r.instance_id.clone()).into(),
-            text(&|r| r.role.to_owned()).into(),
-            text(&|r| r.mode.to_owned()).into(),
+            text(&|r| r.role.as_str().to_owned()).into(),
+            text(&|r| r.mode.as_str().to_owned()).into(),
             text(&|r| r.pool_id.clone().unwrap_or_default()).into(),
             num(&|r| r.hourly_price).into(),
             num(&|r| r.on_demand_price).into(),
@@ -130,8 +137,7 @@ pub async fn insert_usage<C: ConnectionTrait>(conn: &C, rows: &[Usage]) -> Resul
         ],
     ))
     .await?;
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.on_demand_prices (region, instance_type, price, updated_at)
          SELECT DISTINCT ON (region, instance_type) region, instance_type, price, at
          FROM unnest($1::text[], $2::text[], $3::float8[], $4::timestamptz[]) AS u(region, instance_type, price, at)
@@ -152,8 +158,7 @@ pub async fn insert_usage<C: ConnectionTrait>(conn: &C, rows: &[Usage]) -> Resul
 
 /// Counts reports that were not ingested.
 pub async fn count_ignored<C: ConnectionTrait>(conn: &C, reason: &str, n: i64) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.ignored_reports (day, reason, count) VALUES (current_date, $1, $2)
          ON CONFLICT (day, reason) DO UPDATE SET count = pricing.ignored_reports.count + EXCLUDED.count",
         [reason.into(), n.into()],

@@ -2,7 +2,7 @@
 
 use super::{DashError, DashResult, body_or_empty, own_client, owned_agent};
 use crate::error::ApiError;
-use crate::routes::agents::{agent_ref, request_id};
+use crate::http::{agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::dashboard::{
     AgentsEnvelope, DashAgent, SuccessBody, ToggleRequest, ToggleResponse, agent_status, utc,
@@ -70,8 +70,8 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = DashAgent), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's: {\"error\":\"Agent not found\"}", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
 )]
-pub async fn get(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let (client, agent, _) = owned_agent(&state, &req, &path).await?;
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> DashResult {
+    let (client, agent, _) = owned_agent(&req).await?;
     let list = state
         .lifecycle
         .agent_overviews(v1::AgentOverviewRequest {
@@ -93,13 +93,8 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest, path: web::Path<S
     request_body(content = ToggleRequest, description = "Optional; empty body flips"),
     responses((status = 200, body = ToggleResponse), (status = 400, description = "Malformed body", body = serde_json::Value), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
 )]
-pub async fn toggle(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> DashResult {
-    let (client, agent, actor) = owned_agent(&state, &req, &path).await?;
+pub async fn toggle(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> DashResult {
+    let (client, agent, actor) = owned_agent(&req).await?;
     let wanted = body_or_empty::<ToggleRequest>(&body)?.enabled;
     let done = state
         .lifecycle
@@ -158,13 +153,8 @@ pub fn replica_count(raw: Option<&Value>) -> Result<Option<i32>, ApiError> {
     request_body = SettingsRequest,
     responses((status = 200, body = SuccessBody), (status = 400, description = "Malformed body or replica_count out of 0-5", body = serde_json::Value), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value), (status = 409, description = "auto_switch and manual_replica both on (auto_switch_manual_replica_conflict)", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
 )]
-pub async fn settings(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> DashResult {
-    let (client, agent, actor) = owned_agent(&state, &req, &path).await?;
+pub async fn settings(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> DashResult {
+    let (client, agent, actor) = owned_agent(&req).await?;
     let b = body_or_empty::<SettingsRequest>(&body)?;
     let count = replica_count(b.replica_count.as_ref())?;
     state

@@ -88,15 +88,18 @@ pub async fn own_client(state: &AppState, req: &HttpRequest, raw: &str) -> Resul
 /// The agent of the path, which must be the caller's (the admin token acts
 /// for the owner); returns the audit actor too. An id that cannot be ours,
 /// whatever its form, is "Agent not found".
-pub async fn owned_agent(
-    state: &AppState,
-    req: &HttpRequest,
-    raw: &str,
-) -> Result<(ClientId, AgentId, String), DashError> {
-    crate::routes::agents::operator_agent(state, req, raw).await.map_err(|e| match e {
+pub async fn owned_agent(req: &HttpRequest) -> Result<(ClientId, AgentId, String), DashError> {
+    operator_agent(req).await.map_err(|e| match e {
         ApiError::InvalidField(_) => ApiError::AgentNotFound.into(),
         other => other.into(),
     })
+}
+
+/// The path's agent for an operator (the tenant's own token, or the admin
+/// token acting for the owner) and the audit actor.
+pub async fn operator_agent(req: &HttpRequest) -> Result<(ClientId, AgentId, String), ApiError> {
+    let op = crate::http::Operator::resolve(req).await?;
+    Ok((op.client, op.agent, op.actor))
 }
 
 /// Current prices of some (instance type, region) pairs. A pricing outage

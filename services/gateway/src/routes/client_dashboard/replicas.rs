@@ -1,9 +1,10 @@
 //! Replicas page: the tenant's replicas, "Create Replica" (a path shared
 //! with agent v4's replica report) and "Terminate".
 
+use super::operator_agent;
 use super::{DashError, DashResult, on_demand_price, own_client, owned_agent, pool_price, prices};
 use crate::error::ApiError;
-use crate::routes::agents::{agent_ref, operator_agent, request_id};
+use crate::http::{agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::dashboard::{ReplicaAnswer, utc};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -108,19 +109,20 @@ pub fn replica_pool(agent: &v1::AgentOverview, known: &v1::CurrentPrices) -> Opt
     summary = "Record a replica instance (body with instance_id), or request a manual replica (client dashboard: {target_pool_id})",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = crate::wire::replicas::CreateReplicaRequest,
-    responses((status = 200, description = "{success, replica_id, status, ...}", body = crate::wire::replicas::ReplicaView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+    responses((status = 200, description = "{success, replica_id, status, ...}", body = crate::wire::replicas::ReplicaView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::error::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::error::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::error::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::error::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::error::ApiErrorBody))
 )]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let parsed = super::body_or_empty::<ManualReplicaBody>(&body)?;
     if crate::wire::clean(parsed.instance_id).is_some() {
-        return crate::routes::replicas::create(state, req, path, body).await;
+        let caller = crate::http::AgentCaller::resolve(&req).await?;
+        let answer = crate::routes::replicas::create(state, caller, body).await?;
+        return Ok(HttpResponse::Ok().json(answer.into_inner()));
     }
-    let (client, agent, actor) = operator_agent(&state, &req, &path).await?;
+    let (client, agent, actor) = operator_agent(&req).await?;
     let mut pool = crate::wire::clean(parsed.target_pool_id);
     if pool.is_none() {
         let one = state
@@ -169,8 +171,8 @@ pub async fn delete(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> DashResult {
-    let (agent_raw, replica_id) = path.into_inner();
-    let (client, agent, actor) = owned_agent(&state, &req, &agent_raw).await?;
+    let (_, replica_id) = path.into_inner();
+    let (client, agent, actor) = owned_agent(&req).await?;
     let group = state.lifecycle.list_replicas(agent_ref(client, agent)).await?;
     let replica = group
         .replicas

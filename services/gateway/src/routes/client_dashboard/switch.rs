@@ -7,9 +7,10 @@
 //! `target_pool_id` auto-selects a pool (agent v4 launches on-demand for
 //! `spot` without a pool, so the pool is chosen here).
 
+use super::operator_agent;
 use super::prices;
 use crate::error::ApiError;
-use crate::routes::agents::{agent_ref, operator_agent, request_id};
+use crate::http::{agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::clean;
 use crate::wire::commands::IssueSwitchRequest;
@@ -45,20 +46,20 @@ pub fn auto_pool(agent: &v1::AgentOverview, known: &v1::CurrentPrices) -> Option
     summary = "Queue a manual switch (priority 75). With X-Request-ID: 201 and idempotent; without (client dashboard): 200 {success, command_id}, empty target_pool_id auto-selects",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = crate::wire::commands::IssueSwitchRequest,
-    responses((status = 200, description = "Queued (no X-Request-ID)", body = SwitchIssued), (status = 201, description = "Queued or replayed (X-Request-ID)", body = crate::wire::commands::CommandView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::openapi::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::openapi::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::openapi::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::openapi::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::openapi::ApiErrorBody))
+    responses((status = 200, description = "Queued (no X-Request-ID)", body = SwitchIssued), (status = 201, description = "Queued or replayed (X-Request-ID)", body = crate::wire::commands::CommandView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::error::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::error::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::error::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::error::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::error::ApiErrorBody))
 )]
 pub async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let parsed = super::body_or_empty::<IssueSwitchRequest>(&body)?;
     let keyed = !request_id(&req).is_empty() || clean(parsed.request_id.clone()).is_some();
     if keyed {
-        return crate::routes::switching::issue_switch_command(state, req, path, body).await;
+        let operator = crate::http::Operator::resolve(&req).await?;
+        return crate::routes::switching::issue_switch_command(state, operator, body).await;
     }
-    let (client, agent, actor) = operator_agent(&state, &req, &path).await?;
+    let (client, agent, actor) = operator_agent(&req).await?;
     let target_mode = clean(parsed.target_mode)
         .ok_or_else(|| ApiError::InvalidField("target_mode is required (spot or ondemand)".into()))?;
     let mut pool = clean(parsed.target_pool_id);
