@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 1, "0001_agents"),
     migration!("lifecycle", 2, "0002_groups"),
     migration!("lifecycle", 3, "0003_heartbeat_hot_updates"),
+    migration!("lifecycle", 4, "0004_command_expiry"),
 ];
 
 /// Starts every part of the service; returns once it is serving.
@@ -55,6 +56,7 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         shutdown.clone(),
     )));
     running.tasks.push(tokio::spawn(jobs::inventory::run(ctx.db.clone(), shutdown.clone())));
+    running.tasks.push(tokio::spawn(jobs::expiry::run(ctx.db.clone(), shutdown.clone())));
     running.tasks.push(tokio::spawn(spot_platform::bus::run_consumer(
         ctx.bus.clone(),
         consumers::cleanup::spec(settings),
