@@ -233,13 +233,10 @@ pub struct RebalanceFacts<'a> {
     pub stats: &'a [BootStats],
 }
 
-/// Priority of a rebalance switch command for v4 (a planned move, below
-/// emergency work).
-pub const REBALANCE_SWITCH_PRIORITY: i32 = 75;
-
 /// A rebalance recommendation seen for the first time. `switch` moves to a
-/// lower-risk pool (v4: one priority-75 switch command; never while a
-/// termination notice is open, which already moves the group).
+/// lower-risk pool (one switch command at priority 75, below emergency
+/// work; never while a termination notice is open, which already moves the
+/// group).
 pub fn decide_rebalance(f: &RebalanceFacts<'_>) -> Decision {
     let monitor = |reason: String| Decision {
         action: "monitor",

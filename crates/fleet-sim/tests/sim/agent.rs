@@ -262,9 +262,11 @@ fn v4_runs_the_first_entry_with_a_target_mode_only() {
     assert_eq!((new.market, new.az.as_str()), (Market::OnDemand, "us-east-1a"), "on-demand stays in the AZ");
 }
 
-/// A notice at 600 s (reclaimed at 720 s); the server answers with `answer`.
+/// A notice at 600 s (reclaimed at 720 s) while the pool keeps capacity (a
+/// lone reclaim, not an AZ outage); the server answers with `answer`.
 fn noticed(answer_true: fn(usize) -> bool) -> Harness {
-    let mut h = harness(mass_event("us-east-1a", 600), Behaviour::default());
+    let lone = CloudConfig { capacity_outage: Duration::ZERO, ..mass_event("us-east-1a", 600) };
+    let mut h = harness(lone, Behaviour::default());
     let mut n = 0;
     h.run_until(at(900.0), &mut |c, _| match c.endpoint {
         Endpoint::TerminationImminent => {
@@ -314,11 +316,12 @@ fn termination_notice_is_reported_every_5s_and_one_truthy_answer_makes_one_repli
 #[test]
 fn every_truthy_answer_launches_another_replica_as_v4_does() {
     let h = noticed(|_| true);
+    assert!(h.cloud.events().iter().all(|e| !matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1d")), "never the answered pool");
     let launched = h
         .cloud
         .events()
         .iter()
-        .filter(|e| matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1a"))
+        .filter(|e| matches!(e, CloudEvent::Launched { pool, at, .. } if pool.az == "us-east-1a" && *at > SimTime::ZERO))
         .count();
     let asked = h.to(Endpoint::TerminationImminent).len();
     assert!(launched >= 2, "a server answering true twice gets two replicas ({launched})");

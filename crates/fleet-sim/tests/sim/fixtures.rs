@@ -126,6 +126,8 @@ fn interruption_run() -> Harness {
     let cfg = CloudConfig {
         rebalance_probability: 1.0,
         mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at: Duration::from_secs(900) }],
+        // The pool keeps capacity, as in the capture (a lone reclaim).
+        capacity_outage: Duration::ZERO,
         ..calm()
     };
     let mut cloud = Cloud::new(cfg).unwrap();
