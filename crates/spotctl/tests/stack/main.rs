@@ -6,6 +6,7 @@ mod bad_input;
 mod bus_outage;
 mod deploy_files;
 mod emergency;
+mod emergency_v4;
 mod fleet;
 mod heartbeat;
 mod helpers;

@@ -64,7 +64,8 @@ async fn step(em: &Emergency, n: &notices::NoticeRow, now: DateTime<Utc>) -> Res
     } else {
         decision.reason.clone()
     };
-    timeline::add_step(&txn, n.id, "fallback", Some(target.mode()), target.pool(), command, &reason).await?;
+    let name = if was_on_demand { "exhausted" } else { "fallback" };
+    timeline::add_step(&txn, n.id, name, Some(target.mode()), target.pool(), command, &reason).await?;
     let row = timeline::set_step(&txn, n.id, &label, target.mode(), target.pool(), command, step_deadline)
         .await?
         .unwrap_or_else(|| n.clone());

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 use spot_contracts::v1;
 use spot_domain::emergency::{
-    BURST_WINDOW_SECS, Effect, NoticeKind, PoolSignals, Target, TerminationFacts, decide_termination,
+    BURST_WINDOW_SECS, Effect, NoticeKind, PoolSignals, Target, TerminationFacts, decide_termination, placement,
 };
 use spot_platform::store::enqueue;
 use uuid::Uuid;
@@ -214,9 +214,20 @@ async fn decide_and_act(
     txn.commit().await?;
     em.observe("decision", arrived);
     em.metrics.notices.with_label_values(&["termination", decision.action]).inc();
+    let since = arrived - Duration::seconds(BURST_WINDOW_SECS);
     for effect in &decision.effects {
         if let Effect::EscalateEarlier(t) = effect {
-            escalate(em, &decided, t, arrived - Duration::seconds(BURST_WINDOW_SECS)).await;
+            escalate(em, &decided, t, since, Some(decided.id)).await;
+        }
+    }
+    if same_pool {
+        // A notice of the same burst may have looked for same-pool replicas
+        // to escalate before this decision was stored: look again now.
+        let again =
+            timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since).await?;
+        if again.is_burst() {
+            let (target, _) = placement(&stats, &facts.noticed_pool.into_iter().collect::<Vec<_>>());
+            escalate(em, &decided, &target, since, None).await;
         }
     }
     Ok(status::answer(&decided, true, same_pool))
@@ -225,9 +236,9 @@ async fn decide_and_act(
 /// A burst showed the AZ is being reclaimed: earlier notices there that got
 /// a same-pool replica (v4) get the switch too. Best effort: a failure is
 /// logged and the deadline sweep's fallback still follows.
-async fn escalate(em: &Emergency, burst: &NoticeRow, target: &Target, since: DateTime<Utc>) {
+async fn escalate(em: &Emergency, burst: &NoticeRow, target: &Target, since: DateTime<Utc>, except: Option<Uuid>) {
     let Some(az) = burst.az.as_deref() else { return };
-    let claimed = match timeline::claim_same_pool(&em.db, az, since, burst.id).await {
+    let claimed = match timeline::claim_same_pool(&em.db, az, since, except.unwrap_or(Uuid::nil())).await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!(error = %e, "escalation claim failed");

@@ -36,12 +36,17 @@ async fn ask_termination(
     body_request_id: Option<String>,
 ) -> Result<v1::NoticeAnswer, ApiError> {
     let (client, agent) = owned_agent(state, req, path).await?;
+    // A termination time that is not a timestamp is still a notice: it is
+    // passed on verbatim and handled as "deadline now" (docs/EMERGENCY.md).
+    let raw = clean(termination_time);
+    let parsed = when(raw.clone(), "termination_time").ok().flatten();
     state
         .emergency
         .termination(v1::TerminationNoticeRequest {
             agent: Some(agent_ref(client, agent)),
             instance_id: clean(instance_id).unwrap_or_default(),
-            termination_time: when(termination_time, "termination_time")?,
+            termination_time: parsed,
+            termination_time_raw: raw.unwrap_or_default(),
             detected_at: when(detected_at, "detected_at")?,
             request_id: clean(body_request_id).unwrap_or_else(|| request_id(req)),
         })

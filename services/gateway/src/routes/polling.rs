@@ -69,7 +69,14 @@ pub async fn pending_commands(
             list
         }
     };
-    let body: Vec<PendingCommand> = commands.iter().map(PendingCommand::from).collect();
+    // A cached list may hold a command whose deadline passed since: such a
+    // command is expired and never handed out (docs/EMERGENCY.md).
+    let now = std::time::SystemTime::now();
+    let body: Vec<PendingCommand> = commands
+        .iter()
+        .filter(|c| c.deadline.as_ref().is_none_or(|d| std::time::SystemTime::try_from(*d).is_ok_and(|d| d > now)))
+        .map(PendingCommand::from)
+        .collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
