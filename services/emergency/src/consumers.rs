@@ -12,12 +12,12 @@
 use crate::ops::{Emergency, from_ts, promotion};
 use crate::store::projection::{self, GroupAgent, GroupReplica};
 use crate::store::{boot, risk, timeline};
-use uuid::Uuid;
 use chrono::Utc;
 use prost::Message;
 use spot_contracts::v1;
 use spot_platform::Settings;
 use spot_platform::bus::{BatchHandler, ConsumerSpec, Delivery, HandlerError};
+use uuid::Uuid;
 
 pub fn lifecycle_spec(settings: &Settings) -> ConsumerSpec {
     ConsumerSpec {
@@ -63,14 +63,17 @@ impl BatchHandler for Reactions {
                 "agent_registered" => {
                     let e = v1::AgentRegistered::decode(d.payload.clone()).map_err(bad)?;
                     if let Some(a) = agent_of(&e) {
-                        projection::upsert_agent(&self.em.db, &a).await.map_err(HandlerError::from_display)?;
+                        projection::upsert_agent(&self.em.db, &a)
+                            .await
+                            .map_err(HandlerError::from_display)?;
                     }
                 }
                 "role_changed" => {
                     let e = v1::InstanceRoleChanged::decode(d.payload.clone()).map_err(bad)?;
                     let role = v1::InstanceRole::try_from(e.to_role).ok().and_then(role_name);
                     if let (Ok(group), Some(role)) = (Uuid::parse_str(&e.group_id), role) {
-                        let at = e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
+                        let at =
+                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
                         projection::set_role(&self.em.db, group, &e.instance_id, role, at)
                             .await
                             .map_err(HandlerError::from_display)?;
@@ -82,7 +85,8 @@ impl BatchHandler for Reactions {
                     if let (Ok(id), Ok(group)) =
                         (Uuid::parse_str(&replica.replica_id), Uuid::parse_str(&replica.group_id))
                     {
-                        let at = e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
+                        let at =
+                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
                         let row = GroupReplica {
                             replica_id: id,
                             group_id: group,
@@ -115,10 +119,14 @@ impl BatchHandler for Reactions {
                     let e = v1::SwitchCompleted::decode(d.payload.clone()).map_err(bad)?;
                     let client = e.meta.as_ref().and_then(|m| Uuid::parse_str(&m.client_id).ok());
                     if let Some(client) = client {
-                        let resolved =
-                            timeline::resolve_by_switch(&self.em.db, client, &e.old_instance_id, &e.new_instance_id)
-                                .await
-                                .map_err(HandlerError::from_display)?;
+                        let resolved = timeline::resolve_by_switch(
+                            &self.em.db,
+                            client,
+                            &e.old_instance_id,
+                            &e.new_instance_id,
+                        )
+                        .await
+                        .map_err(HandlerError::from_display)?;
                         if let Some(n) = resolved {
                             self.em.on_switched(&n).await.map_err(HandlerError::from_display)?;
                         }

@@ -46,7 +46,8 @@ impl EmergencyService for Emergency {
             Some(n) => timeline::steps(&self.db, n.id).await.map_err(EmergencyError::from)?,
             None => Vec::new(),
         };
-        let back = timeline::returns_to_spot(&self.db, Some(group.group_id)).await.map_err(EmergencyError::from)?;
+        let back =
+            timeline::returns_to_spot(&self.db, Some(group.group_id)).await.map_err(EmergencyError::from)?;
         Ok(Response::new(status::record(latest.as_ref(), &replica_status.unwrap_or_default(), &steps, back)))
     }
 

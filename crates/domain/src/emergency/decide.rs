@@ -282,13 +282,7 @@ pub fn decide_rebalance(f: &RebalanceFacts<'_>) -> Decision {
             if target == Target::OnDemand {
                 effects.push(Effect::MarkReturnToSpot);
             }
-            Decision {
-                action: "switch",
-                effects,
-                target: Some(target),
-                reason,
-                missed: false,
-            }
+            Decision { action: "switch", effects, target: Some(target), reason, missed: false }
         }
     }
 }

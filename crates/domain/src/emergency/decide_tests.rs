@@ -81,7 +81,10 @@ fn a_burst_escalates_earlier_same_pool_replicas() {
     assert!(d.effects.contains(&Effect::EscalateEarlier(Target::Pool("m5.large.us-east-1c".into()))));
     let avoid = PoolSignals { risk: Some(Recommendation::Avoid), ..PoolSignals::default() };
     let d = decide_termination(&TerminationFacts { signals: avoid, ..facts(&s) });
-    assert!(!d.effects.iter().any(|e| matches!(e, Effect::EscalateEarlier(_))), "no burst, nothing to escalate");
+    assert!(
+        !d.effects.iter().any(|e| matches!(e, Effect::EscalateEarlier(_))),
+        "no burst, nothing to escalate"
+    );
 }
 
 #[test]
@@ -139,7 +142,8 @@ fn rebalance_switch_is_one_switch_to_a_lower_risk_pool_never_under_an_open_notic
     let d = decide_rebalance(&rebalance(&s, RebalancePolicy::Switch));
     assert_eq!(d.action, "switch");
     assert_eq!(d.effects, vec![Effect::QueueSwitch(Target::Pool("m5.large.us-east-1c".into()))]);
-    let open = decide_rebalance(&RebalanceFacts { notice_open: true, ..rebalance(&s, RebalancePolicy::Switch) });
+    let open =
+        decide_rebalance(&RebalanceFacts { notice_open: true, ..rebalance(&s, RebalancePolicy::Switch) });
     assert_eq!((open.action, open.effects.len()), ("monitor", 0));
     let riskier = decide_rebalance(&RebalanceFacts { score: 0.3, ..rebalance(&s, RebalancePolicy::Switch) });
     assert_eq!(riskier.action, "monitor", "the only candidate is riskier than the current pool");
@@ -149,9 +153,14 @@ fn rebalance_switch_is_one_switch_to_a_lower_risk_pool_never_under_an_open_notic
 fn rebalance_monitor_and_prespin() {
     let s = stats();
     assert_eq!(decide_rebalance(&rebalance(&s, RebalancePolicy::Monitor)).action, "monitor");
-    assert_eq!(decide_rebalance(&rebalance(&s, RebalancePolicy::Prespin)).action, "monitor", "v4 cannot pre-spin");
+    assert_eq!(
+        decide_rebalance(&rebalance(&s, RebalancePolicy::Prespin)).action,
+        "monitor",
+        "v4 cannot pre-spin"
+    );
     let typed = decide_rebalance(&RebalanceFacts { typed: true, ..rebalance(&s, RebalancePolicy::Prespin) });
     assert_eq!(typed.action, "prespin");
-    let ready = RebalanceFacts { typed: true, has_ready_replica: true, ..rebalance(&s, RebalancePolicy::Prespin) };
+    let ready =
+        RebalanceFacts { typed: true, has_ready_replica: true, ..rebalance(&s, RebalancePolicy::Prespin) };
     assert_eq!(decide_rebalance(&ready).action, "monitor");
 }

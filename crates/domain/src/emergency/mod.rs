@@ -8,8 +8,8 @@ mod pool_choice;
 mod rebalance;
 
 pub use decide::{
-    AZ_BURST, BURST_WINDOW_SECS, Decision, Effect, POOL_BURST, PoolSignals,
-    RebalanceFacts, Target, TerminationFacts, decide_fallback, decide_rebalance, decide_termination, placement,
+    AZ_BURST, BURST_WINDOW_SECS, Decision, Effect, POOL_BURST, PoolSignals, RebalanceFacts, Target,
+    TerminationFacts, decide_fallback, decide_rebalance, decide_termination, placement,
 };
 pub use notice::{NoticeKind, NoticeStatus, NoticeTransitionError, Timeline, notice_transition};
 pub use pool_choice::{

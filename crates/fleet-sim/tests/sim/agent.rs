@@ -316,7 +316,13 @@ fn termination_notice_is_reported_every_5s_and_one_truthy_answer_makes_one_repli
 #[test]
 fn every_truthy_answer_launches_another_replica_as_v4_does() {
     let h = noticed(|_| true);
-    assert!(h.cloud.events().iter().all(|e| !matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1d")), "never the answered pool");
+    assert!(
+        h.cloud
+            .events()
+            .iter()
+            .all(|e| !matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1d")),
+        "never the answered pool"
+    );
     let launched = h
         .cloud
         .events()
@@ -332,9 +338,9 @@ fn every_truthy_answer_launches_another_replica_as_v4_does() {
 fn rebalance_recommendations_repeat_every_30s_and_v4_acts_on_no_answer() {
     let cfg = CloudConfig { rebalance_probability: 1.0, ..mass_event("us-east-1a", 900) };
     let switch_answer = |c: &Call, _| match c.endpoint {
-        Endpoint::RebalanceRecommendation => {
-            Answer::ok(json!({"action": "switch", "target_mode": "spot", "target_pool_id": "t3.medium.us-east-1b"}))
-        }
+        Endpoint::RebalanceRecommendation => Answer::ok(
+            json!({"action": "switch", "target_mode": "spot", "target_pool_id": "t3.medium.us-east-1b"}),
+        ),
         _ => default_answer(c),
     };
     let monitor_answer = |c: &Call, _| match c.endpoint {

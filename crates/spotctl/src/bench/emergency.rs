@@ -60,7 +60,6 @@ fn instance(i: usize) -> String {
     format!("i-{i:08x}")
 }
 
-
 fn pct(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -272,7 +271,6 @@ async fn notice(client: Arc<Client>, agent: String, i: usize) -> anyhow::Result<
     Ok((ms, answer))
 }
 
-
 /// Every agent heartbeats once per 30 s, spread evenly.
 async fn heartbeat_load(
     client: Arc<Client>,
@@ -301,4 +299,3 @@ async fn heartbeat_load(
         });
     }
 }
-

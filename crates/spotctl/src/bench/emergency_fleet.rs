@@ -32,7 +32,12 @@ pub struct FleetRun {
 }
 
 /// Runs the fleet, reclaims AZ a once every agent registered, and measures.
-pub async fn run(base: &str, db: &DatabaseConnection, run: &FleetRun, report: &mut Report) -> anyhow::Result<()> {
+pub async fn run(
+    base: &str,
+    db: &DatabaseConnection,
+    run: &FleetRun,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let ramp = Duration::from_secs(60);
     let event_at = ramp + Duration::from_secs(30);
     let mut cloud = CloudConfig {
@@ -93,15 +98,12 @@ pub async fn run(base: &str, db: &DatabaseConnection, run: &FleetRun, report: &m
     // Event + deadline (120 s simulated) + settling, in real time.
     let settle = (event_at + Duration::from_secs(180)).as_secs_f64() / run.speed.max(0.01);
     let until = Instant::now() + Duration::from_secs_f64(settle);
-    let noticed = "SELECT count(*) FROM emergency.notices n JOIN emergency.group_agents a ON a.agent_id = n.agent_id
+    let noticed =
+        "SELECT count(*) FROM emergency.notices n JOIN emergency.group_agents a ON a.agent_id = n.agent_id
         WHERE n.kind = 'termination' AND n.pool_id = 't3.medium.us-east-1a'";
     loop {
         let notices = count(db, noticed).await?;
-        let open = count(
-            db,
-            &format!("{noticed} AND n.status <> 'resolved'"),
-        )
-        .await?;
+        let open = count(db, &format!("{noticed} AND n.status <> 'resolved'")).await?;
         if (notices > 0 && open == 0) || Instant::now() > until {
             break;
         }
@@ -142,7 +144,9 @@ pub async fn run(base: &str, db: &DatabaseConnection, run: &FleetRun, report: &m
         ))
         .await?
         .ok_or_else(|| anyhow::anyhow!("no fleet figures"))?;
-    let int = |name: &str| -> anyhow::Result<f64> { Ok(figures.try_get::<Option<i64>>("", name)?.unwrap_or(0) as f64) };
+    let int = |name: &str| -> anyhow::Result<f64> {
+        Ok(figures.try_get::<Option<i64>>("", name)?.unwrap_or(0) as f64)
+    };
     let float = |name: &str| -> anyhow::Result<f64> {
         Ok(figures.try_get::<Option<f64>>("", name)?.unwrap_or(f64::NAN))
     };
@@ -150,7 +154,12 @@ pub async fn run(base: &str, db: &DatabaseConnection, run: &FleetRun, report: &m
     report.add("fleet.v4_agents", run.agents as f64, "agents", "");
     report.add("fleet.speed", run.speed, "x", "");
     report.add("fleet.noticed_groups", notices, "groups", "1000");
-    report.add("fleet.primary_elsewhere_before_deadline_pct", 100.0 * int("moved")? / notices.max(1.0), "%", ">= 99.9");
+    report.add(
+        "fleet.primary_elsewhere_before_deadline_pct",
+        100.0 * int("moved")? / notices.max(1.0),
+        "%",
+        ">= 99.9",
+    );
     report.add("fleet.deadline_missed", int("missed")?, "groups", "0");
     report.add("fleet.switch_commands_per_notice_min", int("min_switches")?, "commands", "1");
     report.add("fleet.switch_commands_per_notice_max", int("max_switches")?, "commands", "1");

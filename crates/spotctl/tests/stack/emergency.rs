@@ -128,8 +128,10 @@ async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()>
     let body = json!({"instance_id": "i-standby", "replica_type": "manual", "pool_id": "t3.medium.us-east-1b", "status": "ready"});
     t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body.to_string())).await?;
     // Emergency learns the replica from lifecycle's event (its projection).
-    eventually(&t, "SELECT count(*) AS n FROM emergency.group_replicas WHERE status = 'ready'", |v| v["n"] == 1)
-        .await?;
+    eventually(&t, "SELECT count(*) AS n FROM emergency.group_replicas WHERE status = 'ready'", |v| {
+        v["n"] == 1
+    })
+    .await?;
     let (status, _, answer) = t
         .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(120)))
         .await?;
@@ -146,7 +148,8 @@ async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()>
 }
 
 #[tokio::test]
-async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on_demand() -> anyhow::Result<()> {
+async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on_demand() -> anyhow::Result<()>
+{
     // Each fallback step gets a 5 s window in this test (120 s by default).
     let t = TestStack::start_with(|s| s.notice_deadline = Duration::from_secs(5)).await?;
     let (_, token) = t.tenant("acme").await?;
@@ -165,8 +168,13 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
         .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(2)))
         .await?;
     assert_eq!(answer["create_emergency_replica"], false, "no same-pool replica in an avoid pool: {answer}");
-    assert_eq!((answer["action"].as_str(), answer["target_pool_id"].as_str()), (Some("switch"), Some("t3.medium.us-east-1b")));
-    let first = row(&t, "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands").await?;
+    assert_eq!(
+        (answer["action"].as_str(), answer["target_pool_id"].as_str()),
+        (Some("switch"), Some("t3.medium.us-east-1b"))
+    );
+    let first =
+        row(&t, "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands")
+            .await?;
     assert_eq!((first["command_type"].as_str(), first["priority"].as_i64()), (Some("SWITCH"), Some(100)));
     assert!(first["deadline"].is_string(), "deadline = the notice's termination time: {first}");
 
@@ -176,22 +184,27 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
     assert_eq!(done["status"], "failed");
     assert_eq!(done["deadline_missed"], true);
     assert_eq!(done["reason"], "deadline passed without a running replacement");
-    let (_, _, status) = t.send("GET", &format!("/api/agents/{agent}/emergency-status"), &token, None).await?;
+    let (_, _, status) =
+        t.send("GET", &format!("/api/agents/{agent}/emergency-status"), &token, None).await?;
     let steps: Vec<(String, String)> = status["steps"]
         .as_array()
         .map(|a| {
             a.iter()
                 .map(|s| {
-                    let target = s["target_pool_id"].as_str().or(s["target_mode"].as_str()).unwrap_or_default();
+                    let target =
+                        s["target_pool_id"].as_str().or(s["target_mode"].as_str()).unwrap_or_default();
                     (s["step"].as_str().unwrap_or_default().to_owned(), target.to_owned())
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let expected = [("switch", "t3.medium.us-east-1b"), ("fallback", "t3.medium.us-east-1c"), ("fallback", "ondemand")];
+    let expected =
+        [("switch", "t3.medium.us-east-1b"), ("fallback", "t3.medium.us-east-1c"), ("fallback", "ondemand")];
     assert_eq!(steps, expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec(), "{status}");
     assert_eq!(status["return_to_spot"], true, "on-demand marks the group for return to spot: {status}");
-    let marked = row(&t, "SELECT count(*) AS n FROM emergency.outbox WHERE event_type = 'spot.v1.ReturnToSpotMarked'").await?;
+    let marked =
+        row(&t, "SELECT count(*) AS n FROM emergency.outbox WHERE event_type = 'spot.v1.ReturnToSpotMarked'")
+            .await?;
     assert_eq!(marked["n"], 1);
 
     // Old steps' commands expired (deadline or superseded), audited; only the
@@ -204,17 +217,25 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
          FROM lifecycle.commands",
     )
     .await?;
-    assert_eq!((commands["expired"].as_i64(), commands["open"].as_i64(), commands["ondemand"].as_i64()), (Some(2), Some(1), Some(1)), "{commands}");
+    assert_eq!(
+        (commands["expired"].as_i64(), commands["open"].as_i64(), commands["ondemand"].as_i64()),
+        (Some(2), Some(1), Some(1)),
+        "{commands}"
+    );
     let audited = row(
         &t,
         "SELECT count(*) AS n FROM lifecycle.lifecycle_events WHERE event_type IN ('command_expired', 'command_superseded')",
     )
     .await?;
     assert_eq!(audited["n"], 2);
-    let (_, _, pending) = t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
     let list = pending.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 1, "{pending}");
-    assert_eq!((list[0]["target_mode"].as_str(), list[0]["priority"].as_i64()), (Some("ondemand"), Some(100)));
+    assert_eq!(
+        (list[0]["target_mode"].as_str(), list[0]["priority"].as_i64()),
+        (Some("ondemand"), Some(100))
+    );
     assert_ne!(list[0]["id"], first["id"], "an expired command is never handed out again");
 
     // The replica that arrives late is still promoted: the group gets its PRIMARY back.

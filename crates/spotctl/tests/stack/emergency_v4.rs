@@ -65,7 +65,8 @@ async fn seed_safe_pool(t: &TestStack) -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_the_notice() -> anyhow::Result<()> {
+async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_the_notice()
+-> anyhow::Result<()> {
     let t = TestStack::start().await?;
     let (_, token) = t.tenant("acme").await?;
     seed_safe_pool(&t).await?;
@@ -94,38 +95,53 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
         let c = &list[0];
         assert_eq!((c["target_mode"].as_str(), c["priority"].as_i64()), (Some("spot"), Some(100)), "{c}");
         assert_eq!(c["target_pool_id"], "t3.medium.us-east-1b", "away from the reclaimed AZ: {c}");
-        assert!(c["deadline"].as_str().is_some_and(|d| d.starts_with(&deadline[..19])), "deadline = termination time: {c}");
+        assert!(
+            c["deadline"].as_str().is_some_and(|d| d.starts_with(&deadline[..19])),
+            "deadline = termination time: {c}"
+        );
     }
-    let steps = row(&t, "SELECT count(*) FILTER (WHERE step = 'escalated') AS escalated FROM emergency.notice_steps").await?;
+    let steps =
+        row(&t, "SELECT count(*) FILTER (WHERE step = 'escalated') AS escalated FROM emergency.notice_steps")
+            .await?;
     assert_eq!(steps["escalated"].as_i64(), Some(truthy as i64), "every same-pool replica was escalated");
 
     // The first agent runs its command: the switch report makes the new
     // instance PRIMARY and resolves the notice.
     let (agent, instance) = &agents[0];
-    let (_, _, pending) = t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
     let command = pending[0]["id"].as_str().unwrap_or_default().to_owned();
     let mut report = fixture_body("post_switch-report")?;
     report["old_instance"]["instance_id"] = instance.as_str().into();
     report["new_instance"]["instance_id"] = "i-moved0".into();
-    let (status, _, r) =
-        t.send("POST", &format!("/api/agents/{agent}/switch-report"), &token, Some(&report.to_string())).await?;
+    let (status, _, r) = t
+        .send("POST", &format!("/api/agents/{agent}/switch-report"), &token, Some(&report.to_string()))
+        .await?;
     assert_eq!(status, 200, "{r}");
     let body = fixture_body("post_commands_command_id_executed")?.to_string();
-    let (status, _, r) =
-        t.send("POST", &format!("/api/agents/{agent}/commands/{command}/executed"), &token, Some(&body)).await?;
+    let (status, _, r) = t
+        .send("POST", &format!("/api/agents/{agent}/commands/{command}/executed"), &token, Some(&body))
+        .await?;
     assert_eq!(status, 200, "{r}");
-    let resolved = eventually(
-        &t,
-        &format!("SELECT * FROM emergency.notices WHERE instance_id = '{instance}'"),
-        |v| v["status"] == "resolved",
-    )
-    .await?;
+    let resolved =
+        eventually(&t, &format!("SELECT * FROM emergency.notices WHERE instance_id = '{instance}'"), |v| {
+            v["status"] == "resolved"
+        })
+        .await?;
     assert_eq!(resolved["deadline_missed"], false);
     assert!(resolved["deadline_margin_ms"].as_i64().unwrap_or(0) > 60_000, "{resolved}");
     let (_, _, late) = t
-        .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice(instance, &deadline)))
+        .send(
+            "POST",
+            &format!("/api/agents/{agent}/termination-imminent"),
+            &token,
+            Some(&notice(instance, &deadline)),
+        )
         .await?;
-    assert_eq!((late["create_emergency_replica"].as_bool(), late["status"].as_str()), (Some(false), Some("resolved")));
+    assert_eq!(
+        (late["create_emergency_replica"].as_bool(), late["status"].as_str()),
+        (Some(false), Some("resolved"))
+    );
     Ok(())
 }
 
@@ -136,13 +152,18 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
     let (client, token) = t.tenant("acme").await?;
     let agent = v4_agent(&t, &token, "i-quiet").await?;
     // Wait until emergency's projection has the agent (lifecycle's event).
-    eventually(&t, &format!("SELECT count(*) AS n FROM emergency.group_agents WHERE agent_id = '{agent}'"), |v| {
-        v["n"] == 1
-    })
+    eventually(
+        &t,
+        &format!("SELECT count(*) AS n FROM emergency.group_agents WHERE agent_id = '{agent}'"),
+        |v| v["n"] == 1,
+    )
     .await?;
     let lifecycle_url = format!(
         "http://{}",
-        t.stack.as_ref().and_then(|s| s.lifecycle.grpc_addr).ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
+        t.stack
+            .as_ref()
+            .and_then(|s| s.lifecycle.grpc_addr)
+            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
     );
     let registry = prometheus::Registry::new();
     let em = Emergency {
@@ -156,7 +177,9 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
             .gather()
             .iter()
             .filter(|f| f.name() == "emergency_lifecycle_calls_total")
-            .flat_map(|f| f.get_metric().iter().map(|m| m.get_counter().get_value() as u64).collect::<Vec<_>>())
+            .flat_map(|f| {
+                f.get_metric().iter().map(|m| m.get_counter().get_value() as u64).collect::<Vec<_>>()
+            })
             .sum()
     };
     let notice = termination::Notice {
@@ -220,13 +243,23 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
     let late = v4_agent(&t, &token, "i-late").await?;
     let past = (Utc::now() - ChronoDuration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let (status, _, a) = t
-        .send("POST", &format!("/api/agents/{late}/termination-imminent"), &token, Some(&notice("i-late", &past)))
+        .send(
+            "POST",
+            &format!("/api/agents/{late}/termination-imminent"),
+            &token,
+            Some(&notice("i-late", &past)),
+        )
         .await?;
     assert_eq!(status, 200, "{a}");
     let n = row(&t, "SELECT * FROM emergency.notices WHERE instance_id = 'i-late'").await?;
     assert_eq!((n["deadline_missed"].as_bool(), n["action"].as_str()), (Some(true), Some("switch")), "{n}");
-    let (_, _, pending) = t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
-    assert_eq!(pending.as_array().map(Vec::len), Some(1), "the fallback switch is still handed out: {pending}");
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
+    assert_eq!(
+        pending.as_array().map(Vec::len),
+        Some(1),
+        "the fallback switch is still handed out: {pending}"
+    );
     Ok(())
 }
 
@@ -241,7 +274,8 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
     )
     .await?;
     let set_switch = |agent: String| {
-        let (http, url, token) = (t.http.clone(), t.url(&format!("/api/agents/{agent}/emergency-policy")), token.clone());
+        let (http, url, token) =
+            (t.http.clone(), t.url(&format!("/api/agents/{agent}/emergency-policy")), token.clone());
         async move { http.put(url).bearer_auth(token).json(&json!({"policy": "switch"})).send().await }
     };
     let agent = v4_agent(&t, &token, "i-rebal").await?;
@@ -250,29 +284,52 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
     rec["instance_id"] = "i-rebal".into();
     for _ in 0..3 {
         let (status, _, a) = t
-            .send("POST", &format!("/api/agents/{agent}/rebalance-recommendation"), &token, Some(&rec.to_string()))
+            .send(
+                "POST",
+                &format!("/api/agents/{agent}/rebalance-recommendation"),
+                &token,
+                Some(&rec.to_string()),
+            )
             .await?;
         assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
     }
-    let (_, _, pending) = t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
     let list = pending.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 1, "once per recommendation: {pending}");
-    assert_eq!((list[0]["priority"].as_i64(), list[0]["target_pool_id"].as_str()), (Some(75), Some("t3.medium.us-east-1b")));
+    assert_eq!(
+        (list[0]["priority"].as_i64(), list[0]["target_pool_id"].as_str()),
+        (Some(75), Some("t3.medium.us-east-1b"))
+    );
 
     // Under an open termination notice the notice's own command moves the group.
     let noticed = v4_agent(&t, &token, "i-noticed").await?;
     assert_eq!(set_switch(noticed.clone()).await?.status().as_u16(), 200);
     let (_, _, a) = t
-        .send("POST", &format!("/api/agents/{noticed}/termination-imminent"), &token, Some(&notice("i-noticed", &in_two_minutes())))
+        .send(
+            "POST",
+            &format!("/api/agents/{noticed}/termination-imminent"),
+            &token,
+            Some(&notice("i-noticed", &in_two_minutes())),
+        )
         .await?;
     assert_eq!(a["action"], "switch", "avoid pool: a switch, not a same-pool replica: {a}");
     rec["instance_id"] = "i-noticed".into();
     let (_, _, a) = t
-        .send("POST", &format!("/api/agents/{noticed}/rebalance-recommendation"), &token, Some(&rec.to_string()))
+        .send(
+            "POST",
+            &format!("/api/agents/{noticed}/rebalance-recommendation"),
+            &token,
+            Some(&rec.to_string()),
+        )
         .await?;
     assert_eq!(a["action"], "monitor", "{a}");
-    let (_, _, pending) = t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
-    let priorities: Vec<i64> = pending.as_array().map(|a| a.iter().filter_map(|c| c["priority"].as_i64()).collect()).unwrap_or_default();
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
+    let priorities: Vec<i64> = pending
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["priority"].as_i64()).collect())
+        .unwrap_or_default();
     assert_eq!(priorities, vec![100], "{pending}");
     Ok(())
 }

@@ -44,8 +44,8 @@ async fn step(em: &Emergency, n: &notices::NoticeRow, now: DateTime<Utc>) -> Res
     let was_on_demand = n.target_mode.as_deref() == Some("ondemand") && !n.fallback.is_empty();
     let decision = decide_fallback(n.typed, &stats, &tried);
     let target = decision.target.clone().unwrap_or(Target::OnDemand);
-    let step_deadline =
-        (!was_on_demand).then(|| now + Duration::from_std(em.default_deadline).unwrap_or(Duration::minutes(2)));
+    let step_deadline = (!was_on_demand)
+        .then(|| now + Duration::from_std(em.default_deadline).unwrap_or(Duration::minutes(2)));
     let label = match &target {
         Target::Pool(p) => format!("pool:{p}"),
         Target::OnDemand => "ondemand".to_owned(),

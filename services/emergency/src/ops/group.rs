@@ -68,8 +68,16 @@ impl Emergency {
         request_id: String,
     ) -> Result<Option<Uuid>> {
         let kind = if typed { CommandType::CreateReplica } else { CommandType::Switch };
-        self.queue_command(client, agent, kind, CommandPriority::Emergency, target, Some(deadline), request_id)
-            .await
+        self.queue_command(
+            client,
+            agent,
+            kind,
+            CommandPriority::Emergency,
+            target,
+            Some(deadline),
+            request_id,
+        )
+        .await
     }
 
     /// Queues one command (idempotent per request id).

@@ -66,8 +66,16 @@ impl Emergency {
         self.metrics.notices.with_label_values(&["termination", "switched"]).inc();
         self.observe("promotion", n.received_at);
         let txn = self.db.begin().await?;
-        crate::store::timeline::add_step(&txn, n.id, "switched", n.target_mode.as_deref(), None, None, &n.reason)
-            .await?;
+        crate::store::timeline::add_step(
+            &txn,
+            n.id,
+            "switched",
+            n.target_mode.as_deref(),
+            None,
+            None,
+            &n.reason,
+        )
+        .await?;
         enqueue(&txn, crate::SCHEMA, &events::changed(n)).await?;
         txn.commit().await?;
         Ok(())

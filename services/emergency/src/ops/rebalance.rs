@@ -59,7 +59,8 @@ pub async fn policy_of(
 pub async fn handle(em: &Emergency, r: Recommendation) -> Result<v1::NoticeAnswer> {
     let arrived = Utc::now();
     let agent = em.group_agent(r.client, r.agent).await?;
-    let instance_id = if r.instance_id.is_empty() { agent.instance_id.clone() } else { r.instance_id.clone() };
+    let instance_id =
+        if r.instance_id.is_empty() { agent.instance_id.clone() } else { r.instance_id.clone() };
     if instance_id.is_empty() {
         return Err(EmergencyError::invalid("instance_id is required"));
     }
@@ -136,7 +137,11 @@ pub async fn handle(em: &Emergency, r: Recommendation) -> Result<v1::NoticeAnswe
         target_pool_id: target.as_ref().and_then(|t| t.pool().map(str::to_owned)),
         risk_score: Some(score),
         command_id: command,
-        reason: format!("pool {pool} risk {score:.2} ({recommendation}); policy {}; {}", policy.as_str(), d.reason),
+        reason: format!(
+            "pool {pool} risk {score:.2} ({recommendation}); policy {}; {}",
+            policy.as_str(),
+            d.reason
+        ),
         step_deadline: None,
         missed: false,
     };

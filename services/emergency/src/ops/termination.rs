@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 use spot_contracts::v1;
 use spot_domain::emergency::{
-    BURST_WINDOW_SECS, Effect, NoticeKind, PoolSignals, Target, TerminationFacts, decide_termination, placement,
+    BURST_WINDOW_SECS, Effect, NoticeKind, PoolSignals, Target, TerminationFacts, decide_termination,
+    placement,
 };
 use spot_platform::store::enqueue;
 use uuid::Uuid;
@@ -64,7 +65,8 @@ pub async fn handle(em: &Emergency, n: Notice) -> Result<v1::NoticeAnswer> {
         return Ok(existing);
     }
     let agent = em.group_agent(n.client, n.agent).await?;
-    let instance_id = if n.instance_id.is_empty() { agent.instance_id.clone() } else { n.instance_id.clone() };
+    let instance_id =
+        if n.instance_id.is_empty() { agent.instance_id.clone() } else { n.instance_id.clone() };
     if instance_id.is_empty() {
         return Err(EmergencyError::invalid("instance_id is required"));
     }
@@ -174,7 +176,8 @@ async fn decide_and_act(
             Effect::QueueSwitch(t) | Effect::QueueCreateReplica(t) => {
                 let typed = matches!(effect, Effect::QueueCreateReplica(_));
                 let request = format!("emergency:{}", row.id);
-                command = em.queue_step(row.client_id, row.agent_id, typed, t, step_deadline, request).await?;
+                command =
+                    em.queue_step(row.client_id, row.agent_id, typed, t, step_deadline, request).await?;
             }
             Effect::AnswerSamePoolReplica => same_pool = true,
             Effect::Promote { .. } | Effect::MarkReturnToSpot | Effect::EscalateEarlier(_) => {}
@@ -224,7 +227,8 @@ async fn decide_and_act(
         // A notice of the same burst may have looked for same-pool replicas
         // to escalate before this decision was stored: look again now.
         let again =
-            timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since).await?;
+            timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since)
+                .await?;
         if again.is_burst() {
             let (target, _) = placement(&stats, &facts.noticed_pool.into_iter().collect::<Vec<_>>());
             escalate(em, &decided, &target, since, None).await;
@@ -236,7 +240,13 @@ async fn decide_and_act(
 /// A burst showed the AZ is being reclaimed: earlier notices there that got
 /// a same-pool replica (v4) get the switch too. Best effort: a failure is
 /// logged and the deadline sweep's fallback still follows.
-async fn escalate(em: &Emergency, burst: &NoticeRow, target: &Target, since: DateTime<Utc>, except: Option<Uuid>) {
+async fn escalate(
+    em: &Emergency,
+    burst: &NoticeRow,
+    target: &Target,
+    since: DateTime<Utc>,
+    except: Option<Uuid>,
+) {
     let Some(az) = burst.az.as_deref() else { return };
     let claimed = match timeline::claim_same_pool(&em.db, az, since, except.unwrap_or(Uuid::nil())).await {
         Ok(c) => c,

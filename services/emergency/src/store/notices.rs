@@ -86,7 +86,11 @@ pub(crate) async fn one<C: ConnectionTrait>(
         .transpose()
 }
 
-pub(crate) async fn all<C: ConnectionTrait>(conn: &C, sql: String, values: Vec<Value>) -> Result<Vec<NoticeRow>, DbErr> {
+pub(crate) async fn all<C: ConnectionTrait>(
+    conn: &C,
+    sql: String,
+    values: Vec<Value>,
+) -> Result<Vec<NoticeRow>, DbErr> {
     conn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
         .await?
         .iter()

@@ -41,7 +41,11 @@ pub async fn upsert_agent<C: ConnectionTrait>(conn: &C, a: &GroupAgent) -> Resul
 }
 
 /// The agent of a tenant, when known (another tenant's agent is unknown).
-pub async fn agent<C: ConnectionTrait>(conn: &C, client: Uuid, agent: Uuid) -> Result<Option<GroupAgent>, DbErr> {
+pub async fn agent<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    agent: Uuid,
+) -> Result<Option<GroupAgent>, DbErr> {
     let r = conn
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

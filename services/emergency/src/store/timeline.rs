@@ -31,7 +31,14 @@ pub async fn signals<C: ConnectionTrait>(
                     AND received_at > $3 AND id <> $4) AS in_az,
                 EXISTS (SELECT 1 FROM emergency.notices WHERE kind = 'rebalance' AND client_id = $5
                     AND instance_id = $6 AND received_at > now() - interval '6 hours') AS rebalanced",
-            [pool.map(str::to_owned).into(), az.into(), since.into(), notice.into(), client.into(), instance.into()],
+            [
+                pool.map(str::to_owned).into(),
+                az.into(),
+                since.into(),
+                notice.into(),
+                client.into(),
+                instance.into(),
+            ],
         ))
         .await?;
     let Some(r) = r else { return Ok(PoolSignals::default()) };
@@ -110,7 +117,10 @@ pub async fn steps<C: ConnectionTrait>(conn: &C, notice: Uuid) -> Result<Vec<Ste
 
 /// Notices whose current step deadline passed without a running
 /// replacement: failed (deadline missed), handed to exactly one sweeper.
-pub async fn due_steps<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<Vec<(NoticeRow, bool)>, DbErr> {
+pub async fn due_steps<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+) -> Result<Vec<(NoticeRow, bool)>, DbErr> {
     let cols = COLUMNS.split(',').map(|c| format!("n.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(

@@ -74,7 +74,9 @@ pub async fn pending_commands(
     let now = std::time::SystemTime::now();
     let body: Vec<PendingCommand> = commands
         .iter()
-        .filter(|c| c.deadline.as_ref().is_none_or(|d| std::time::SystemTime::try_from(*d).is_ok_and(|d| d > now)))
+        .filter(|c| {
+            c.deadline.as_ref().is_none_or(|d| std::time::SystemTime::try_from(*d).is_ok_and(|d| d > now))
+        })
         .map(PendingCommand::from)
         .collect();
     Ok(HttpResponse::Ok().json(body))

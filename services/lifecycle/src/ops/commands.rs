@@ -181,7 +181,9 @@ async fn audit_closed<C: ConnectionTrait>(
                 group_id: Some(c.group_id),
                 agent_id: Some(c.agent_id),
                 event_type,
-                pre_state: Some(json!({"command_id": c.id, "status": c.previous_status, "deadline": c.deadline})),
+                pre_state: Some(
+                    json!({"command_id": c.id, "status": c.previous_status, "deadline": c.deadline}),
+                ),
                 post_state: Some(json!({"command_id": c.id, "status": CommandStatus::Expired.as_str(),
                     "superseded_by": superseded_by})),
                 actor,
@@ -196,7 +198,11 @@ async fn audit_closed<C: ConnectionTrait>(
 
 /// Expires open commands whose deadline passed, audited, in batches of
 /// `batch`; returns how many expired. Several replicas may run it at once.
-pub async fn expire_due(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>, batch: i64) -> Result<usize> {
+pub async fn expire_due(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> Result<usize> {
     let txn = db.begin().await?;
     let closed = commands::expire_due(&txn, now, batch).await?;
     audit_closed(&txn, &closed, None, "system").await?;

@@ -227,7 +227,11 @@ pub async fn expire_due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit:
 
 /// Open SWITCH commands of `group` other than `newer` become `expired`,
 /// superseded by `newer`.
-pub async fn supersede_switches<C: ConnectionTrait>(conn: &C, group: Uuid, newer: Uuid) -> Result<Vec<Closed>> {
+pub async fn supersede_switches<C: ConnectionTrait>(
+    conn: &C,
+    group: Uuid,
+    newer: Uuid,
+) -> Result<Vec<Closed>> {
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
