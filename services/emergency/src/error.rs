@@ -16,6 +16,9 @@ pub enum EmergencyError {
     Lifecycle(Status),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    /// A task of this service stopped (a panic): a defect, logged.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 pub type Result<T> = std::result::Result<T, EmergencyError>;
@@ -32,6 +35,10 @@ impl From<EmergencyError> for Status {
             EmergencyError::Invalid(m) => (Status::invalid_argument(m.clone()), "invalid_field"),
             EmergencyError::NotFound(what) => (Status::not_found(format!("{what} not found")), "not_found"),
             EmergencyError::Lifecycle(s) => return s.clone(),
+            EmergencyError::Internal(m) => {
+                tracing::error!(error = %m, "emergency internal error");
+                (Status::internal("emergency internal error"), "internal")
+            }
             EmergencyError::Db(err) => {
                 tracing::error!(error = %err, "emergency database error");
                 (Status::unavailable("emergency store unavailable"), "dependency_unavailable")

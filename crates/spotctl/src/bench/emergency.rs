@@ -111,7 +111,13 @@ async fn measure(
     let base = stack.gateway_url();
     let tenant = crate::admin::create_tenant(&base, "test-admin-token", "bench", "bench@example.com").await?;
     let http =
-        reqwest::Client::builder().pool_max_idle_per_host(64).timeout(Duration::from_secs(30)).build()?;
+        // Idle connections are dropped before the gateway's 5 s keep-alive
+        // closes them, so no request races a closing connection.
+        reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .pool_idle_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(30))
+            .build()?;
     let client = Arc::new(Client { http, base, token: tenant.token });
     let mut report = Report::new("emergency");
 

@@ -45,7 +45,7 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
         })
     };
 
-    // 60 v4 agents over three AZs at 10x speed; AZ a is reclaimed 90 s (9 s real) in.
+    // 60 v4 agents over three AZs at 4x speed (a loaded 2-core machine keeps up); AZ a is reclaimed 90 s (22 s real) in.
     let cloud = CloudConfig {
         azs: ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec(),
         instance_types: vec![InstanceTypeSpec::new("t3.medium", 0.0416)],
@@ -59,7 +59,7 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
         agents: 60,
         tenants: 1,
         seed: 42,
-        speed: 10.0,
+        speed: 4.0,
         base_url: t.base.clone(),
         admin_token: Some(ADMIN.to_owned()),
         typed_share: 0.0,
@@ -140,12 +140,23 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
     assert_eq!(
         count(
             &t.db,
-            "SELECT count(*) FROM (SELECT group_id FROM lifecycle.commands WHERE priority = 100
-               AND command_type = 'SWITCH' GROUP BY group_id HAVING count(*) <> 1) x"
+            "SELECT count(*) FROM (SELECT n.id FROM emergency.notices n LEFT JOIN lifecycle.commands c
+               ON c.group_id = n.group_id AND c.priority = 100 AND c.command_type = 'SWITCH'
+               WHERE n.kind = 'termination' GROUP BY n.id HAVING count(c.id) <> 1) x"
         )
         .await?,
         0,
-        "exactly one switch command per noticed group"
+        "exactly one switch command per noticed group: {:?}",
+        t.db.query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT concat_ws(' | ', n.instance_id, n.status, n.action, n.reason, n.command_id::text,
+                (SELECT string_agg(step || ':' || coalesce(target_pool_id, target_mode, ''), ',') FROM emergency.notice_steps s WHERE s.notice_id = n.id)) AS line
+             FROM emergency.notices n WHERE n.kind = 'termination' AND n.command_id IS NULL",
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "line").ok())
+        .collect::<Vec<_>>()
     );
     assert!(snapshot.cloud.interruptions as i64 >= total, "{:?}", snapshot.cloud);
     Ok(())

@@ -94,18 +94,24 @@ pub async fn handle(em: &Emergency, n: Notice) -> Result<v1::NoticeAnswer> {
         // Another call about the same notice won the insert.
         return repeat(em, &n, &instance_id).await?.ok_or(EmergencyError::NotFound("notice"));
     };
-    match decide_and_act(em, &row, deadline, passed, arrived).await {
-        Ok(answer) => Ok(answer),
-        Err(e) => {
-            // Nothing was decided: forget the notice so the agent's next
-            // repeat (5 s later) decides again instead of finding a notice
-            // that never got a decision.
-            if let Err(del) = notices::forget_undecided(&em.db, row.id).await {
-                tracing::error!(notice = %row.id, error = %del, "undecided notice not removed");
+    // The decision runs in its own task: when the caller gives up (the
+    // gateway's deadline passed, the agent hung up), the notice still gets
+    // its decision instead of staying `detected` with nothing queued.
+    let task = {
+        let em = em.clone();
+        tokio::spawn(async move {
+            let outcome = decide_and_act(&em, &row, deadline, passed, arrived).await;
+            if outcome.is_err() {
+                // Nothing was decided: forget the notice so the agent's next
+                // repeat (5 s later) decides again.
+                if let Err(del) = notices::forget_undecided(&em.db, row.id).await {
+                    tracing::error!(notice = %row.id, error = %del, "undecided notice not removed");
+                }
             }
-            Err(e)
-        }
-    }
+            outcome
+        })
+    };
+    task.await.map_err(|e| EmergencyError::Internal(format!("notice decision stopped: {e}")))?
 }
 
 /// The stored answer for a repeat, with no call to lifecycle.
