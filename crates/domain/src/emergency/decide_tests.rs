@@ -1,3 +1,5 @@
+//! Unit tests of the emergency decisions (decide.rs), one rule per test.
+
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
