@@ -127,6 +127,8 @@ pub async fn run(
                  SELECT n.id, count(c.id) AS k FROM noticed n
                  LEFT JOIN lifecycle.commands c ON c.group_id = n.group_id AND c.priority = 100
                    AND c.command_type = 'SWITCH' AND c.created_at >= n.received_at
+                   -- the placement itself; fallback steps after a missed deadline are counted apart
+                   AND c.created_at < n.deadline
                  GROUP BY n.id),
              latency AS (
                  SELECT extract(epoch FROM c.created_at - n.received_at) * 1000 AS ms FROM noticed n
