@@ -130,9 +130,12 @@ pub async fn run(
                    -- the placement itself; fallback steps after a missed deadline are counted apart
                    AND c.created_at < n.deadline
                  GROUP BY n.id),
+             -- notice -> its first command (a later fallback step is not the answer to the notice)
              latency AS (
-                 SELECT extract(epoch FROM c.created_at - n.received_at) * 1000 AS ms FROM noticed n
-                 JOIN lifecycle.commands c ON c.id = n.command_id)
+                 SELECT extract(epoch FROM min(c.created_at) - n.received_at) * 1000 AS ms FROM noticed n
+                 JOIN emergency.notice_steps s ON s.notice_id = n.id
+                 JOIN lifecycle.commands c ON c.id = s.command_id
+                 GROUP BY n.id, n.received_at)
              SELECT (SELECT count(*) FROM noticed) AS notices,
                     (SELECT count(*) FROM moved) AS moved,
                     (SELECT count(*) FROM noticed WHERE deadline_missed) AS missed,
