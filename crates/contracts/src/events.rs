@@ -55,6 +55,7 @@ event!(PoolRiskUpdated, subjects::PRICING, "pool_risk_updated");
 event!(ReplicaChanged, subjects::LIFECYCLE, "replica_changed");
 event!(NoticeReceived, subjects::EMERGENCY, "notice");
 event!(NoticeChanged, subjects::EMERGENCY, "notice_changed");
+event!(ReturnToSpotMarked, subjects::EMERGENCY, "return_to_spot");
 
 #[cfg(test)]
 mod tests {

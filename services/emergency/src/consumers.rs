@@ -1,17 +1,22 @@
 //! Events the emergency service reacts to:
-//! - lifecycle `replica_changed` (a ready replica is promoted when its group
-//!   waits for one) and `switch_completed` (boot times per pool);
+//! - lifecycle `agent_registered`, `role_changed` and `replica_changed` keep
+//!   emergency's projection of the groups (store::projection); a ready
+//!   replica is promoted when its group waits for one;
+//! - lifecycle `switch_completed` (boot times per pool; a switch away from
+//!   a noticed instance resolves its notice);
 //! - pricing `pool_risk_updated` (the pool risk it scores with).
 //!
 //! Every effect is idempotent by state (a notice is claimed once, a boot
 //! sample has a unique key, risk keeps the newest), so redelivery is safe.
 
 use crate::ops::{Emergency, from_ts, promotion};
-use crate::store::{boot, risk};
+use crate::store::projection::{self, GroupAgent, GroupReplica};
+use crate::store::{boot, risk, timeline};
 use chrono::Utc;
 use prost::Message;
 use spot_contracts::v1;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
+use uuid::Uuid;
 
 /// Lifecycle's events (replica changes, switches).
 pub fn lifecycle_subscription() -> Subscription {
@@ -44,9 +49,44 @@ impl BatchHandler for Reactions {
                 HandlerError(format!("undecodable {} {}: {e}", d.subject, d.event_id))
             };
             match event_name(d) {
+                "agent_registered" => {
+                    let e = v1::AgentRegistered::decode(d.payload.clone()).map_err(bad)?;
+                    if let Some(a) = agent_of(&e) {
+                        projection::upsert_agent(&self.em.db, &a)
+                            .await
+                            .map_err(HandlerError::from_display)?;
+                    }
+                }
+                "role_changed" => {
+                    let e = v1::InstanceRoleChanged::decode(d.payload.clone()).map_err(bad)?;
+                    let role = v1::InstanceRole::try_from(e.to_role).ok().and_then(role_name);
+                    if let (Ok(group), Some(role)) = (Uuid::parse_str(&e.group_id), role) {
+                        let at =
+                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
+                        projection::set_role(&self.em.db, group, &e.instance_id, role, at)
+                            .await
+                            .map_err(HandlerError::from_display)?;
+                    }
+                }
                 "replica_changed" => {
                     let e = v1::ReplicaChanged::decode(d.payload.clone()).map_err(bad)?;
                     let Some(replica) = e.replica else { continue };
+                    if let (Ok(id), Ok(group)) =
+                        (Uuid::parse_str(&replica.replica_id), Uuid::parse_str(&replica.group_id))
+                    {
+                        let at =
+                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
+                        let row = GroupReplica {
+                            replica_id: id,
+                            group_id: group,
+                            instance_id: Some(replica.instance_id.clone()).filter(|i| !i.is_empty()),
+                            pool_id: Some(replica.pool_id.clone()).filter(|p| !p.is_empty()),
+                            status: replica.status.clone(),
+                        };
+                        projection::upsert_replica(&self.em.db, &row, at)
+                            .await
+                            .map_err(HandlerError::from_display)?;
+                    }
                     if replica.status == "ready"
                         && let Some(secs) = replica.boot_seconds.filter(|s| *s >= 1.0)
                     {
@@ -66,6 +106,20 @@ impl BatchHandler for Reactions {
                 }
                 "switch_completed" => {
                     let e = v1::SwitchCompleted::decode(d.payload.clone()).map_err(bad)?;
+                    let client = e.meta.as_ref().and_then(|m| Uuid::parse_str(&m.client_id).ok());
+                    if let Some(client) = client {
+                        let resolved = timeline::resolve_by_switch(
+                            &self.em.db,
+                            client,
+                            &e.old_instance_id,
+                            &e.new_instance_id,
+                        )
+                        .await
+                        .map_err(HandlerError::from_display)?;
+                        if let Some(n) = resolved {
+                            self.em.on_switched(&n).await.map_err(HandlerError::from_display)?;
+                        }
+                    }
                     if let Some(secs) = e.boot_seconds {
                         boot::record(
                             &self.em.db,
@@ -91,4 +145,30 @@ impl BatchHandler for Reactions {
         }
         Ok(())
     }
+}
+
+fn role_name(r: v1::InstanceRole) -> Option<&'static str> {
+    match r {
+        v1::InstanceRole::Primary => Some("PRIMARY"),
+        v1::InstanceRole::Replica => Some("REPLICA"),
+        v1::InstanceRole::Zombie => Some("ZOMBIE"),
+        v1::InstanceRole::Terminated => Some("TERMINATED"),
+        v1::InstanceRole::Unspecified => None,
+    }
+}
+
+/// The projection row of a registration.
+fn agent_of(e: &v1::AgentRegistered) -> Option<GroupAgent> {
+    let meta = e.meta.as_ref()?;
+    let i = e.instance.as_ref()?;
+    let spot = i.mode != v1::InstanceMode::OnDemand as i32;
+    Some(GroupAgent {
+        agent_id: Uuid::parse_str(&meta.agent_id).ok()?,
+        client_id: Uuid::parse_str(&meta.client_id).ok()?,
+        group_id: Uuid::parse_str(&e.group_id).ok()?,
+        instance_id: i.instance_id.clone(),
+        pool_id: (spot && !i.instance_type.is_empty() && !i.az.is_empty())
+            .then(|| format!("{}.{}", i.instance_type, i.az)),
+        typed: e.typed_commands,
+    })
 }

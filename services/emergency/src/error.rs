@@ -16,6 +16,9 @@ pub enum EmergencyError {
     Lifecycle(ServiceError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    /// A task of this service stopped (a panic): a defect, logged.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 pub type Result<T> = std::result::Result<T, EmergencyError>;
@@ -37,6 +40,10 @@ impl From<EmergencyError> for ServiceError {
                 ServiceError::new(ErrorCode::NotFound, format!("{what} not found"))
             }
             EmergencyError::Lifecycle(e) => e,
+            EmergencyError::Internal(m) => {
+                tracing::error!(error = %m, "emergency internal error");
+                ServiceError::new(ErrorCode::Internal, "emergency internal error")
+            }
             EmergencyError::Db(err) => {
                 tracing::error!(error = %err, "emergency database error");
                 ServiceError::new(ErrorCode::Unavailable, "emergency store unavailable")

@@ -3,7 +3,7 @@
 
 use crate::error::EmergencyError;
 use crate::ops::{Emergency, rebalance, status, termination, uuid};
-use crate::store::{notices, policies};
+use crate::store::{notices, policies, projection, timeline};
 use spot_contracts::v1;
 use spot_contracts::v1::emergency_service_server::EmergencyService;
 use spot_domain::emergency::RebalancePolicy;
@@ -34,21 +34,20 @@ impl EmergencyService for Emergency {
         let r = request.into_inner();
         let (client, agent) = (uuid(&r.client_id, "agent")?, uuid(&r.agent_id, "agent")?);
         // 404 for unknown agents and other tenants' agents.
-        self.lifecycle.agent(client, agent).await?;
+        let group = self.group_agent(client, agent).await?;
         let latest =
             notices::latest_for_agent(&self.db, client, agent).await.map_err(EmergencyError::from)?;
         let replica_status = match latest.as_ref().and_then(|n| n.replica_id) {
-            Some(id) => self
-                .lifecycle
-                .replicas(client, agent)
-                .await?
-                .into_iter()
-                .find(|x| x.replica_id == id.to_string())
-                .map(|x| x.status)
-                .unwrap_or_default(),
-            None => String::new(),
+            Some(id) => projection::replica_status(&self.db, id).await.map_err(EmergencyError::from)?,
+            None => None,
         };
-        Ok(Response::new(status::record(latest.as_ref(), &replica_status)))
+        let steps = match &latest {
+            Some(n) => timeline::steps(&self.db, n.id).await.map_err(EmergencyError::from)?,
+            None => Vec::new(),
+        };
+        let back =
+            timeline::returns_to_spot(&self.db, Some(group.group_id)).await.map_err(EmergencyError::from)?;
+        Ok(Response::new(status::record(latest.as_ref(), &replica_status.unwrap_or_default(), &steps, back)))
     }
 
     async fn get_policy(&self, request: Request<v1::AgentRef>) -> Result<Response<v1::PolicyRecord>, Status> {

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 2, "0002_groups"),
     migration!("lifecycle", 3, "0003_heartbeat_hot_updates"),
     migration!("lifecycle", 4, "0004_dashboard_settings"),
+    migration!("lifecycle", 5, "0005_command_expiry"),
 ];
 
 /// Starts every part of the service; returns once it is serving.
@@ -55,6 +56,7 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     );
     svc.spawn(jobs::offline::run(db.clone(), own.heartbeat_timeout, shutdown.clone()));
     svc.spawn(jobs::zombies::run(db.clone(), own.zombie_retention, shutdown.clone()));
-    svc.spawn(jobs::inventory::run(db, shutdown));
+    svc.spawn(jobs::inventory::run(db.clone(), shutdown.clone()));
+    svc.spawn(jobs::expiry::run(db, shutdown));
     svc.into_running()
 }

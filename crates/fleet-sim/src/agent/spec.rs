@@ -9,10 +9,13 @@ use std::time::Duration;
 /// Which protocol the agent speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Flavour {
-    /// Agent v4.0.0 exactly as deployed (section A).
+    /// Agent v4.0.0 exactly as deployed (sections A and D): it moves a
+    /// workload only through switch commands, launches an emergency replica
+    /// in its own pool, and only logs rebalance answers.
     V4,
-    /// A newer agent with typed commands, request ids, notice endpoints and
-    /// heartbeat metrics (section B).
+    /// A newer agent (v5) with typed commands, request ids, notice endpoints
+    /// and heartbeat metrics (section B). Everything v4 does not do lives
+    /// here, never in [`Flavour::V4`].
     Typed,
 }
 
@@ -93,11 +96,6 @@ pub struct Behaviour {
     pub snapshot_on_switch: f64,
     /// After `traffic_switched_at`, how long terminating the old instance takes.
     pub terminate_takes: Duration,
-    /// v4: start a switch (trigger `model`, no command) when a
-    /// rebalance-recommendation answer says `action: "switch"`, once per
-    /// recommendation. The emergency service relies on this: it queues
-    /// switch commands for typed agents only.
-    pub act_on_rebalance_switch: bool,
     /// Restart (as a new process) this long after the agent exited on a
     /// failed registration (systemd); `None` leaves it dead.
     pub restart_after_failure: Option<Duration>,
@@ -119,7 +117,6 @@ impl Default for Behaviour {
             auto_terminate: true,
             snapshot_on_switch: 0.2,
             terminate_takes: Duration::from_secs(3),
-            act_on_rebalance_switch: true,
             restart_after_failure: Some(Duration::from_secs(60)),
             agent_start_delay: (Duration::from_secs(5), Duration::from_secs(20)),
         }

@@ -262,9 +262,11 @@ fn v4_runs_the_first_entry_with_a_target_mode_only() {
     assert_eq!((new.market, new.az.as_str()), (Market::OnDemand, "us-east-1a"), "on-demand stays in the AZ");
 }
 
-/// A notice at 600 s (reclaimed at 720 s); the server answers with `answer`.
+/// A notice at 600 s (reclaimed at 720 s) while the pool keeps capacity (a
+/// lone reclaim, not an AZ outage); the server answers with `answer`.
 fn noticed(answer_true: fn(usize) -> bool) -> Harness {
-    let mut h = harness(mass_event("us-east-1a", 600), Behaviour::default());
+    let lone = CloudConfig { capacity_outage: Duration::ZERO, ..mass_event("us-east-1a", 600) };
+    let mut h = harness(lone, Behaviour::default());
     let mut n = 0;
     h.run_until(at(900.0), &mut |c, _| match c.endpoint {
         Endpoint::TerminationImminent => {
@@ -292,7 +294,10 @@ fn termination_notice_is_reported_every_5s_and_one_truthy_answer_makes_one_repli
     assert_eq!(replica["status"], "ready");
     assert_eq!(replica["replica_type"], "emergency");
     assert_eq!(replica["parent_instance_id"], h.agent.instance().instance_id.as_str());
-    assert_eq!(replica["pool_id"], "t3.medium.us-east-1d", "the answered AZ with the agent's own type");
+    assert_eq!(
+        replica["pool_id"], "t3.medium.us-east-1a",
+        "v4 never reads target_pool_id from this answer: its own type in its own AZ"
+    );
     let inst = h.cloud.instance(replica["instance_id"].as_str().unwrap()).unwrap();
     assert!(*sent_at >= inst.ready_at);
     assert!(
@@ -311,11 +316,18 @@ fn termination_notice_is_reported_every_5s_and_one_truthy_answer_makes_one_repli
 #[test]
 fn every_truthy_answer_launches_another_replica_as_v4_does() {
     let h = noticed(|_| true);
+    assert!(
+        h.cloud
+            .events()
+            .iter()
+            .all(|e| !matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1d")),
+        "never the answered pool"
+    );
     let launched = h
         .cloud
         .events()
         .iter()
-        .filter(|e| matches!(e, CloudEvent::Launched { pool, .. } if pool.az == "us-east-1d"))
+        .filter(|e| matches!(e, CloudEvent::Launched { pool, at, .. } if pool.az == "us-east-1a" && *at > SimTime::ZERO))
         .count();
     let asked = h.to(Endpoint::TerminationImminent).len();
     assert!(launched >= 2, "a server answering true twice gets two replicas ({launched})");
@@ -323,12 +335,12 @@ fn every_truthy_answer_launches_another_replica_as_v4_does() {
 }
 
 #[test]
-fn rebalance_recommendations_repeat_every_30s_and_a_switch_answer_is_acted_on_once() {
+fn rebalance_recommendations_repeat_every_30s_and_v4_acts_on_no_answer() {
     let cfg = CloudConfig { rebalance_probability: 1.0, ..mass_event("us-east-1a", 900) };
     let switch_answer = |c: &Call, _| match c.endpoint {
-        Endpoint::RebalanceRecommendation => {
-            Answer::ok(json!({"action": "switch", "target_mode": "ondemand"}))
-        }
+        Endpoint::RebalanceRecommendation => Answer::ok(
+            json!({"action": "switch", "target_mode": "spot", "target_pool_id": "t3.medium.us-east-1b"}),
+        ),
         _ => default_answer(c),
     };
     let monitor_answer = |c: &Call, _| match c.endpoint {
@@ -343,20 +355,12 @@ fn rebalance_recommendations_repeat_every_30s_and_a_switch_answer_is_acted_on_on
     assert!(calls.len() >= 7, "re-sent until reclaimed ({})", calls.len());
     assert!(h.to(Endpoint::SwitchReport).is_empty(), "monitor: nothing to do");
 
-    let keep_old = Behaviour { auto_terminate: false, ..Behaviour::default() };
-    let mut h = harness(cfg.clone(), keep_old);
+    // v4.0.0 only logs a rebalance answer: `switch` with a target starts nothing.
+    let mut h = harness(cfg, Behaviour::default());
     h.run_until(at(1000.0), &mut switch_answer.clone());
-    assert_eq!(h.to(Endpoint::SwitchReport).len(), 1, "repeated switch answers start one switch");
-    let report = h.first_body(Endpoint::SwitchReport);
-    assert_eq!(report["trigger"], "model");
-    assert_eq!(report["new_instance"]["mode"], "ondemand");
-    assert!(h.to(Endpoint::CommandExecuted).is_empty(), "no command to mark executed");
-    assert!(times(&h, Endpoint::RebalanceRecommendation).len() > 3, "the old instance keeps reporting");
-
-    let commands_only = Behaviour { act_on_rebalance_switch: false, ..Behaviour::default() };
-    let mut h = harness(cfg, commands_only);
-    h.run_until(at(1000.0), &mut switch_answer.clone());
-    assert!(h.to(Endpoint::SwitchReport).is_empty());
+    assert!(h.to(Endpoint::SwitchReport).is_empty(), "a switch answer is only logged");
+    assert!(h.to(Endpoint::CommandExecuted).is_empty());
+    assert!(times(&h, Endpoint::RebalanceRecommendation).len() >= 7, "it keeps reporting");
 }
 
 #[test]

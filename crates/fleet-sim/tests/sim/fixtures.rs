@@ -126,6 +126,8 @@ fn interruption_run() -> Harness {
     let cfg = CloudConfig {
         rebalance_probability: 1.0,
         mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at: Duration::from_secs(900) }],
+        // The pool keeps capacity, as in the capture (a lone reclaim).
+        capacity_outage: Duration::ZERO,
         ..calm()
     };
     let mut cloud = Cloud::new(cfg).unwrap();
@@ -251,4 +253,52 @@ fn v4_defined_calls_use_the_gateway_routes() {
     assert_eq!(v4::replica_promote(id, "r").body.unwrap(), json!({}));
     let body = v4::create_emergency_replica(id, "rebalance-recommendation", "i-1", None).body.unwrap();
     assert_eq!(body, json!({"signal_type": "rebalance-recommendation", "instance_id": "i-1"}));
+}
+
+/// What v4.0.0 *does* with each answer (agent-protocol.md section D), pinned
+/// against the captured values, not only their shapes.
+#[test]
+fn v4_behaviour_matches_the_captured_conversation() {
+    let f = fixtures();
+    let registered_az = f["post_agents_register"]["body"]["az"].as_str().unwrap().to_owned();
+    let registered_type = f["post_agents_register"]["body"]["instance_type"].as_str().unwrap().to_owned();
+
+    // Emergency replica: the capture's replica is in the parent's own pool,
+    // although nothing else was possible; the simulated agent puts it there
+    // even when the answer names another pool.
+    let captured_pool = f["post_replicas"]["body"]["pool_id"].as_str().unwrap();
+    assert_eq!(captured_pool, format!("{registered_type}.{registered_az}"));
+    let interrupted = interruption_run();
+    let replicas = interrupted.to(Endpoint::ReplicaCreate);
+    assert_eq!(replicas.len(), 1, "one truthy answer, one replica");
+    let ours = replicas[0].1.body.clone().unwrap();
+    assert_eq!(ours["pool_id"], "t3.medium.us-east-1a", "answered target_pool_id is ignored");
+    // Rebalance answers are only logged: the interrupted run answered every
+    // one with the default and nothing moved, and a `switch` answer moves
+    // nothing either (agent.rs pins that over time).
+    assert!(interrupted.to(Endpoint::SwitchReport).is_empty());
+
+    // Switch command: launches in the target AZ, trigger `manual` at
+    // priority >= 50, report then executed, then the process exits.
+    let captured = &f["post_switch-report"]["body"];
+    assert_eq!(captured["trigger"], "manual");
+    assert_ne!(captured["old_instance"]["az"], captured["new_instance"]["az"]);
+    let switched = switch_run(0.0);
+    let report = switched.first_body(Endpoint::SwitchReport);
+    assert_eq!(report["trigger"], captured["trigger"]);
+    assert_eq!(report["new_instance"]["az"], "us-east-1b", "the AZ of target_pool_id");
+    assert_eq!(report["new_instance"]["instance_type"], report["old_instance"]["instance_type"]);
+    let order: Vec<Endpoint> = switched
+        .calls
+        .iter()
+        .map(|(_, c)| c.endpoint)
+        .filter(|e| matches!(e, Endpoint::SwitchReport | Endpoint::CommandExecuted))
+        .collect();
+    assert_eq!(order, [Endpoint::SwitchReport, Endpoint::CommandExecuted], "report, then executed");
+    assert!(switched.agent.is_stopped(), "after a successful switch with auto-terminate the process exits");
+    assert_eq!(switched.spawned.len(), 1, "the new instance starts its own agent, which registers anew");
+    assert_eq!(
+        f["post_commands_command_id_executed"]["body"],
+        json!({"message": "Switch completed", "success": true})
+    );
 }

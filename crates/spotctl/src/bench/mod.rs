@@ -3,6 +3,7 @@
 
 pub mod ceiling;
 pub mod emergency;
+pub mod emergency_fleet;
 pub mod ingest;
 pub mod lag;
 pub mod pgstats;

@@ -7,6 +7,7 @@ mod bus_outage;
 mod client_dashboard;
 mod deploy_files;
 mod emergency;
+mod emergency_v4;
 mod fleet;
 mod heartbeat;
 mod helpers;

@@ -1,70 +1,82 @@
-//! The deadline sweep: waiting termination notices past their deadline fail
-//! (metric, event, reason) and the fallback chain takes its next step: the
-//! next-fastest safe pool, then on-demand. Each expired notice is returned
-//! by exactly one sweeper (conditional UPDATE), however many replicas run.
+//! The step sweep: a termination notice whose current placement step did
+//! not produce a running replacement by its deadline fails (metric, event,
+//! reason) and the fallback chain takes its next step, as a command the
+//! agent runs (v4: a priority-100 switch; typed: CREATE_REPLICA): the next
+//! fastest safe pool not yet tried, then on-demand, which marks the group
+//! for return to spot. Every step lands on the notice's timeline. Each due
+//! notice is returned by exactly one sweeper (UPDATE ... SKIP LOCKED).
 
-use super::{Emergency, events, type_of};
+use super::{Emergency, events};
 use crate::error::Result;
-use crate::store::{boot, notices};
+use crate::store::{notices, timeline};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
-use spot_contracts::v1;
-use spot_domain::emergency::{FallbackStep, fallback_after};
-use spot_domain::group::{CommandPriority, CommandType};
+use spot_domain::emergency::{Effect, Target, decide_fallback};
 use spot_platform::store::enqueue;
-use uuid::Uuid;
 
 /// Open rebalance recommendations are closed after this long.
 const REBALANCE_TTL: Duration = Duration::hours(6);
 
-/// One sweep; returns the notices that failed.
+/// One sweep; returns the notices that took a fallback step.
 pub async fn sweep(em: &Emergency, now: DateTime<Utc>) -> Result<Vec<notices::NoticeRow>> {
     notices::close_stale_rebalances(&em.db, now - REBALANCE_TTL).await?;
-    let expired = notices::expire(&em.db, now).await?;
-    let mut failed = Vec::with_capacity(expired.len());
-    for n in expired {
-        em.metrics.notices.with_label_values(&["termination", "failed"]).inc();
-        let pool = n.pool_id.clone().unwrap_or_default();
-        let stats = boot::stats(&em.db, type_of(&pool)).await?;
-        let tried: Vec<&str> =
-            [Some(pool.as_str()), n.target_pool_id.as_deref()].into_iter().flatten().collect();
-        let step = fallback_after(&stats, &tried);
-        let (mode, target) = match &step {
-            FallbackStep::Pool(p) => ("spot", Some(p.pool_id.clone())),
-            FallbackStep::OnDemand => ("ondemand", None),
-        };
-        let queued = em
-            .lifecycle
-            .queue(v1::QueueCommandRequest {
-                agent: Some(crate::lifecycle::agent_ref(n.client_id, n.agent_id)),
-                command_type: CommandType::CreateReplica.as_str().into(),
-                priority: CommandPriority::Emergency.value(),
-                target_mode: Some(mode.into()),
-                target_pool_id: target,
-                deadline: None,
-                request_id: format!("emergency-fallback:{}", n.id),
-                actor: "emergency".into(),
-                only_if_typed: true,
-            })
-            .await;
-        let command = match &queued {
-            Ok(q) => q.command.as_ref().and_then(|c| Uuid::parse_str(&c.id).ok()),
-            Err(e) => {
-                tracing::warn!(notice = %n.id, error = %e, "fallback command not queued");
-                None
-            }
-        };
-        let label = match (&step, command) {
-            (s, Some(_)) => s.label(),
-            (s, None) => format!("{} (no agent of the group can run it; recorded only)", s.label()),
-        };
-        let txn = em.db.begin().await?;
-        notices::set_fallback(&txn, n.id, &label, command).await?;
-        let row = notices::NoticeRow { fallback: label, ..n };
-        enqueue(&txn, crate::SCHEMA, &events::changed(&row)).await?;
-        txn.commit().await?;
-        tracing::error!(notice = %row.id, instance = %row.instance_id, fallback = %row.fallback, "termination deadline missed");
-        failed.push(row);
+    let due = timeline::due_steps(&em.db, now).await?;
+    let mut stepped = Vec::with_capacity(due.len());
+    for (n, first_miss) in due {
+        if first_miss {
+            em.metrics.notices.with_label_values(&["termination", "failed"]).inc();
+            tracing::error!(notice = %n.id, instance = %n.instance_id, "termination deadline missed");
+        }
+        match step(em, &n, now).await {
+            Ok(row) => stepped.push(row),
+            Err(e) => tracing::warn!(notice = %n.id, error = %e, "fallback step not taken"),
+        }
     }
-    Ok(failed)
+    Ok(stepped)
+}
+
+async fn step(em: &Emergency, n: &notices::NoticeRow, now: DateTime<Utc>) -> Result<notices::NoticeRow> {
+    let noticed = n.pool_id.clone().unwrap_or_default();
+    let stats = em.stats(&noticed).await?;
+    let mut tried: Vec<&str> = vec![noticed.as_str()];
+    tried.extend(n.tried_pools.iter().map(String::as_str));
+    // Already on the last step: the chain has nothing left to try.
+    let was_on_demand = n.target_mode.as_deref() == Some("ondemand") && !n.fallback.is_empty();
+    let decision = decide_fallback(n.typed, &stats, &tried);
+    let target = decision.target.clone().unwrap_or(Target::OnDemand);
+    let step_deadline = (!was_on_demand)
+        .then(|| now + Duration::from_std(em.default_deadline).unwrap_or(Duration::minutes(2)));
+    let label = match &target {
+        Target::Pool(p) => format!("pool:{p}"),
+        Target::OnDemand => "ondemand".to_owned(),
+    };
+    let command = if was_on_demand {
+        None
+    } else {
+        let seq = n.tried_pools.len() + usize::from(n.fallback.is_empty()) + 1;
+        let request = format!("emergency:{}:{seq}:{label}", n.id);
+        let deadline = step_deadline.unwrap_or(now);
+        em.queue_step(n.client_id, n.agent_id, n.typed, &target, deadline, request).await?
+    };
+    let txn = em.db.begin().await?;
+    let reason = if was_on_demand {
+        "on-demand did not come up either; the chain is exhausted".to_owned()
+    } else {
+        decision.reason.clone()
+    };
+    let name = if was_on_demand { "exhausted" } else { "fallback" };
+    timeline::add_step(&txn, n.id, name, Some(target.mode()), target.pool(), command, &reason).await?;
+    let row = timeline::set_step(&txn, n.id, &label, target.mode(), target.pool(), command, step_deadline)
+        .await?
+        .unwrap_or_else(|| n.clone());
+    enqueue(&txn, crate::SCHEMA, &events::changed(&row)).await?;
+    if !was_on_demand
+        && decision.effects.contains(&Effect::MarkReturnToSpot)
+        && timeline::mark_return_to_spot(&txn, &row, &reason).await?
+    {
+        enqueue(&txn, crate::SCHEMA, &events::return_to_spot(&row, &reason)).await?;
+    }
+    txn.commit().await?;
+    tracing::warn!(notice = %row.id, fallback = %row.fallback, command = ?command, "fallback step taken");
+    Ok(row)
 }

@@ -55,3 +55,14 @@ pub fn changed(n: &NoticeRow) -> v1::NoticeChanged {
         fallback: n.fallback.clone(),
     }
 }
+
+/// The group fell back to on-demand and should return to spot.
+pub fn return_to_spot(n: &NoticeRow, reason: &str) -> v1::ReturnToSpotMarked {
+    v1::ReturnToSpotMarked {
+        meta: Some(meta(n)),
+        group_id: n.group_id.map(|g| g.to_string()).unwrap_or_default(),
+        notice_id: n.id.to_string(),
+        instance_id: n.instance_id.clone(),
+        reason: reason.to_owned(),
+    }
+}

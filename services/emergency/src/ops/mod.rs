@@ -5,6 +5,7 @@
 
 pub mod deadline;
 pub mod events;
+pub mod group;
 pub mod promotion;
 pub mod rebalance;
 pub mod status;
@@ -12,12 +13,13 @@ pub mod termination;
 
 use crate::error::{EmergencyError, Result};
 use crate::lifecycle::Lifecycle;
-use crate::store::boot;
+use crate::store::{boot, risk};
 use chrono::{DateTime, Utc};
 use prometheus::{HistogramVec, IntCounterVec};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
-use spot_domain::emergency::{PoolChoice, fastest_boot_pool};
+use spot_domain::emergency::BootStats;
+use spot_domain::pricing::Recommendation;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -28,6 +30,8 @@ pub struct Metrics {
     pub notices: IntCounterVec,
     /// Seconds from a notice's arrival to its decision / promotion.
     pub latency: HistogramVec,
+    /// Calls made to lifecycle, by call (a repeated notice makes none).
+    pub lifecycle_calls: IntCounterVec,
 }
 
 impl Metrics {
@@ -47,9 +51,14 @@ impl Metrics {
             .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 15.0, 30.0, 60.0, 120.0]),
             &["step"],
         )?;
+        let lifecycle_calls = IntCounterVec::new(
+            prometheus::Opts::new("emergency_lifecycle_calls_total", "gRPC calls made to lifecycle, by call"),
+            &["call"],
+        )?;
         registry.register(Box::new(notices.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { notices, latency })
+        registry.register(Box::new(lifecycle_calls.clone()))?;
+        Ok(Self { notices, latency, lifecycle_calls })
     }
 }
 
@@ -87,10 +96,26 @@ pub fn from_ts(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
 }
 
 impl Emergency {
-    /// The fastest-boot safe pool of the instance type, avoiding `current`.
-    pub async fn choose_pool(&self, current: &str) -> Result<PoolChoice> {
-        let stats = boot::stats(&self.db, type_of(current)).await?;
-        Ok(fastest_boot_pool(&stats, &[current], current))
+    /// Boot statistics and risk of the pools of `pool`'s instance type.
+    pub async fn stats(&self, pool: &str) -> Result<Vec<BootStats>> {
+        Ok(boot::stats(&self.db, type_of(pool)).await?)
+    }
+
+    /// Pricing's advice for a pool, when it assessed it.
+    pub async fn risk_of(&self, pool: &str) -> Result<Option<(f64, Recommendation)>> {
+        Ok(risk::get(&self.db, pool).await?.map(|(score, rec)| {
+            let rec = match rec.as_str() {
+                "avoid" => Recommendation::Avoid,
+                "caution" => Recommendation::Caution,
+                _ => Recommendation::Safe,
+            };
+            (score, rec)
+        }))
+    }
+
+    /// Counts one call to lifecycle.
+    pub fn rpc(&self, call: &str) {
+        self.metrics.lifecycle_calls.with_label_values(&[call]).inc();
     }
 
     pub fn observe(&self, step: &str, since: DateTime<Utc>) {

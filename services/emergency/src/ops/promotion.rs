@@ -60,8 +60,31 @@ async fn claim(
     Ok(notices::claim(&em.db, id, group, replica_id, &replica.instance_id).await?)
 }
 
+impl Emergency {
+    /// A switch moved a noticed workload: the notice is resolved.
+    pub async fn on_switched(&self, n: &NoticeRow) -> Result<()> {
+        self.metrics.notices.with_label_values(&["termination", "switched"]).inc();
+        self.observe("promotion", n.received_at);
+        let txn = self.db.begin().await?;
+        crate::store::timeline::add_step(
+            &txn,
+            n.id,
+            "switched",
+            n.target_mode.as_deref(),
+            None,
+            None,
+            &n.reason,
+        )
+        .await?;
+        enqueue(&txn, crate::SCHEMA, &events::changed(n)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
 async fn finish(em: &Emergency, claimed: NoticeRow, replica: &v1::ReplicaRecord) -> Result<NoticeRow> {
     let request_id = format!("emergency:{}:{}", claimed.id, replica.replica_id);
+    em.rpc("promote_replica");
     let outcome =
         em.lifecycle.promote(claimed.client_id, claimed.agent_id, &replica.replica_id, &request_id).await;
     let txn = em.db.begin().await?;

@@ -1,17 +1,20 @@
 //! A rebalance recommendation: score the pool, apply the group's policy
-//! (monitor, prespin or switch), record it once per instance while it
-//! stands (v4 re-sends every 30 s).
+//! (monitor, prespin or switch) through the pure `decide_rebalance`, record
+//! it once per instance while it stands (v4 re-sends every 30 s). For v4,
+//! `switch` is one priority-75 switch command (v4 only logs the answer).
 
-use super::{Emergency, pool_of, status, termination::record_decision, uuid};
+use super::{Emergency, events, status, uuid};
 use crate::error::{EmergencyError, Result};
-use crate::store::notices::{self, Decision, NewNotice};
-use crate::store::{policies, risk};
+use crate::store::notices::{self, Decision, NewNotice, NoticeRow};
+use crate::store::{policies, projection, risk, timeline};
 use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
 use spot_contracts::v1;
 use spot_domain::emergency::{
-    NoticeKind, RebalanceAction, RebalancePolicy, fallback_risk_score, rebalance_action,
+    Effect, NoticeKind, RebalanceFacts, RebalancePolicy, decide_rebalance, fallback_risk_score,
 };
 use spot_domain::group::{CommandPriority, CommandType};
+use spot_platform::store::enqueue;
 use uuid::Uuid;
 
 /// The call, parsed.
@@ -47,6 +50,7 @@ pub async fn policy_of(
     {
         return Ok((p, false));
     }
+    em.rpc("get_group_settings");
     let settings = em.lifecycle.settings(client, agent).await?;
     Ok((RebalancePolicy::default_for(settings.auto_switch), true))
 }
@@ -54,17 +58,21 @@ pub async fn policy_of(
 /// Handles one rebalance recommendation call.
 pub async fn handle(em: &Emergency, r: Recommendation) -> Result<v1::NoticeAnswer> {
     let arrived = Utc::now();
-    let agent = em.lifecycle.agent(r.client, r.agent).await?;
-    let instance_id = if r.instance_id.is_empty() {
-        agent.instance.as_ref().map(|i| i.instance_id.clone()).unwrap_or_default()
-    } else {
-        r.instance_id.clone()
-    };
+    let agent = em.group_agent(r.client, r.agent).await?;
+    let instance_id =
+        if r.instance_id.is_empty() { agent.instance_id.clone() } else { r.instance_id.clone() };
     if instance_id.is_empty() {
         return Err(EmergencyError::invalid("instance_id is required"));
     }
-    let group = Uuid::parse_str(&agent.group_id).ok();
-    let pool = pool_of(&agent).unwrap_or_default();
+    // A repeat (v4 re-sends every 30 s) reads the open recommendation.
+    if let Some(existing) =
+        notices::existing(&em.db, r.client, &instance_id, NoticeKind::Rebalance.as_str()).await?
+    {
+        em.metrics.notices.with_label_values(&["rebalance", "repeat"]).inc();
+        return Ok(status::answer(&existing, false, false));
+    }
+    let group = Some(agent.group_id);
+    let pool = agent.pool_id.clone().unwrap_or_default();
     let (policy, _) = policy_of(em, r.client, r.agent, group).await?;
     let new = NewNotice {
         client_id: r.client,
@@ -77,6 +85,8 @@ pub async fn handle(em: &Emergency, r: Recommendation) -> Result<v1::NoticeAnswe
         detected_at: r.detected_at,
         deadline: None,
         policy: Some(policy.as_str()),
+        typed: agent.typed,
+        termination_time_raw: None,
     };
     let Some(row) = notices::insert_once(&em.db, &new).await? else {
         let existing = notices::existing(&em.db, r.client, &instance_id, NoticeKind::Rebalance.as_str())
@@ -94,75 +104,58 @@ pub async fn handle(em: &Emergency, r: Recommendation) -> Result<v1::NoticeAnswe
             (score, rec.as_str().to_owned())
         }
     };
-    let replicas = em.lifecycle.replicas(r.client, r.agent).await?;
-    let has_ready = replicas.iter().any(|x| x.status == "ready" && x.role == "REPLICA");
-    let action = rebalance_action(policy, has_ready);
-    let choice = em.choose_pool(&pool).await?;
-    let elsewhere = Some(choice.pool_id.clone()).filter(|p| !p.is_empty() && *p != pool);
-    let mut decision = Decision {
-        status: "handling",
-        action: action.as_str().into(),
-        risk_score: Some(score),
-        reason: format!("pool {pool} risk {score:.2} ({recommendation}); policy {}", policy.as_str()),
-        ..Decision::default()
-    };
-    match action {
-        RebalanceAction::Monitor => {
-            if has_ready && policy == RebalancePolicy::Prespin {
-                decision.reason.push_str("; a ready replica already stands by");
-            }
-        }
-        RebalanceAction::Prespin => {
-            decision.target_mode = Some("spot".into());
-            decision.target_pool_id = Some(choice.pool_id.clone());
-            let q = queue(em, &r, row.id, CommandType::CreateReplica, "spot", Some(choice.pool_id.clone()))
-                .await?;
-            decision.command_id = q;
-            if q.is_none() {
-                decision.action = RebalanceAction::Monitor.as_str().into();
-                decision.reason.push_str(
-                    "; this agent cannot pre-spin (v4), a replica is launched on the termination notice",
-                );
-            }
-        }
-        RebalanceAction::Switch => {
-            let (mode, target) = match elsewhere {
-                Some(p) => ("spot", Some(p)),
-                None => ("ondemand", None),
-            };
-            decision.target_mode = Some(mode.into());
-            decision.target_pool_id = target.clone();
-            // Typed agents get a command; a v4 agent acts on this answer itself.
-            decision.command_id = queue(em, &r, row.id, CommandType::Switch, mode, target).await?;
-        }
+    let has_ready = projection::ready_replica(&em.db, agent.group_id).await?.is_some();
+    let notice_open = timeline::notice_open(&em.db, group).await?;
+    let stats = em.stats(&pool).await?;
+    let d = decide_rebalance(&RebalanceFacts {
+        typed: agent.typed,
+        policy,
+        pool: &pool,
+        score,
+        has_ready_replica: has_ready,
+        notice_open,
+        stats: &stats,
+    });
+    let mut command = None;
+    for effect in &d.effects {
+        let (kind, priority, target) = match effect {
+            // Prespin: typed agents only (the domain never asks it of v4).
+            Effect::QueueCreateReplica(t) => (CommandType::CreateReplica, CommandPriority::Emergency, t),
+            // A planned move: priority 75, below emergency work (which
+            // supersedes it), one per recommendation (request id).
+            Effect::QueueSwitch(t) => (CommandType::Switch, CommandPriority::Manual, t),
+            _ => continue,
+        };
+        let request = format!("rebalance:{}", row.id);
+        command = em.queue_command(r.client, r.agent, kind, priority, target, None, request).await?;
     }
+    let target = d.target.clone();
+    let decision = Decision {
+        status: "handling",
+        action: d.action.into(),
+        target_mode: target.as_ref().map(|t| t.mode().to_owned()),
+        target_pool_id: target.as_ref().and_then(|t| t.pool().map(str::to_owned)),
+        risk_score: Some(score),
+        command_id: command,
+        reason: format!(
+            "pool {pool} risk {score:.2} ({recommendation}); policy {}; {}",
+            policy.as_str(),
+            d.reason
+        ),
+        step_deadline: None,
+        missed: false,
+    };
     let decided = record_decision(em, row.id, &decision).await?;
     em.observe("decision", arrived);
     em.metrics.notices.with_label_values(&["rebalance", &decided.action]).inc();
     Ok(status::answer(&decided, true, false))
 }
 
-async fn queue(
-    em: &Emergency,
-    r: &Recommendation,
-    notice: Uuid,
-    kind: CommandType,
-    mode: &str,
-    pool: Option<String>,
-) -> Result<Option<Uuid>> {
-    let q = em
-        .lifecycle
-        .queue(v1::QueueCommandRequest {
-            agent: Some(crate::lifecycle::agent_ref(r.client, r.agent)),
-            command_type: kind.as_str().into(),
-            priority: CommandPriority::Emergency.value(),
-            target_mode: Some(mode.into()),
-            target_pool_id: pool,
-            deadline: None,
-            request_id: format!("rebalance:{notice}"),
-            actor: "emergency".into(),
-            only_if_typed: true,
-        })
-        .await?;
-    Ok(q.command.as_ref().and_then(|c| Uuid::parse_str(&c.id).ok()))
+/// Stores the decision and publishes the notice, in one transaction.
+pub async fn record_decision(em: &Emergency, id: Uuid, decision: &Decision) -> Result<NoticeRow> {
+    let txn = em.db.begin().await?;
+    let decided = notices::decide(&txn, id, decision).await?.ok_or(EmergencyError::NotFound("notice"))?;
+    enqueue(&txn, crate::SCHEMA, &events::received(&decided)).await?;
+    txn.commit().await?;
+    Ok(decided)
 }

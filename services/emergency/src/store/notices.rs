@@ -30,14 +30,19 @@ pub struct NoticeRow {
     pub deadline_missed: bool,
     pub reason: String,
     pub fallback: String,
+    pub az: Option<String>,
+    pub typed: bool,
+    pub step_deadline: Option<DateTime<Utc>>,
+    pub tried_pools: Vec<String>,
+    pub command_id: Option<Uuid>,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, client_id, agent_id, group_id, instance_id, pool_id, kind, status, action, notice_time,
     received_at, deadline, target_mode, target_pool_id, risk_score, replica_id, decided_at, replica_ready_at,
-    promoted_at, deadline_missed, reason, fallback";
+    promoted_at, deadline_missed, reason, fallback, az, typed, step_deadline, tried_pools, command_id";
 
-fn row(r: &QueryResult) -> Result<NoticeRow, DbErr> {
+pub(crate) fn row(r: &QueryResult) -> Result<NoticeRow, DbErr> {
     Ok(NoticeRow {
         id: r.try_get("", "id")?,
         client_id: r.try_get("", "client_id")?,
@@ -61,10 +66,15 @@ fn row(r: &QueryResult) -> Result<NoticeRow, DbErr> {
         deadline_missed: r.try_get("", "deadline_missed")?,
         reason: r.try_get("", "reason")?,
         fallback: r.try_get("", "fallback")?,
+        az: r.try_get("", "az")?,
+        typed: r.try_get("", "typed")?,
+        step_deadline: r.try_get("", "step_deadline")?,
+        tried_pools: r.try_get("", "tried_pools")?,
+        command_id: r.try_get("", "command_id")?,
     })
 }
 
-async fn one<C: ConnectionTrait>(
+pub(crate) async fn one<C: ConnectionTrait>(
     conn: &C,
     sql: String,
     values: Vec<Value>,
@@ -76,7 +86,11 @@ async fn one<C: ConnectionTrait>(
         .transpose()
 }
 
-async fn all<C: ConnectionTrait>(conn: &C, sql: String, values: Vec<Value>) -> Result<Vec<NoticeRow>, DbErr> {
+pub(crate) async fn all<C: ConnectionTrait>(
+    conn: &C,
+    sql: String,
+    values: Vec<Value>,
+) -> Result<Vec<NoticeRow>, DbErr> {
     conn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
         .await?
         .iter()
@@ -97,6 +111,9 @@ pub struct NewNotice {
     pub detected_at: Option<DateTime<Utc>>,
     pub deadline: Option<DateTime<Utc>>,
     pub policy: Option<&'static str>,
+    pub typed: bool,
+    /// `termination_time` exactly as sent.
+    pub termination_time_raw: Option<String>,
 }
 
 /// Records the notice; `None` when it was recorded before (a repeat).
@@ -105,8 +122,9 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<
         conn,
         format!(
             "INSERT INTO emergency.notices (id, client_id, agent_id, group_id, instance_id, pool_id, kind, status,
-                notice_time, detected_at, deadline, policy)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'detected', $8, $9, $10, $11)
+                notice_time, detected_at, deadline, policy, az, typed, termination_time_raw)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'detected', $8, $9, $10, $11,
+                NULLIF(reverse(split_part(reverse(COALESCE($6, '')), '.', 1)), ''), $12, $13)
              ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
         ),
         vec![
@@ -121,6 +139,8 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<
             n.detected_at.into(),
             n.deadline.into(),
             n.policy.map(str::to_owned).into(),
+            n.typed.into(),
+            n.termination_time_raw.clone().into(),
         ],
     )
     .await
@@ -156,6 +176,10 @@ pub struct Decision {
     pub risk_score: Option<f64>,
     pub command_id: Option<Uuid>,
     pub reason: String,
+    /// When this placement must have produced a running replacement.
+    pub step_deadline: Option<DateTime<Utc>>,
+    /// The deadline was already missed when deciding.
+    pub missed: bool,
 }
 
 /// Records the decision (from `detected` only).
@@ -170,7 +194,11 @@ pub async fn decide<C: ConnectionTrait>(
             "UPDATE emergency.notices SET status = $2, action = $3, target_mode = $4, target_pool_id = $5,
                 risk_score = $6, command_id = $7, reason = $8, decided_at = now(),
                 decision_ms = (extract(epoch FROM now() - received_at) * 1000)::bigint,
-                finished_at = CASE WHEN $2 IN ('resolved', 'failed') THEN now() END, version = version + 1
+                finished_at = CASE WHEN $2 IN ('resolved', 'failed') THEN now() END,
+                step_deadline = $9, deadline_missed = deadline_missed OR $10,
+                tried_pools = CASE WHEN $5::text IS NULL OR $5 = pool_id THEN tried_pools
+                                   ELSE array_append(tried_pools, $5) END,
+                version = version + 1
              WHERE id = $1 AND status IN ('detected', 'handling') RETURNING {COLUMNS}"
         ),
         vec![
@@ -182,6 +210,8 @@ pub async fn decide<C: ConnectionTrait>(
             d.risk_score.into(),
             d.command_id.into(),
             d.reason.clone().into(),
+            d.step_deadline.into(),
+            d.missed.into(),
         ],
     )
     .await
@@ -230,7 +260,8 @@ pub async fn resolve<C: ConnectionTrait>(
                 replica_ready_ms = (extract(epoch FROM replica_ready_at - received_at) * 1000)::bigint,
                 promoted_ms = (extract(epoch FROM now() - received_at) * 1000)::bigint,
                 deadline_margin_ms = (extract(epoch FROM deadline - now()) * 1000)::bigint,
-                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, version = version + 1
+                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, step_deadline = NULL,
+                version = version + 1
              WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
         ),
         vec![id.into(), reason.into()],
@@ -252,20 +283,6 @@ pub async fn release<C: ConnectionTrait>(
              WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
         ),
         vec![id.into(), reason.into()],
-    )
-    .await
-}
-
-/// Termination notices past their deadline still waiting: now failed.
-pub async fn expire<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<Vec<NoticeRow>, DbErr> {
-    all(
-        conn,
-        format!(
-            "UPDATE emergency.notices SET status = 'failed', deadline_missed = true, finished_at = now(),
-                reason = 'deadline passed without a healthy replica', version = version + 1
-             WHERE kind = 'termination' AND status = 'handling' AND deadline < $1 RETURNING {COLUMNS}"
-        ),
-        vec![now.into()],
     )
     .await
 }
@@ -303,22 +320,6 @@ pub async fn close_rebalance_of<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records the fallback step taken after a missed deadline.
-pub async fn set_fallback<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    fallback: &str,
-    command: Option<Uuid>,
-) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "UPDATE emergency.notices SET fallback = $2, command_id = COALESCE($3, command_id) WHERE id = $1",
-        [id.into(), fallback.into(), command.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
 /// The agent's newest notice.
 pub async fn latest_for_agent<C: ConnectionTrait>(
     conn: &C,
@@ -347,4 +348,34 @@ pub async fn interruptions_30d<C: ConnectionTrait>(conn: &C, pool: &str) -> Resu
         ))
         .await?;
     Ok(r.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+/// The agent's termination notice about `instance` (what a repeat reads).
+pub async fn existing_of_agent<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    agent: Uuid,
+    instance: &str,
+) -> Result<Option<NoticeRow>, DbErr> {
+    one(
+        conn,
+        format!(
+            "SELECT {COLUMNS} FROM emergency.notices
+             WHERE client_id = $1 AND instance_id = $2 AND kind = 'termination' AND agent_id = $3"
+        ),
+        vec![client.into(), instance.into(), agent.into()],
+    )
+    .await
+}
+
+/// Removes a notice no decision was recorded for (its decision failed), so
+/// the next repeat decides again.
+pub async fn forget_undecided<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM emergency.notices WHERE id = $1 AND status = 'detected'",
+        [id.into()],
+    ))
+    .await?;
+    Ok(())
 }

@@ -33,10 +33,15 @@ async fn ask_termination(
     body_request_id: Option<String>,
 ) -> Result<v1::NoticeAnswer, ApiError> {
     let caller = AgentCaller::resolve(req).await?;
+    // A termination time that is not a timestamp is still a notice: it is
+    // passed on verbatim and handled as "deadline now" (docs/EMERGENCY.md).
+    let raw = clean(termination_time);
+    let parsed = when(raw.clone(), "termination_time").ok().flatten();
     let request = v1::TerminationNoticeRequest {
         agent: Some(caller.agent_ref()),
         instance_id: clean(instance_id).unwrap_or_default(),
-        termination_time: when(termination_time, "termination_time")?,
+        termination_time: parsed,
+        termination_time_raw: raw.unwrap_or_default(),
         detected_at: when(detected_at, "detected_at")?,
         request_id: clean(body_request_id).unwrap_or(caller.request_id),
     };

@@ -53,7 +53,17 @@ pub async fn pending_commands(state: web::Data<AppState>, caller: AgentCaller) -
             list
         }
     };
-    Ok(web::Json(commands.iter().map(PendingCommand::from).collect()))
+    // A cached list may hold a command whose deadline passed since: such a
+    // command is expired and never handed out (docs/EMERGENCY.md).
+    let now = std::time::SystemTime::now();
+    let body: Vec<PendingCommand> = commands
+        .iter()
+        .filter(|c| {
+            c.deadline.as_ref().is_none_or(|d| std::time::SystemTime::try_from(*d).is_ok_and(|d| d > now))
+        })
+        .map(PendingCommand::from)
+        .collect();
+    Ok(web::Json(body))
 }
 
 /// `POST /api/agents/{id}/commands/{cid}/executed {success, message}`.

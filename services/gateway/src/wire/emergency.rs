@@ -156,6 +156,21 @@ pub struct EmergencyStatus {
     pub emergency_replica_id: Option<String>,
     pub replica_status: Option<String>,
     pub reason: Option<String>,
+    /// The group fell back to on-demand and waits to return to spot.
+    pub return_to_spot: bool,
+    /// The notice's placement steps (first choice, escalation, fallbacks).
+    pub steps: Vec<NoticeStep>,
+}
+
+/// One step on a notice's timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NoticeStep {
+    pub at: Option<String>,
+    pub step: String,
+    pub target_mode: Option<String>,
+    pub target_pool_id: Option<String>,
+    pub command_id: Option<String>,
+    pub reason: String,
 }
 
 impl From<&v1::EmergencyStatusRecord> for EmergencyStatus {
@@ -173,6 +188,19 @@ impl From<&v1::EmergencyStatusRecord> for EmergencyStatus {
             emergency_replica_id: some(&r.replica_id),
             replica_status: some(&r.replica_status),
             reason: some(&r.reason),
+            return_to_spot: r.return_to_spot,
+            steps: r
+                .steps
+                .iter()
+                .map(|s| NoticeStep {
+                    at: iso(&s.at),
+                    step: s.step.clone(),
+                    target_mode: some(&s.target_mode),
+                    target_pool_id: some(&s.target_pool_id),
+                    command_id: some(&s.command_id),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
         }
     }
 }

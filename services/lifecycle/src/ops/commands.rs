@@ -153,9 +153,61 @@ pub async fn queue(
         )
         .await?;
         notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
+        if q.priority == CommandPriority::Emergency {
+            // A newer emergency command makes the group's older open switch
+            // commands moot (docs/EMERGENCY.md, "Commands that expire").
+            let old = commands::supersede_switches(&txn, group_id, stored.id).await?;
+            audit_closed(&txn, &old, Some(stored.id), &actor.name).await?;
+        }
     }
     txn.commit().await?;
     Ok(Queued { command: Some(stored), created, reason: String::new() })
+}
+
+/// Audits commands that closed without running (expired or superseded) and
+/// tells gateways to drop the agents' cached command lists.
+async fn audit_closed<C: ConnectionTrait>(
+    conn: &C,
+    closed: &[commands::Closed],
+    superseded_by: Option<Uuid>,
+    actor: &str,
+) -> Result<()> {
+    for c in closed {
+        let event_type = if superseded_by.is_some() { "command_superseded" } else { "command_expired" };
+        audit::record(
+            conn,
+            &AuditEntry {
+                client_id: c.client_id,
+                group_id: Some(c.group_id),
+                agent_id: Some(c.agent_id),
+                event_type,
+                pre_state: Some(
+                    json!({"command_id": c.id, "status": c.previous_status, "deadline": c.deadline}),
+                ),
+                post_state: Some(json!({"command_id": c.id, "status": CommandStatus::Expired.as_str(),
+                    "superseded_by": superseded_by})),
+                actor,
+                request_id: Some(&c.request_id),
+            },
+        )
+        .await?;
+        notify(conn, c.client_id, c.agent_id).await?;
+    }
+    Ok(())
+}
+
+/// Expires open commands whose deadline passed, audited, in batches of
+/// `batch`; returns how many expired. Several replicas may run it at once.
+pub async fn expire_due(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> Result<usize> {
+    let txn = db.begin().await?;
+    let closed = commands::expire_due(&txn, now, batch).await?;
+    audit_closed(&txn, &closed, None, "system").await?;
+    txn.commit().await?;
+    Ok(closed.len())
 }
 
 /// Open commands for an agent; v4 agents only see switch commands. Pending

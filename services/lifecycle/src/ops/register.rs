@@ -47,6 +47,9 @@ pub async fn register(db: &DatabaseConnection, mut agent: NewAgent, request_id: 
     let role = outcome.group.instance(&agent.instance_id).map(|i| i.role).unwrap_or(Role::Replica);
     agent.enabled = enabled;
     agent.group_id = Some(group_id);
+    // The rule of `AgentRow::runs_typed_commands`, on the registration itself.
+    let major = agent.agent_version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+    let typed_commands = major >= 5 || agent.capabilities.iter().any(|c| c == "typed_commands");
     agents::insert(&txn, &agent).await?;
     let event = v1::AgentRegistered {
         meta: Some(events::meta(agent.client_id.as_uuid(), agent.agent_id.as_uuid(), request_id)),
@@ -68,6 +71,8 @@ pub async fn register(db: &DatabaseConnection, mut agent: NewAgent, request_id: 
         public_ip: agent.public_ip.clone(),
         role: transition::role_proto(role),
         enabled,
+        group_id: group_id.to_string(),
+        typed_commands,
     };
     enqueue(&txn, crate::SCHEMA, &event).await?;
     txn.commit().await?;

@@ -179,3 +179,74 @@ pub async fn complete<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// A command that stopped being open without running.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Closed {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub group_id: Uuid,
+    pub agent_id: Uuid,
+    pub previous_status: String,
+    pub deadline: Option<DateTime<Utc>>,
+    pub request_id: String,
+}
+
+fn closed(r: &QueryResult) -> Result<Closed> {
+    Ok(Closed {
+        id: r.try_get("", "id")?,
+        client_id: r.try_get("", "client_id")?,
+        group_id: r.try_get("", "group_id")?,
+        agent_id: r.try_get("", "agent_id")?,
+        previous_status: r.try_get("", "previous_status")?,
+        deadline: r.try_get("", "deadline")?,
+        request_id: r.try_get("", "request_id")?,
+    })
+}
+
+/// Open commands whose deadline passed become `expired` (at most `limit` per
+/// call). `FOR UPDATE SKIP LOCKED` hands each to exactly one sweeper.
+pub async fn expire_due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit: i64) -> Result<Vec<Closed>> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "WITH due AS (
+                 SELECT id, status FROM lifecycle.commands
+                 WHERE status IN ('pending', 'delivered') AND deadline IS NOT NULL AND deadline <= $1
+                 ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED)
+             UPDATE lifecycle.commands c SET status = 'expired', expired_at = $1, completed_at = $1,
+                 result_message = 'deadline passed before the agent ran it', version = c.version + 1
+             FROM due WHERE c.id = due.id
+             RETURNING c.id, c.client_id, c.group_id, c.agent_id, due.status AS previous_status, c.deadline,
+                 c.request_id",
+            [now.into(), limit.into()],
+        ))
+        .await?;
+    rows.iter().map(closed).collect()
+}
+
+/// Open SWITCH commands of `group` other than `newer` become `expired`,
+/// superseded by `newer`.
+pub async fn supersede_switches<C: ConnectionTrait>(
+    conn: &C,
+    group: Uuid,
+    newer: Uuid,
+) -> Result<Vec<Closed>> {
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "WITH old AS (
+                 SELECT id, status FROM lifecycle.commands
+                 WHERE group_id = $1 AND id <> $2 AND command_type = 'SWITCH'
+                   AND status IN ('pending', 'delivered') FOR UPDATE)
+             UPDATE lifecycle.commands c SET status = 'expired', expired_at = now(), completed_at = now(),
+                 superseded_by = $2, result_message = 'superseded by a newer emergency command',
+                 version = c.version + 1
+             FROM old WHERE c.id = old.id
+             RETURNING c.id, c.client_id, c.group_id, c.agent_id, old.status AS previous_status, c.deadline,
+                 c.request_id",
+            [group.into(), newer.into()],
+        ))
+        .await?;
+    rows.iter().map(closed).collect()
+}

@@ -45,7 +45,6 @@ pub struct Agent {
     notice_checks: u32,
     rebalance_seen: bool,
     rebalance_acked: bool,
-    rebalance_acted: bool,
     errors_since_heartbeat: u64,
     last_heartbeat_ms: f64,
 }
@@ -80,7 +79,6 @@ impl Agent {
             notice_checks: 0,
             rebalance_seen: false,
             rebalance_acked: false,
-            rebalance_acted: false,
             errors_since_heartbeat: 0,
             last_heartbeat_ms: 0.0,
         }
@@ -230,7 +228,7 @@ impl Agent {
         self.command = None;
         self.emergency = None;
         (self.notice_seen, self.notice_acked, self.notice_checks) = (false, false, 0);
-        (self.rebalance_seen, self.rebalance_acked, self.rebalance_acted) = (false, false, false);
+        (self.rebalance_seen, self.rebalance_acked) = (false, false);
     }
 
     fn register_call(&self) -> Call {
@@ -390,8 +388,14 @@ impl Agent {
                 Some(v)
                     if v.get("create_emergency_replica").is_some_and(truthy) && self.emergency.is_none() =>
                 {
-                    let pool = answered_pool(v)
-                        .unwrap_or_else(|| PoolId::new(&self.env.facts.instance_type, &self.env.facts.az));
+                    // v4.0.0 never reads a pool from this answer: the replica
+                    // lands in its own type and AZ (agent-protocol.md D).
+                    // Only a newer agent honours an answered pool.
+                    let own = PoolId::new(&self.env.facts.instance_type, &self.env.facts.az);
+                    let pool = match self.env.flavour {
+                        Flavour::V4 => own,
+                        Flavour::Typed => answered_pool(v).unwrap_or(own),
+                    };
                     let mut op = ReplicaOp::emergency(pool, now);
                     let calls = op.poll(now, cloud, &mut self.env);
                     self.emergency = Some(op);
@@ -399,7 +403,8 @@ impl Agent {
                 }
                 _ => Vec::new(),
             },
-            Endpoint::RebalanceRecommendation => self.on_rebalance_answer(body, now, cloud),
+            // v4.0.0 only logs the answer's `action`; it acts on nothing in it.
+            Endpoint::RebalanceRecommendation => Vec::new(),
             Endpoint::TerminationNotice => {
                 self.notice_acked |= body.is_some();
                 Vec::new()

@@ -1,12 +1,11 @@
 //! How the agent reacts to its instance's metadata: termination notices
 //! (v4: `termination-imminent` every check while the notice stands; typed:
 //! `termination-notice` once, then `emergency-status`) and rebalance
-//! recommendations (v4: `rebalance-recommendation` every check; typed:
-//! `rebalance-notice` once).
+//! recommendations (v4: `rebalance-recommendation` every check, answer only
+//! logged; typed: `rebalance-notice` once, then the queued command).
 
 use super::Agent;
 use crate::agent::call::Call;
-use crate::agent::commands::{Command, CommandKind};
 use crate::agent::env::AgentEvent;
 use crate::agent::spec::Flavour;
 use crate::agent::timers::Task;
@@ -67,39 +66,9 @@ impl Agent {
             Flavour::Typed => Vec::new(),
         }
     }
-
-    pub(super) fn on_rebalance_answer(
-        &mut self,
-        body: Option<&Value>,
-        now: SimTime,
-        cloud: &mut Cloud,
-    ) -> Vec<Call> {
-        let Some(v) = body else { return Vec::new() };
-        let wants_switch = v.get("action").and_then(Value::as_str) == Some("switch");
-        // Once per recommendation (repeats keep answering `switch`), only when
-        // active, and not while another command runs.
-        let free = self.enabled && self.command.is_none() && !self.rebalance_acted;
-        if !(wants_switch && self.env.behaviour.act_on_rebalance_switch && free) {
-            return Vec::new();
-        }
-        self.rebalance_acted = true;
-        let target_mode = v.get("target_mode").and_then(Value::as_str).unwrap_or("ondemand");
-        let cmd = Command {
-            id: String::new(),
-            kind: CommandKind::Switch,
-            target_mode: Some(target_mode.to_owned()),
-            target_pool: answered_pool(v),
-            priority: 0,
-            replica_id: None,
-            instance_id: None,
-            auto_terminate: None,
-        };
-        // Empty id: a self-initiated switch has no command to mark executed.
-        self.take_command(cmd, now, cloud)
-    }
 }
 
-/// The pool an emergency or rebalance answer points at, if any.
+/// The pool an emergency answer points at, if any (read by newer agents only).
 pub(super) fn answered_pool(v: &Value) -> Option<PoolId> {
     ["target_pool_id", "pool_id", "replica_pool_id"]
         .iter()

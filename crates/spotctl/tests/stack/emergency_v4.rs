@@ -1,0 +1,335 @@
+//! What the emergency service does for groups of agent v4.0.0, which moves
+//! a workload only through switch commands: a burst gets switch commands
+//! (never a same-pool replica), the switch report resolves the notice, a
+//! repeat asks lifecycle nothing, bad input is refused or absorbed, and a
+//! rebalance `switch` is one priority-75 command.
+
+use crate::helpers::*;
+use chrono::{Duration as ChronoDuration, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+async fn row(t: &TestStack, sql: &str) -> anyhow::Result<Value> {
+    let r =
+        t.db.query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT to_jsonb(x) AS j FROM ({sql}) x"),
+        ))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
+    Ok(r.try_get::<Value>("", "j")?)
+}
+
+async fn eventually(t: &TestStack, sql: &str, check: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = row(t, sql).await;
+        if let Ok(v) = &got
+            && check(v)
+        {
+            return got;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{sql}: {got:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Registers a v4 agent on `instance` in t3.medium / us-east-1a as its own group.
+async fn v4_agent(t: &TestStack, token: &str, instance: &str) -> anyhow::Result<String> {
+    let mut reg = fixture_body("post_agents_register")?;
+    reg["instance_id"] = instance.into();
+    reg["logical_agent_id"] = format!("group-{instance}").into();
+    let (status, _, r) = t.send("POST", "/api/agents/register", token, Some(&reg.to_string())).await?;
+    anyhow::ensure!(status == 200, "{r}");
+    Ok(r["agent_id"].as_str().unwrap_or_default().to_owned())
+}
+
+fn notice(instance: &str, termination_time: &str) -> String {
+    json!({"instance_id": instance, "termination_time": termination_time,
+           "detected_at": "2026-11-22T10:32:18.821076"})
+    .to_string()
+}
+
+fn in_two_minutes() -> String {
+    (Utc::now() + ChronoDuration::seconds(120)).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+async fn seed_safe_pool(t: &TestStack) -> anyhow::Result<()> {
+    t.db.execute_unprepared(
+        "INSERT INTO emergency.boot_samples (sample_key, pool_id, seconds, source)
+         SELECT 'seed-' || n, 't3.medium.us-east-1b', 30 + n, 'test' FROM generate_series(1, 3) n",
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_the_notice()
+-> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    seed_safe_pool(&t).await?;
+    let mut agents = Vec::new();
+    for i in 0..4 {
+        agents.push((v4_agent(&t, &token, &format!("i-burst{i}")).await?, format!("i-burst{i}")));
+    }
+    let deadline = in_two_minutes();
+    let mut answers = Vec::new();
+    for (agent, instance) in &agents {
+        let path = format!("/api/agents/{agent}/termination-imminent");
+        for _ in 0..3 {
+            let (status, _, a) = t.send("POST", &path, &token, Some(&notice(instance, &deadline))).await?;
+            assert_eq!(status, 200, "{a}");
+            answers.push(a);
+        }
+    }
+    // Only the first notice, before the burst showed, may get a same-pool replica.
+    let truthy = answers.iter().filter(|a| a["create_emergency_replica"] == true).count();
+    assert!(truthy <= 1, "{answers:#?}");
+    for (agent, _) in &agents {
+        let (_, _, pending) =
+            t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+        let list = pending.as_array().cloned().unwrap_or_default();
+        assert_eq!(list.len(), 1, "exactly one switch command per notice: {pending}");
+        let c = &list[0];
+        assert_eq!((c["target_mode"].as_str(), c["priority"].as_i64()), (Some("spot"), Some(100)), "{c}");
+        assert_eq!(c["target_pool_id"], "t3.medium.us-east-1b", "away from the reclaimed AZ: {c}");
+        assert!(
+            c["deadline"].as_str().is_some_and(|d| d.starts_with(&deadline[..19])),
+            "deadline = termination time: {c}"
+        );
+    }
+    let steps =
+        row(&t, "SELECT count(*) FILTER (WHERE step = 'escalated') AS escalated FROM emergency.notice_steps")
+            .await?;
+    assert_eq!(steps["escalated"].as_i64(), Some(truthy as i64), "every same-pool replica was escalated");
+
+    // The first agent runs its command: the switch report makes the new
+    // instance PRIMARY and resolves the notice.
+    let (agent, instance) = &agents[0];
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let command = pending[0]["id"].as_str().unwrap_or_default().to_owned();
+    let mut report = fixture_body("post_switch-report")?;
+    report["old_instance"]["instance_id"] = instance.as_str().into();
+    report["new_instance"]["instance_id"] = "i-moved0".into();
+    let (status, _, r) = t
+        .send("POST", &format!("/api/agents/{agent}/switch-report"), &token, Some(&report.to_string()))
+        .await?;
+    assert_eq!(status, 200, "{r}");
+    let body = fixture_body("post_commands_command_id_executed")?.to_string();
+    let (status, _, r) = t
+        .send("POST", &format!("/api/agents/{agent}/commands/{command}/executed"), &token, Some(&body))
+        .await?;
+    assert_eq!(status, 200, "{r}");
+    let resolved =
+        eventually(&t, &format!("SELECT * FROM emergency.notices WHERE instance_id = '{instance}'"), |v| {
+            v["status"] == "resolved"
+        })
+        .await?;
+    assert_eq!(resolved["deadline_missed"], false);
+    assert!(resolved["deadline_margin_ms"].as_i64().unwrap_or(0) > 60_000, "{resolved}");
+    let (_, _, late) = t
+        .send(
+            "POST",
+            &format!("/api/agents/{agent}/termination-imminent"),
+            &token,
+            Some(&notice(instance, &deadline)),
+        )
+        .await?;
+    assert_eq!(
+        (late["create_emergency_replica"].as_bool(), late["status"].as_str()),
+        (Some(false), Some("resolved"))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Result<()> {
+    use spot_emergency::ops::{Emergency, Metrics, termination};
+    let t = TestStack::start().await?;
+    let (client, token) = t.tenant("acme").await?;
+    let agent = v4_agent(&t, &token, "i-quiet").await?;
+    // Wait until emergency's projection has the agent (lifecycle's event).
+    eventually(
+        &t,
+        &format!("SELECT count(*) AS n FROM emergency.group_agents WHERE agent_id = '{agent}'"),
+        |v| v["n"] == 1,
+    )
+    .await?;
+    let lifecycle_url = format!(
+        "http://{}",
+        t.stack
+            .as_ref()
+            .and_then(|s| s.lifecycle.grpc_addr)
+            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
+    );
+    let registry = prometheus::Registry::new();
+    let em = Emergency {
+        db: t.db.clone(),
+        lifecycle: spot_emergency::lifecycle::Lifecycle::new(&lifecycle_url).map_err(anyhow::Error::msg)?,
+        metrics: Metrics::new(&registry)?,
+        default_deadline: Duration::from_secs(120),
+    };
+    let calls = || -> u64 {
+        registry
+            .gather()
+            .iter()
+            .filter(|f| f.name() == "emergency_lifecycle_calls_total")
+            .flat_map(|f| {
+                f.get_metric().iter().map(|m| m.get_counter().get_value() as u64).collect::<Vec<_>>()
+            })
+            .sum()
+    };
+    let notice = termination::Notice {
+        client: client.parse()?,
+        agent: agent.parse()?,
+        instance_id: "i-quiet".into(),
+        termination_time: Some(Utc::now() + ChronoDuration::seconds(120)),
+        termination_time_raw: None,
+        detected_at: None,
+    };
+    let first = termination::handle(&em, notice.clone()).await?;
+    assert!(first.create_emergency_replica, "a lone notice in a fine pool: same-pool replica");
+    assert_eq!(calls(), 0, "a same-pool replica needs nothing from lifecycle");
+    for _ in 0..10 {
+        let again = termination::handle(&em, notice.clone()).await?;
+        assert!(!again.create_emergency_replica);
+        assert_eq!(again.notice_id, first.notice_id);
+    }
+    assert_eq!(calls(), 0, "repeats are answered from emergency's own tables");
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    let (_, other) = t.tenant("globex").await?;
+    seed_safe_pool(&t).await?;
+    let agent = v4_agent(&t, &token, "i-odd").await?;
+    let body = notice("i-odd", &in_two_minutes());
+
+    // Unknown and foreign agents: 404 with a stable code, nothing recorded.
+    for (who, tok) in [(uuid::Uuid::now_v7().to_string(), token.as_str()), (agent.clone(), other.as_str())] {
+        let (status, _, err) =
+            t.send("POST", &format!("/api/agents/{who}/termination-imminent"), tok, Some(&body)).await?;
+        assert_eq!(status, 404, "{err}");
+        assert_eq!(err["error"]["code"], "agent_not_found", "{err}");
+    }
+    assert_eq!(row(&t, "SELECT count(*) AS n FROM emergency.notices").await?["n"], 0);
+
+    // An unreadable termination time: accepted, recorded as given, deadline now,
+    // straight down the fallback chain; repeats add nothing.
+    let path = format!("/api/agents/{agent}/termination-imminent");
+    for _ in 0..3 {
+        let (status, _, a) = t.send("POST", &path, &token, Some(&notice("i-odd", "soon-ish"))).await?;
+        assert_eq!(status, 200, "{a}");
+        assert_eq!(a["create_emergency_replica"], false, "no time for a replica: {a}");
+    }
+    let n = row(&t, "SELECT * FROM emergency.notices").await?;
+    assert_eq!(n["termination_time_raw"], "soon-ish");
+    assert_eq!(n["deadline_missed"], true);
+    assert_eq!(n["target_pool_id"], "t3.medium.us-east-1b", "{n}");
+    let counts = row(
+        &t,
+        "SELECT (SELECT count(*) FROM emergency.notices) AS notices, (SELECT count(*) FROM lifecycle.commands) AS commands",
+    )
+    .await?;
+    assert_eq!((counts["notices"].as_i64(), counts["commands"].as_i64()), (Some(1), Some(1)), "{counts}");
+
+    // A termination time already past: the same, for another agent.
+    let late = v4_agent(&t, &token, "i-late").await?;
+    let past = (Utc::now() - ChronoDuration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let (status, _, a) = t
+        .send(
+            "POST",
+            &format!("/api/agents/{late}/termination-imminent"),
+            &token,
+            Some(&notice("i-late", &past)),
+        )
+        .await?;
+    assert_eq!(status, 200, "{a}");
+    let n = row(&t, "SELECT * FROM emergency.notices WHERE instance_id = 'i-late'").await?;
+    assert_eq!((n["deadline_missed"].as_bool(), n["action"].as_str()), (Some(true), Some("switch")), "{n}");
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
+    assert_eq!(
+        pending.as_array().map(Vec::len),
+        Some(1),
+        "the fallback switch is still handed out: {pending}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    seed_safe_pool(&t).await?;
+    t.db.execute_unprepared(
+        "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at) VALUES
+           ('t3.medium.us-east-1a', 0.8, 'avoid', now()), ('t3.medium.us-east-1b', 0.1, 'safe', now())",
+    )
+    .await?;
+    let set_switch = |agent: String| {
+        let (http, url, token) =
+            (t.http.clone(), t.url(&format!("/api/agents/{agent}/emergency-policy")), token.clone());
+        async move { http.put(url).bearer_auth(token).json(&json!({"policy": "switch"})).send().await }
+    };
+    let agent = v4_agent(&t, &token, "i-rebal").await?;
+    assert_eq!(set_switch(agent.clone()).await?.status().as_u16(), 200);
+    let mut rec = fixture_body("post_rebalance-recommendation")?;
+    rec["instance_id"] = "i-rebal".into();
+    for _ in 0..3 {
+        let (status, _, a) = t
+            .send(
+                "POST",
+                &format!("/api/agents/{agent}/rebalance-recommendation"),
+                &token,
+                Some(&rec.to_string()),
+            )
+            .await?;
+        assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
+    }
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let list = pending.as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 1, "once per recommendation: {pending}");
+    assert_eq!(
+        (list[0]["priority"].as_i64(), list[0]["target_pool_id"].as_str()),
+        (Some(75), Some("t3.medium.us-east-1b"))
+    );
+
+    // Under an open termination notice the notice's own command moves the group.
+    let noticed = v4_agent(&t, &token, "i-noticed").await?;
+    assert_eq!(set_switch(noticed.clone()).await?.status().as_u16(), 200);
+    let (_, _, a) = t
+        .send(
+            "POST",
+            &format!("/api/agents/{noticed}/termination-imminent"),
+            &token,
+            Some(&notice("i-noticed", &in_two_minutes())),
+        )
+        .await?;
+    assert_eq!(a["action"], "switch", "avoid pool: a switch, not a same-pool replica: {a}");
+    rec["instance_id"] = "i-noticed".into();
+    let (_, _, a) = t
+        .send(
+            "POST",
+            &format!("/api/agents/{noticed}/rebalance-recommendation"),
+            &token,
+            Some(&rec.to_string()),
+        )
+        .await?;
+    assert_eq!(a["action"], "monitor", "{a}");
+    let (_, _, pending) =
+        t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
+    let priorities: Vec<i64> = pending
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["priority"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(priorities, vec![100], "{pending}");
+    Ok(())
+}

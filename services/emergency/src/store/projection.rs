@@ -1,0 +1,159 @@
+//! Emergency's projection of lifecycle's groups: agents (instance, pool,
+//! typed or v4), instance roles and replicas, kept from lifecycle events.
+//! A notice is decided from these rows; lifecycle is asked only to act
+//! (docs/EMERGENCY.md, "A quieter path"). Every write keeps the newest
+//! fact, so redelivered or reordered events are harmless.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use uuid::Uuid;
+
+/// One agent process of a group, as registered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupAgent {
+    pub agent_id: Uuid,
+    pub client_id: Uuid,
+    pub group_id: Uuid,
+    pub instance_id: String,
+    pub pool_id: Option<String>,
+    pub typed: bool,
+}
+
+/// Records (or refreshes) an agent.
+pub async fn upsert_agent<C: ConnectionTrait>(conn: &C, a: &GroupAgent) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO emergency.group_agents (agent_id, client_id, group_id, instance_id, pool_id, typed)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (agent_id) DO UPDATE SET group_id = EXCLUDED.group_id, instance_id = EXCLUDED.instance_id,
+            pool_id = EXCLUDED.pool_id, typed = EXCLUDED.typed",
+        [
+            a.agent_id.into(),
+            a.client_id.into(),
+            a.group_id.into(),
+            a.instance_id.clone().into(),
+            a.pool_id.clone().into(),
+            a.typed.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The agent of a tenant, when known (another tenant's agent is unknown).
+pub async fn agent<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    agent: Uuid,
+) -> Result<Option<GroupAgent>, DbErr> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT agent_id, client_id, group_id, instance_id, pool_id, typed FROM emergency.group_agents
+             WHERE agent_id = $1 AND client_id = $2",
+            [agent.into(), client.into()],
+        ))
+        .await?;
+    r.map(|r| {
+        Ok(GroupAgent {
+            agent_id: r.try_get("", "agent_id")?,
+            client_id: r.try_get("", "client_id")?,
+            group_id: r.try_get("", "group_id")?,
+            instance_id: r.try_get("", "instance_id")?,
+            pool_id: r.try_get("", "pool_id")?,
+            typed: r.try_get("", "typed")?,
+        })
+    })
+    .transpose()
+}
+
+/// An instance's role changed (newest change wins).
+pub async fn set_role<C: ConnectionTrait>(
+    conn: &C,
+    group: Uuid,
+    instance: &str,
+    role: &str,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO emergency.group_instances (group_id, instance_id, role, changed_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id, instance_id) DO UPDATE SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at
+         WHERE group_instances.changed_at <= EXCLUDED.changed_at",
+        [group.into(), instance.into(), role.into(), at.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A replica as lifecycle last reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupReplica {
+    pub replica_id: Uuid,
+    pub group_id: Uuid,
+    pub instance_id: Option<String>,
+    pub pool_id: Option<String>,
+    pub status: String,
+}
+
+/// Records a replica's state (newest report wins).
+pub async fn upsert_replica<C: ConnectionTrait>(
+    conn: &C,
+    r: &GroupReplica,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO emergency.group_replicas (replica_id, group_id, instance_id, pool_id, status, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (replica_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, pool_id = EXCLUDED.pool_id,
+            status = EXCLUDED.status, changed_at = EXCLUDED.changed_at
+         WHERE group_replicas.changed_at <= EXCLUDED.changed_at",
+        [
+            r.replica_id.into(),
+            r.group_id.into(),
+            r.instance_id.clone().into(),
+            r.pool_id.clone().into(),
+            r.status.clone().into(),
+            at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A ready replica of the group whose instance is (still) a REPLICA.
+pub async fn ready_replica<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Option<GroupReplica>, DbErr> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT r.replica_id, r.group_id, r.instance_id, r.pool_id, r.status FROM emergency.group_replicas r
+             LEFT JOIN emergency.group_instances i ON i.group_id = r.group_id AND i.instance_id = r.instance_id
+             WHERE r.group_id = $1 AND r.status = 'ready' AND COALESCE(i.role, 'REPLICA') = 'REPLICA'
+             ORDER BY r.changed_at LIMIT 1",
+            [group.into()],
+        ))
+        .await?;
+    r.map(|r| {
+        Ok(GroupReplica {
+            replica_id: r.try_get("", "replica_id")?,
+            group_id: r.try_get("", "group_id")?,
+            instance_id: r.try_get("", "instance_id")?,
+            pool_id: r.try_get("", "pool_id")?,
+            status: r.try_get("", "status")?,
+        })
+    })
+    .transpose()
+}
+
+/// A replica's last known status.
+pub async fn replica_status<C: ConnectionTrait>(conn: &C, replica: Uuid) -> Result<Option<String>, DbErr> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT status FROM emergency.group_replicas WHERE replica_id = $1",
+            [replica.into()],
+        ))
+        .await?;
+    r.map(|r| r.try_get("", "status")).transpose()
+}
