@@ -151,7 +151,7 @@ async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()>
 async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on_demand() -> anyhow::Result<()>
 {
     // Each fallback step gets a 5 s window in this test (120 s by default).
-    let t = TestStack::start_with(|s| s.notice_deadline = Duration::from_secs(5)).await?;
+    let t = TestStack::start_with(|s| s.source.set("SPOT_NOTICE_DEADLINE_SECS", "5")).await?;
     let (_, token) = t.tenant("acme").await?;
     let agent = t.register(&token).await?;
     // Boot history: t3.medium.us-east-1b boots fast and is tried first; 1c is
