@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 1, "0001_agents"),
     migration!("lifecycle", 2, "0002_groups"),
     migration!("lifecycle", 3, "0003_heartbeat_hot_updates"),
+    migration!("lifecycle", 4, "0004_availability_target"),
 ];
 
 /// Starts every part of the service; returns once it is serving.

@@ -68,6 +68,7 @@ pub async fn register(db: &DatabaseConnection, mut agent: NewAgent, request_id: 
         public_ip: agent.public_ip.clone(),
         role: transition::role_proto(role),
         enabled,
+        group_id: group_id.to_string(),
     };
     enqueue(&txn, crate::SCHEMA, &event).await?;
     txn.commit().await?;

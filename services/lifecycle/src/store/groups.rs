@@ -51,7 +51,7 @@ pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<Loaded
     let g = conn
         .query_one_raw(stmt(
             "SELECT id, client_id, logical_agent_id, auto_switch, manual_replica, auto_terminate, terminate_wait_seconds,
-                    min_savings_percent, max_switches_per_week, min_pool_duration_hours, version
+                    min_savings_percent, max_switches_per_week, min_pool_duration_hours, availability_target_percent, version
              FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
             vec![group_id.into()],
         ))
@@ -65,6 +65,7 @@ pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<Loaded
         min_savings_percent: g.try_get("", "min_savings_percent")?,
         max_switches_per_week: g.try_get("", "max_switches_per_week")?,
         min_pool_duration_hours: g.try_get("", "min_pool_duration_hours")?,
+        availability_target_percent: g.try_get("", "availability_target_percent")?,
     };
     let rows = conn
         .query_all_raw(stmt(
@@ -179,7 +180,7 @@ pub async fn save_settings<C: ConnectionTrait>(
         .execute_raw(stmt(
             "UPDATE lifecycle.groups SET auto_switch = $1, manual_replica = $2, auto_terminate = $3,
                 terminate_wait_seconds = $4, min_savings_percent = $5, max_switches_per_week = $6,
-                min_pool_duration_hours = $7, version = $8, updated_at = now()
+                min_pool_duration_hours = $7, version = $8, updated_at = now(), availability_target_percent = $11
              WHERE id = $9 AND version = $10",
             vec![
                 s.auto_switch.into(),
@@ -192,6 +193,7 @@ pub async fn save_settings<C: ConnectionTrait>(
                 version.into(),
                 loaded.id.into(),
                 loaded.group.version.into(),
+                s.availability_target_percent.into(),
             ],
         ))
         .await?;
