@@ -155,6 +155,13 @@ pub const SETTINGS: &[SettingDef] = &[
         "where the gateway reaches pricing gRPC"
     ),
     setting!(
+        "SPOT_DECISIONS_GRPC_URL",
+        "decisions_grpc_url",
+        "http://127.0.0.1:50054",
+        false,
+        "where the gateway reaches decisions gRPC (its listen address: SPOT_DECISIONS_GRPC_ADDR, docs/DECISIONS.md)"
+    ),
+    setting!(
         "SPOT_EMERGENCY_GRPC_ADDR",
         "emergency_grpc_addr",
         "127.0.0.1:50053",
@@ -320,6 +327,7 @@ pub struct Settings {
     pub notice_deadline: Duration,
     pub pricing_grpc_addr: SocketAddr,
     pub pricing_grpc_url: String,
+    pub decisions_grpc_url: String,
     pub consolidation_interval: Duration,
     pub consolidation_window: Duration,
     pub price_bucket: Duration,
@@ -431,6 +439,7 @@ impl Settings {
             notice_deadline: Duration::from_secs(r.parse("notice_deadline_secs")?),
             pricing_grpc_addr: r.parse("pricing_grpc_addr")?,
             pricing_grpc_url: r.text("pricing_grpc_url")?,
+            decisions_grpc_url: r.text("decisions_grpc_url")?,
             consolidation_interval: Duration::from_secs(
                 r.parse::<u64>("consolidation_interval_hours")?.max(1) * 3600,
             ),

@@ -58,7 +58,15 @@ pub struct ApiErrorDetail {
         crate::routes::emergency::rebalance_notice,
         crate::routes::emergency::emergency_status,
         crate::routes::emergency::get_policy,
-        crate::routes::emergency::set_policy
+        crate::routes::emergency::set_policy,
+        crate::routes::decisions::list,
+        crate::routes::decisions::summary,
+        crate::routes::decisions::rejected,
+        crate::routes::decisions::models,
+        crate::routes::decisions::register,
+        crate::routes::decisions::upload_onnx,
+        crate::routes::decisions::activate,
+        crate::routes::decisions::delete
     )
 )]
 pub struct ApiDoc;

@@ -35,6 +35,7 @@ pub struct AppState {
     pub lifecycle: LifecycleClient,
     pub pricing: crate::pricing_client::PricingClient,
     pub emergency: crate::emergency_client::EmergencyClient,
+    pub decisions: crate::routes::decisions::DecisionsClient,
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
     pub admin_token_hash: Option<TokenHash>,
@@ -56,6 +57,8 @@ impl AppState {
             pricing: crate::pricing_client::PricingClient::new(&ctx.settings.pricing_grpc_url)
                 .map_err(StartError::Other)?,
             emergency: crate::emergency_client::EmergencyClient::new(&ctx.settings.emergency_grpc_url)
+                .map_err(StartError::Other)?,
+            decisions: crate::routes::decisions::DecisionsClient::new(&ctx.settings.decisions_grpc_url)
                 .map_err(StartError::Other)?,
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),

@@ -4,6 +4,7 @@
 mod admin;
 mod bad_input;
 mod bus_outage;
+mod decisions;
 mod deploy_files;
 mod emergency;
 mod fleet;

@@ -48,11 +48,9 @@ pub async fn apply(txn: &DatabaseTransaction, batch: &[&Delivery]) -> Result<(),
                     projection::mark_due(txn, Some(itype), None, at, "risk").await.map_err(db)?;
                 }
             }
-            "consolidation_finished" => {
-                if finished_ok(d).is_some() {
-                    let at = d_time(d).unwrap_or_else(Utc::now);
-                    projection::mark_due(txn, None, None, at, "price").await.map_err(db)?;
-                }
+            "consolidation_finished" if finished_ok(d).is_some() => {
+                let at = d_time(d).unwrap_or_else(Utc::now);
+                projection::mark_due(txn, None, None, at, "price").await.map_err(db)?;
             }
             _ => {}
         }

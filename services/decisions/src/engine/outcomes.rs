@@ -23,7 +23,9 @@ pub async fn sync_prices(engine: &Engine, now: DateTime<Utc>) -> Result<usize, S
         let req = v1::PriceHistoryRequest {
             pool_id: pool.clone(),
             from: Some(ts(from)),
-            to: Some(ts(now + engine.price_bucket)),
+            // Simulated agents stamp prices ahead of the clock; a day of slack
+            // costs nothing when clocks agree.
+            to: Some(ts(now + Duration::days(1))),
             limit: 50_000,
         };
         let history = match engine.pricing.clone().get_price_history(req).await {
@@ -75,8 +77,13 @@ pub async fn realise(engine: &Engine, now: DateTime<Utc>) -> Result<usize, sea_o
         ) else {
             continue;
         };
+        // Up to the newest consolidated bucket: savings are filled in as the
+        // data arrives, never extrapolated to the present.
+        let newest =
+            from_series.keys().next_back().into_iter().chain(to_series.keys().next_back()).max().copied();
+        let end = newest.map_or(now, |t| t + engine.price_bucket);
         if let Some((saving, hours)) =
-            realised_savings(&stay, &moved, r.executed_at, now, engine.price_bucket)
+            realised_savings(&stay, &moved, r.executed_at, end, engine.price_bucket)
         {
             decisions::set_realised(&engine.db, r.id, saving, hours).await?;
             updated += 1;

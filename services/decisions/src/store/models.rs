@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Lock key of registry activation changes ("decisions.models").
-const ACTIVATION_LOCK: i64 = 0x6465_6369_6d6f_64;
+const ACTIVATION_LOCK: i64 = 0x0064_6563_696d_6f64;
 
 #[derive(Debug, Clone)]
 pub struct ModelRow {

@@ -135,9 +135,12 @@ pub async fn histories<C: ConnectionTrait>(
     }
     let pending = conn
         .query_all_raw(stmt(
-            "SELECT DISTINCT group_id FROM decisions.decisions
-             WHERE group_id = ANY($1) AND command_status IN ('queueing', 'queued')
-               AND decided_at > $2 - make_interval(mins => $3)",
+            // A succeeded switch whose new PRIMARY has not registered yet is
+            // still in progress: the projection shows the old placement.
+            "SELECT DISTINCT d.group_id FROM decisions.decisions d JOIN decisions.groups g ON g.group_id = d.group_id
+             WHERE d.group_id = ANY($1) AND d.decided_at > $2 - make_interval(mins => $3)
+               AND (d.command_status IN ('queueing', 'queued')
+                    OR (d.command_status = 'succeeded' AND d.executed_at > coalesce(g.primary_since, '-infinity')))",
             vec![ids.to_vec().into(), now.into(), (COMMAND_PENDING_MINUTES as i32).into()],
         ))
         .await?;
