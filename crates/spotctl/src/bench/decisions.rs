@@ -187,7 +187,8 @@ async fn round_over(
         vec![now.into(), args.groups.into()],
     )
     .await?;
-    exec(db, "ANALYZE decisions.groups; ANALYZE decisions.price_points", vec![]).await?;
+    exec(db, "ANALYZE decisions.groups", vec![]).await?;
+    exec(db, "ANALYZE decisions.price_points", vec![]).await?;
     let registry = prometheus::Registry::new();
     let engine = Engine {
         db: db.clone(),
