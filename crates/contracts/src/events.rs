@@ -56,6 +56,10 @@ event!(ReplicaChanged, subjects::LIFECYCLE, "replica_changed");
 event!(NoticeReceived, subjects::EMERGENCY, "notice");
 event!(NoticeChanged, subjects::EMERGENCY, "notice_changed");
 event!(ReturnToSpotMarked, subjects::EMERGENCY, "return_to_spot");
+event!(GroupSettingsChanged, subjects::LIFECYCLE, "group_settings_changed");
+event!(CommandFinished, subjects::LIFECYCLE, "command_finished");
+event!(DecisionMade, subjects::DECISIONS, "decision_made");
+event!(DecisionExecuted, subjects::DECISIONS, "decision_executed");
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,14 @@
 //! instance-group state machine (roles, settings, replica and command
 //! lifecycles, switch timings), the emergency rules (pool choice, notice
 //! life, rebalance policy) and the spot price maths (consolidation, pool
-//! risk, savings).
+//! risk, savings) and the decision engine (schemas, built-in policy,
+//! guardrails, A/B arms).
 //!
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
 
 pub mod agent;
+pub mod decisions;
 pub mod emergency;
 pub mod group;
 pub mod heartbeat;

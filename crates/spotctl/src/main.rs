@@ -68,6 +68,8 @@ enum PricingCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Decision latency (built-in, ONNX) and one evaluation round over N auto-switch groups.
+    Decisions(spotctl::bench::decisions::DecisionsArgs),
     /// Staging ingest, 12 h consolidation and canonical refresh against a throw-away database.
     Pricing(spotctl::bench::pricing::PricingArgs),
     /// Notice answers under load, a mass interruption, promotions and deadlines (own stack in-process).
@@ -219,6 +221,15 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             })?;
             let report = spotctl::bench::emergency::run(&settings, &args).await.map_err(|e| {
                 eprintln!("spotctl bench emergency: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Decisions(args) } => {
+            let settings = settings()?;
+            let report = spotctl::bench::decisions::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench decisions: {e:#}");
                 ExitCode::FAILURE
             })?;
             print!("{}", report.render());

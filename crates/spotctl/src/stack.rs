@@ -33,8 +33,12 @@ impl Stack {
         if let Some(grpc) = emergency.grpc_addr {
             gateway_settings.source.set("SPOT_EMERGENCY_GRPC_URL", format!("http://{grpc}"));
         }
+        // Decisions queues commands on lifecycle and reads prices from pricing.
+        let decisions = spot_decisions::start(&gateway_settings, shutdown.clone()).await?;
+        if let Some(grpc) = decisions.grpc_addr {
+            gateway_settings.source.set("SPOT_DECISIONS_GRPC_URL", format!("http://{grpc}"));
+        }
         let gateway = spot_gateway::start(&gateway_settings, shutdown.clone()).await?;
-        let decisions = spot_decisions::start(settings, shutdown.clone()).await?;
         Ok(Self { gateway, lifecycle, emergency, pricing, decisions, shutdown })
     }
 

@@ -16,7 +16,7 @@ pub fn settings(db: &TestDatabase, nats: &TestNats) -> anyhow::Result<spot_platf
 
 /// Every service's listen address (its own settings section), set to port 0
 /// in tests so stacks run side by side.
-const LISTENERS: [&str; 8] = [
+const LISTENERS: [&str; 9] = [
     "SPOT_HTTP_ADDR",
     "SPOT_LIFECYCLE_HTTP_ADDR",
     "SPOT_LIFECYCLE_GRPC_ADDR",
@@ -25,6 +25,7 @@ const LISTENERS: [&str; 8] = [
     "SPOT_PRICING_HTTP_ADDR",
     "SPOT_PRICING_GRPC_ADDR",
     "SPOT_DECISIONS_HTTP_ADDR",
+    "SPOT_DECISIONS_GRPC_ADDR",
 ];
 
 /// [`settings`] for explicit URLs (benchmarks make their own database).

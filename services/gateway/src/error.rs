@@ -13,6 +13,8 @@ pub enum ApiError {
     MalformedJson(String),
     /// JSON parsed, but a field is missing or has the wrong type or value.
     InvalidField(String),
+    /// Refused input with its own stable code (400), e.g. `not_onnx`.
+    BadRequest { code: String, message: String },
     /// Missing or unknown bearer token.
     Unauthorized,
     /// Admin API called without the admin token.
@@ -37,6 +39,7 @@ impl ApiError {
         match self {
             Self::MalformedJson(_) => "malformed_json",
             Self::InvalidField(_) => "invalid_field",
+            Self::BadRequest { code, .. } => code,
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(code) => code,
             Self::AgentNotFound => "agent_not_found",
@@ -59,6 +62,7 @@ impl fmt::Display for ApiError {
         match self {
             Self::MalformedJson(m) => write!(f, "request body is not valid JSON: {m}"),
             Self::InvalidField(m) => write!(f, "{m}"),
+            Self::BadRequest { message, .. } => f.write_str(message),
             Self::Unauthorized => f.write_str("missing or invalid bearer token"),
             Self::Forbidden(_) => f.write_str("not allowed"),
             Self::AgentNotFound => f.write_str("agent not found"),
@@ -74,7 +78,9 @@ impl fmt::Display for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::MalformedJson(_) | Self::InvalidField(_) => StatusCode::BAD_REQUEST,
+            Self::MalformedJson(_) | Self::InvalidField(_) | Self::BadRequest { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod decisions_client;
 pub mod emergency_client;
 pub mod error;
 pub mod http;

@@ -59,7 +59,15 @@ use utoipa::OpenApi;
         crate::routes::client_dashboard::instances::pricing,
         crate::routes::client_dashboard::switches::list,
         crate::routes::client_dashboard::replicas::list,
-        crate::routes::client_dashboard::replicas::delete
+        crate::routes::client_dashboard::replicas::delete,
+        crate::routes::decisions::list,
+        crate::routes::decisions::summary,
+        crate::routes::decisions::rejected,
+        crate::routes::decisions::models,
+        crate::routes::decisions::register,
+        crate::routes::decisions::upload_onnx,
+        crate::routes::decisions::activate,
+        crate::routes::decisions::delete
     ),
     // The error preset (`ApiErrors`) refers to the body; it is registered
     // here since responses derived with `IntoResponses` do not collect it.

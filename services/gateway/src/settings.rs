@@ -43,6 +43,13 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "where the gateway reaches emergency gRPC"
     ),
+    setting!(
+        "SPOT_DECISIONS_GRPC_URL",
+        "decisions_grpc_url",
+        "http://127.0.0.1:50054",
+        false,
+        "where the gateway reaches decisions gRPC"
+    ),
 ];
 
 /// Validated gateway settings.
@@ -53,6 +60,7 @@ pub struct GatewaySettings {
     pub lifecycle_grpc_url: String,
     pub pricing_grpc_url: String,
     pub emergency_grpc_url: String,
+    pub decisions_grpc_url: String,
 }
 
 impl GatewaySettings {
@@ -65,6 +73,7 @@ impl GatewaySettings {
             lifecycle_grpc_url: r.text("lifecycle_grpc_url"),
             pricing_grpc_url: r.text("pricing_grpc_url"),
             emergency_grpc_url: r.text("emergency_grpc_url"),
+            decisions_grpc_url: r.text("decisions_grpc_url"),
         })
     }
 }

@@ -36,6 +36,7 @@ pub struct AppState {
     pub lifecycle: LifecycleClient,
     pub pricing: crate::pricing_client::PricingClient,
     pub emergency: crate::emergency_client::EmergencyClient,
+    pub decisions: crate::decisions_client::DecisionsClient,
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
     pub admin_token_hash: Option<TokenHash>,
@@ -57,6 +58,8 @@ impl AppState {
             pricing: crate::pricing_client::PricingClient::new(&own.pricing_grpc_url)
                 .map_err(StartError::Other)?,
             emergency: crate::emergency_client::EmergencyClient::new(&own.emergency_grpc_url)
+                .map_err(StartError::Other)?,
+            decisions: crate::decisions_client::DecisionsClient::new(&own.decisions_grpc_url)
                 .map_err(StartError::Other)?,
             tokens: TokenCache::default(),
             agents: AgentDirectory::default(),

@@ -25,6 +25,10 @@ pub(crate) fn api_error(service: &'static str, status: tonic::Status) -> ApiErro
 /// the error of `$service` by its code.
 macro_rules! rpc {
     ($service:literal: $(#[$doc:meta])* $name:ident, $method:ident, $req:ty, $resp:ty) => {
+        $crate::upstream::rpc!($service via $crate::upstream::api_error: $(#[$doc])* $name, $method, $req, $resp);
+    };
+    // `via` names another mapping (same signature as `api_error`).
+    ($service:literal via $map:path: $(#[$doc:meta])* $name:ident, $method:ident, $req:ty, $resp:ty) => {
         $(#[$doc])*
         pub async fn $name(&self, req: $req) -> Result<$resp, $crate::error::ApiError> {
             self.inner
@@ -32,7 +36,7 @@ macro_rules! rpc {
                 .$method(req)
                 .await
                 .map(tonic::Response::into_inner)
-                .map_err(|s| $crate::upstream::api_error($service, s))
+                .map_err(|s| $map($service, s))
         }
     };
 }
@@ -42,6 +46,10 @@ pub(crate) use rpc;
 /// share one HTTP/2 connection), lazily connected, `$deadline` per call.
 macro_rules! client {
     ($(#[$doc:meta])* $name:ident, $generated:ty, $setting:literal, $deadline:expr) => {
+        $crate::upstream::client!($(#[$doc])* $name, $generated, $setting, $deadline, |c| c);
+    };
+    // `$configure` adjusts the generated client (e.g. its message size limits).
+    ($(#[$doc:meta])* $name:ident, $generated:ty, $setting:literal, $deadline:expr, $configure:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -52,7 +60,8 @@ macro_rules! client {
             /// A lazily connected client for `url` (e.g. `http://127.0.0.1:50051`).
             pub fn new(url: &str) -> Result<Self, String> {
                 let channel = spot_platform::grpc::channel(url, $setting, $deadline)?;
-                Ok(Self { inner: <$generated>::new(channel) })
+                let configure: fn($generated) -> $generated = $configure;
+                Ok(Self { inner: configure(<$generated>::new(channel)) })
             }
         }
     };

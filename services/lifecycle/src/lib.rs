@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 3, "0003_heartbeat_hot_updates"),
     migration!("lifecycle", 4, "0004_dashboard_settings"),
     migration!("lifecycle", 5, "0005_command_expiry"),
+    migration!("lifecycle", 6, "0006_availability_target"),
 ];
 
 /// Starts every part of the service; returns once it is serving.

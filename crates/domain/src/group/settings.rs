@@ -22,6 +22,9 @@ pub struct GroupSettings {
     pub max_switches_per_week: i32,
     /// How long to stay in a pool before switching away again.
     pub min_pool_duration_hours: i32,
+    /// Share of time the workload must be served, in percent; the decision
+    /// policies trade savings against it (docs/DECISIONS.md).
+    pub availability_target_percent: f64,
 }
 
 impl Default for GroupSettings {
@@ -34,6 +37,7 @@ impl Default for GroupSettings {
             min_savings_percent: 10.0,
             max_switches_per_week: 10,
             min_pool_duration_hours: 2,
+            availability_target_percent: 99.9,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct SettingsPatch {
     pub max_switches_per_week: Option<i32>,
     /// New `min_pool_duration_hours`.
     pub min_pool_duration_hours: Option<i32>,
+    /// New `availability_target_percent`.
+    pub availability_target_percent: Option<f64>,
 }
 
 fn check_int(field: &'static str, value: i32, min: i32, max: i32) -> Result<(), SettingsError> {
@@ -114,6 +120,13 @@ impl GroupSettings {
             return Err(SettingsError::OutOfRange { field: "min_savings_percent", min: 0.0, max: 100.0 });
         }
         check_int("max_switches_per_week", self.max_switches_per_week, 0, 1_000)?;
+        if !(0.0..=100.0).contains(&self.availability_target_percent) {
+            return Err(SettingsError::OutOfRange {
+                field: "availability_target_percent",
+                min: 0.0,
+                max: 100.0,
+            });
+        }
         check_int("min_pool_duration_hours", self.min_pool_duration_hours, 0, 720)
     }
 
@@ -128,6 +141,9 @@ impl GroupSettings {
             min_savings_percent: patch.min_savings_percent.unwrap_or(self.min_savings_percent),
             max_switches_per_week: patch.max_switches_per_week.unwrap_or(self.max_switches_per_week),
             min_pool_duration_hours: patch.min_pool_duration_hours.unwrap_or(self.min_pool_duration_hours),
+            availability_target_percent: patch
+                .availability_target_percent
+                .unwrap_or(self.availability_target_percent),
         };
         next.validate()?;
         Ok(next)
@@ -153,6 +169,7 @@ mod tests {
             (s.min_savings_percent, s.max_switches_per_week, s.min_pool_duration_hours),
             (10.0, 10, 2)
         );
+        assert_eq!(s.availability_target_percent, 99.9);
         assert_eq!(s.validate(), Ok(()));
     }
 
@@ -200,6 +217,14 @@ mod tests {
             ("max_switches_per_week", GroupSettings { max_switches_per_week: 1_001, ..base.clone() }),
             ("min_pool_duration_hours", GroupSettings { min_pool_duration_hours: -1, ..base.clone() }),
             ("min_pool_duration_hours", GroupSettings { min_pool_duration_hours: 721, ..base.clone() }),
+            (
+                "availability_target_percent",
+                GroupSettings { availability_target_percent: 100.1, ..base.clone() },
+            ),
+            (
+                "availability_target_percent",
+                GroupSettings { availability_target_percent: f64::NAN, ..base.clone() },
+            ),
         ];
         for (field, s) in bad {
             let result = s.validate();

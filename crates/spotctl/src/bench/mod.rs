@@ -2,6 +2,7 @@
 //! table and one JSON line. Never part of `make test`.
 
 pub mod ceiling;
+pub mod decisions;
 pub mod emergency;
 pub mod emergency_fleet;
 pub mod ingest;

@@ -5,6 +5,7 @@ mod admin;
 mod bad_input;
 mod bus_outage;
 mod client_dashboard;
+mod decisions;
 mod deploy_files;
 mod emergency;
 mod emergency_v4;

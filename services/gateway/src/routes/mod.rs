@@ -6,6 +6,7 @@ pub mod admin;
 pub mod agents;
 pub mod client;
 pub mod client_dashboard;
+pub mod decisions;
 pub mod emergency;
 pub mod fallback;
 pub mod labels;
@@ -64,6 +65,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/pricing/consolidation-jobs", web::get().to(pricing::jobs))
         .route("/api/savings", web::get().to(pricing::savings))
         .route("/api/admin/pricing/consolidate", web::post().to(pricing::consolidate))
+        .route("/api/decisions", web::get().to(decisions::list))
+        .route("/api/decisions/summary", web::get().to(decisions::summary))
+        .route("/api/decisions/rejected", web::get().to(decisions::rejected))
+        .route("/api/admin/models", web::get().to(decisions::models))
+        .route("/api/admin/models", web::post().to(decisions::register))
+        .route("/api/admin/models/onnx", web::post().to(decisions::upload_onnx))
+        .route(
+            "/api/admin/models/{model_id}/{change:activate|deactivate}",
+            web::post().to(decisions::activate),
+        )
+        .route("/api/admin/models/{model_id}", web::delete().to(decisions::delete))
         .route(
             "/api/{kind:groups|agents|instances|replicas|commands|switches}",
             web::get().to(listing::list),

@@ -15,6 +15,8 @@ pub struct SettingsBody {
     pub min_savings_percent: Option<f64>,
     pub max_switches_per_week: Option<i32>,
     pub min_pool_duration_hours: Option<i32>,
+    /// Percent of time the workload must be served (0..100, default 99.9).
+    pub availability_target_percent: Option<f64>,
 }
 
 fn view(s: &v1::GroupSettings) -> serde_json::Value {
@@ -28,6 +30,7 @@ fn view(s: &v1::GroupSettings) -> serde_json::Value {
         "min_savings_percent": s.min_savings_percent,
         "max_switches_per_week": s.max_switches_per_week,
         "min_pool_duration_hours": s.min_pool_duration_hours,
+        "availability_target_percent": s.availability_target_percent,
         "version": s.version,
     })
 }
@@ -63,6 +66,7 @@ pub async fn update(
             min_savings_percent: b.min_savings_percent,
             max_switches_per_week: b.max_switches_per_week,
             min_pool_duration_hours: b.min_pool_duration_hours,
+            availability_target_percent: b.availability_target_percent,
             actor: operator.actor,
             request_id: operator.request_id,
         })

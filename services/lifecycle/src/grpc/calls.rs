@@ -212,6 +212,7 @@ pub async fn update_settings(
         min_savings_percent: r.min_savings_percent,
         max_switches_per_week: r.max_switches_per_week,
         min_pool_duration_hours: r.min_pool_duration_hours,
+        availability_target_percent: r.availability_target_percent,
     };
     let who = actor(&r.actor, &r.request_id, "user:unknown".into());
     Ok(convert::settings(&ops::settings::update(db, client, agent, &patch, &who).await?))

@@ -67,6 +67,7 @@ pub fn settings(g: &LoadedGroup) -> v1::GroupSettings {
         max_switches_per_week: s.max_switches_per_week,
         min_pool_duration_hours: s.min_pool_duration_hours,
         version: g.group.version,
+        availability_target_percent: s.availability_target_percent,
     }
 }
 

@@ -273,6 +273,18 @@ pub async fn executed(
         )
         .await?;
         notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
+        // The command's outcome for other services (decisions links it to a
+        // decision through the request id).
+        let event = v1::CommandFinished {
+            meta: Some(crate::events::meta(client.as_uuid(), agent.as_uuid(), &cmd.request_id)),
+            command_id: cmd.id.to_string(),
+            command_type: cmd.command_type.clone(),
+            status: to.as_str().to_owned(),
+            message,
+            target_mode: cmd.target_mode.clone().unwrap_or_default(),
+            target_pool_id: cmd.target_pool_id.clone().unwrap_or_default(),
+        };
+        enqueue(&txn, crate::SCHEMA, &event).await?;
     }
     txn.commit().await?;
     Ok(CommandRow { status: to.as_str().to_owned(), result_message: Some(message.to_owned()), ..cmd })

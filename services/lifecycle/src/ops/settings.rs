@@ -60,6 +60,12 @@ pub async fn update(
             ensure_one_replica(&txn, client, &loaded, &after, actor).await?;
         }
         loaded.group.settings = after;
+        // The decisions service keeps its own copy of settings from this event.
+        let event = spot_contracts::v1::GroupSettingsChanged {
+            meta: Some(crate::events::meta(client.as_uuid(), agent.as_uuid(), &actor.request_id)),
+            settings: Some(crate::grpc::convert::settings(&loaded)),
+        };
+        spot_platform::store::enqueue(&txn, crate::SCHEMA, &event).await?;
     }
     txn.commit().await?;
     Ok(loaded)

@@ -41,6 +41,7 @@ struct GroupRow {
     min_savings_percent: f64,
     max_switches_per_week: i32,
     min_pool_duration_hours: i32,
+    availability_target_percent: f64,
     version: i64,
 }
 
@@ -70,7 +71,7 @@ pub async fn ensure<C: ConnectionTrait>(conn: &C, client: ClientId, logical: &st
 pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<LoadedGroup> {
     let g = GroupRow::find_by_statement(stmt(
         "SELECT client_id, logical_agent_id, auto_switch, manual_replica, auto_terminate, terminate_wait_seconds,
-                min_savings_percent, max_switches_per_week, min_pool_duration_hours, version
+                min_savings_percent, max_switches_per_week, min_pool_duration_hours, availability_target_percent, version
          FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
         [group_id.into()],
     ))
@@ -94,6 +95,7 @@ pub async fn lock<C: ConnectionTrait>(conn: &C, group_id: Uuid) -> Result<Loaded
         min_savings_percent: g.min_savings_percent,
         max_switches_per_week: g.max_switches_per_week,
         min_pool_duration_hours: g.min_pool_duration_hours,
+        availability_target_percent: g.availability_target_percent,
     };
     Ok(LoadedGroup {
         id: group_id,
@@ -192,7 +194,7 @@ pub async fn save_settings<C: ConnectionTrait>(
         .execute_raw(stmt(
             "UPDATE lifecycle.groups SET auto_switch = $1, manual_replica = $2, auto_terminate = $3,
                 terminate_wait_seconds = $4, min_savings_percent = $5, max_switches_per_week = $6,
-                min_pool_duration_hours = $7, version = $8, updated_at = now()
+                min_pool_duration_hours = $7, version = $8, updated_at = now(), availability_target_percent = $11
              WHERE id = $9 AND version = $10",
             [
                 s.auto_switch.into(),
@@ -205,6 +207,7 @@ pub async fn save_settings<C: ConnectionTrait>(
                 version.into(),
                 loaded.id.into(),
                 loaded.group.version.into(),
+                s.availability_target_percent.into(),
             ],
         ))
         .await?;

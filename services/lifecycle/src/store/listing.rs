@@ -26,7 +26,7 @@ fn source(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "groups" => {
             "SELECT g.id, g.logical_agent_id, g.auto_switch, g.manual_replica, g.auto_terminate, g.terminate_wait_seconds,
-                    g.min_savings_percent, g.max_switches_per_week, g.min_pool_duration_hours, g.version, g.created_at,
+                    g.min_savings_percent, g.max_switches_per_week, g.min_pool_duration_hours, g.availability_target_percent, g.version, g.created_at,
                     (SELECT instance_id FROM lifecycle.instances i WHERE i.group_id = g.id AND i.role = 'PRIMARY') AS primary_instance_id,
                     g.id AS group_id, NULL::uuid AS agent_id, NULL::text AS role, NULL::text AS status
              FROM lifecycle.groups g WHERE g.client_id = $1"

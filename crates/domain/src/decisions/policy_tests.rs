@@ -1,0 +1,110 @@
+//! The built-in risk-aware policy.
+
+use super::fixtures::{input, now};
+use super::*;
+use chrono::Duration;
+
+fn decide(i: &DecisionInput) -> DecisionOutput {
+    RiskAware::default().decide(i)
+}
+
+fn target_pool(o: &DecisionOutput) -> Option<&str> {
+    o.target.as_ref().and_then(|t| t.pool_id.as_deref())
+}
+
+#[test]
+fn switches_to_the_cheapest_pool_when_it_saves_enough() {
+    let o = decide(&input(0.050, 0.030, 0.040));
+    assert_eq!(o.action, Action::Switch);
+    assert_eq!(target_pool(&o), Some("m5.large.us-east-1b"));
+    assert!(o.expected_saving_per_hour > 0.019 && o.expected_saving_per_hour < 0.021, "{o:?}");
+    assert!(o.confidence > 0.9, "{o:?}");
+    assert_eq!(o.alternatives.first().map(String::as_str), Some("m5.large.us-east-1b"));
+}
+
+#[test]
+fn stays_when_the_saving_is_inside_the_hysteresis() {
+    // 11 % cheaper: above min_savings (10 %) but below 10 + 2 hysteresis.
+    let o = decide(&input(0.050, 0.0445, 0.049));
+    assert_eq!(o.action, Action::Stay, "{o:?}");
+    assert!(o.reasoning.contains("below"));
+}
+
+#[test]
+fn never_targets_an_avoid_pool_even_when_cheapest() {
+    let mut i = input(0.050, 0.010, 0.040);
+    i.candidates[1].risk = RiskLevel::Avoid;
+    let o = decide(&i);
+    assert_eq!(target_pool(&o), Some("m5.large.us-east-1c"));
+}
+
+#[test]
+fn leaves_a_pool_that_became_avoid_even_at_a_higher_price() {
+    let mut i = input(0.030, 0.045, 0.050);
+    i.candidates[0].risk = RiskLevel::Avoid;
+    i.candidates[0].risk_score = Some(0.8);
+    let o = decide(&i);
+    assert_eq!((o.action, target_pool(&o)), (Action::Switch, Some("m5.large.us-east-1b")));
+    assert!(o.reasoning.contains("avoid"));
+}
+
+#[test]
+fn moves_to_on_demand_when_no_spot_pool_is_eligible() {
+    let mut i = input(0.030, 0.045, 0.050);
+    for c in &mut i.candidates {
+        c.risk = RiskLevel::Avoid;
+    }
+    let o = decide(&i);
+    assert_eq!(o.action, Action::Switch);
+    assert_eq!(o.target.map(|t| t.mode), Some(TargetMode::Ondemand));
+}
+
+#[test]
+fn the_availability_target_excludes_interruption_prone_pools() {
+    // 30 notices a month: 0.042/h x 0.05 h = 0.21 % expected downtime.
+    let mut i = input(0.050, 0.020, 0.040);
+    i.candidates[1].interruptions_30d = 30;
+    i.settings.availability_target_percent = 99.9;
+    assert_eq!(target_pool(&decide(&i)), Some("m5.large.us-east-1c"));
+    // A relaxed target accepts it.
+    i.settings.availability_target_percent = 99.0;
+    assert_eq!(target_pool(&decide(&i)), Some("m5.large.us-east-1b"));
+}
+
+#[test]
+fn on_demand_groups_return_to_spot() {
+    let mut i = input(0.050, 0.030, 0.040);
+    i.instance.mode = "ondemand".into();
+    i.instance.pool_id = None;
+    i.history.return_to_spot = true;
+    let o = decide(&i);
+    assert_eq!((o.action, target_pool(&o)), (Action::Switch, Some("m5.large.us-east-1b")));
+}
+
+#[test]
+fn no_price_for_the_current_pool_is_no_action() {
+    let mut i = input(0.050, 0.030, 0.040);
+    i.candidates[0].points.clear();
+    assert_eq!(decide(&i).action, Action::NoAction);
+}
+
+#[test]
+fn recent_prices_weigh_not_last_week() {
+    // Pool b was cheap long ago, expensive in the last hours.
+    let mut i = input(0.050, 0.030, 0.060);
+    for p in &mut i.candidates[1].points {
+        if p.at > now() - Duration::hours(6) {
+            p.price = 0.080;
+        }
+    }
+    assert_eq!(decide(&i).action, Action::Stay);
+}
+
+#[test]
+fn the_policy_output_always_validates() {
+    for (a, b, c) in [(0.05, 0.03, 0.04), (0.03, 0.05, 0.06), (0.05, 0.0445, 0.049)] {
+        let i = input(a, b, c);
+        let o = decide(&i);
+        assert_eq!(validate_output(&o.to_raw(), &i).map(|v| v.action), Ok(o.action));
+    }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE lifecycle.groups DROP COLUMN availability_target_percent;
