@@ -18,7 +18,13 @@ fn explore() {
     let mut cfg = ReplayConfig::new(boot, target, seed);
     cfg.workloads = Some(3);
     let t0 = std::time::Instant::now();
-    let out = run_all(&trace, &cfg, &StrategyKind::all());
+    let mut out = Vec::new();
+    for k in StrategyKind::all() {
+        let t1 = std::time::Instant::now();
+        out.push(spot_replay::run_one(&trace, &cfg, &k));
+        eprintln!("{} {:?}", k.name(), t1.elapsed());
+    }
+    let _ = run_all;
     eprintln!("replay {:?}", t0.elapsed());
     eprintln!("{}", report::table(&out));
 }

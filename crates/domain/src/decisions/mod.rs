@@ -40,5 +40,5 @@ pub use output::{
     Action, DecisionOutput, OUTPUT_SCHEMA_VERSION, OutputError, RawOutput, Target, TargetMode,
     validate_output,
 };
-pub use policy::{Plan, Policy, RISK_AWARE, RiskAware, RiskAwareParams};
+pub use policy::{GroupState, Plan, Policy, RISK_AWARE, RiskAware, RiskAwareParams};
 pub use realised::{Side, realised_savings};

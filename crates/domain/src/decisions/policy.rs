@@ -45,12 +45,20 @@ pub struct RiskAwareParams {
     /// Share of the availability budget an option may plan to spend (the
     /// rest absorbs estimation error and the unlucky).
     pub budget_share: f64,
+    /// Hours over which unspent (or overspent) downtime budget is paced.
+    pub budget_lookahead_hours: f64,
+    /// Price a pool at its latest point (true) or its horizon mean.
+    pub latest_price: bool,
     /// Extra saving, in percent, demanded on top of `min_savings_percent`
     /// before leaving a placement, so prices wobbling around each other do
     /// not make the group flap.
     pub hysteresis_percent: f64,
     /// Notices a month assumed for a pool pricing has not assessed yet.
     pub unknown_interruptions_30d: f64,
+    /// Switches of the weekly cap kept for leaving on-demand and for
+    /// safety moves: a group that spent its cap chasing prices would sit on
+    /// on-demand after the next failover until the week rolls over.
+    pub reserved_switches: u32,
 }
 
 impl Default for RiskAwareParams {
@@ -61,9 +69,12 @@ impl Default for RiskAwareParams {
             notice_seconds: 120.0,
             reaction_seconds: 10.0,
             pause_seconds: 2.0,
-            budget_share: 0.5,
+            budget_share: 0.8,
+            budget_lookahead_hours: 72.0,
+            latest_price: true,
             hysteresis_percent: 2.0,
             unknown_interruptions_30d: 2.0,
+            reserved_switches: 3,
         }
     }
 }
@@ -88,6 +99,18 @@ pub struct PoolScore {
     /// Not `avoid` and not out of capacity.
     pub eligible: bool,
     pub agent_share: f64,
+}
+
+/// What the caller knows about the group beyond the input: its replica
+/// and the downtime it accumulated against its availability target.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupState<'a> {
+    /// Pool of the group's ready or booting replica.
+    pub replica: Option<&'a str>,
+    /// Downtime since the target's accounting started.
+    pub downtime_seconds: f64,
+    /// Hours since the accounting started (0 when unknown).
+    pub accounted_hours: f64,
 }
 
 /// A decision plus whether the group's replica is still wanted (the
@@ -124,7 +147,7 @@ impl RiskAware {
             .candidates
             .iter()
             .filter_map(|c| {
-                let price = c.mean_since(since)?;
+                let price = if self.params.latest_price { c.latest_price()? } else { c.mean_since(since)? };
                 let outlook = memory.outlook(&c.pool_id, input.now, self.interruption_rate(c));
                 let rate = outlook.rate_per_hour.max(self.interruption_rate(c));
                 Some(PoolScore {
@@ -146,11 +169,25 @@ impl RiskAware {
         self.score_with(input, &MarketMemory::default())
     }
 
-    /// The decision with what the memory learned and the group's current
-    /// replica pool, if it has one.
-    pub fn plan(&self, input: &DecisionInput, memory: &MarketMemory, replica: Option<&str>) -> Plan {
+    /// Downtime, in hours per hour, an option may plan for: the budget
+    /// `1 - target` paced over [`RiskAwareParams::budget_lookahead_hours`],
+    /// so a group under its allowance may run riskier pools and one over
+    /// it must be safer; `budget_share` of it at most.
+    pub fn budget(&self, target_percent: f64, group: &GroupState<'_>) -> f64 {
+        if target_percent <= 0.0 {
+            return f64::INFINITY;
+        }
+        let p = &self.params;
+        let frac = ((100.0 - target_percent) / 100.0).max(0.0);
+        let ahead = p.budget_lookahead_hours.max(1.0);
+        let spendable = frac * 3600.0 * (group.accounted_hours.max(0.0) + ahead) - group.downtime_seconds;
+        p.budget_share * spendable.max(0.0) / ahead / 3600.0
+    }
+
+    /// The decision with what the memory learned and the group's state.
+    pub fn plan(&self, input: &DecisionInput, memory: &MarketMemory, group: &GroupState<'_>) -> Plan {
         let scores = self.score_with(input, memory);
-        super::policy_plan::plan(self, input, memory, &scores, replica)
+        super::policy_plan::plan(self, input, memory, &scores, group)
     }
 }
 
@@ -188,6 +225,6 @@ impl Policy for RiskAware {
     /// Without a memory the policy relies on pricing's counts and scores;
     /// the service has no replica to report, so none is assumed.
     fn decide(&self, input: &DecisionInput) -> DecisionOutput {
-        self.plan(input, &MarketMemory::default(), None).output
+        self.plan(input, &MarketMemory::default(), &GroupState::default()).output
     }
 }

@@ -4,7 +4,7 @@
 use super::input::DecisionInput;
 use super::market::MarketMemory;
 use super::output::{Action, Target, TargetMode};
-use super::policy::{Plan, PoolScore, RiskAware, different_az, output, spot};
+use super::policy::{GroupState, Plan, PoolScore, RiskAware, different_az, output, spot};
 
 /// One way to run the group.
 #[derive(Debug, Clone)]
@@ -77,12 +77,12 @@ pub(super) fn plan(
     input: &DecisionInput,
     memory: &MarketMemory,
     scores: &[PoolScore],
-    replica: Option<&str>,
+    group: &GroupState<'_>,
 ) -> Plan {
+    let replica = group.replica;
     let p = &policy.params;
     let target_pct = input.settings.availability_target_percent;
-    let budget = ((100.0 - target_pct) / 100.0).max(0.0) * p.budget_share;
-    let budget = if target_pct <= 0.0 { f64::INFINITY } else { budget };
+    let budget = policy.budget(target_pct, group);
     let boot_h = memory.boot_seconds().unwrap_or(p.assumed_boot_seconds) / 3600.0;
     let ctx = Ctx {
         unprepared: policy.unprepared_downtime_hours(memory),
@@ -131,7 +131,15 @@ pub(super) fn plan(
         },
     };
     let current_ok = current.primary.is_none_or(|c| c.eligible) && current.downtime <= budget;
-    let required = input.settings.min_savings_percent + p.hysteresis_percent;
+    let cap = u32::try_from(input.settings.max_switches_per_week.max(0)).unwrap_or(0);
+    let for_money_allowed = input.history.switches_last_week + p.reserved_switches < cap;
+    // A move for money from spot needs a switch to spare; leaving
+    // on-demand is what the reserve is for.
+    let required = if for_money_allowed || current.primary.is_none() {
+        input.settings.min_savings_percent + p.hysteresis_percent
+    } else {
+        f64::INFINITY
+    };
     let saving_pct = (current.cost - best.cost) / current.cost * 100.0;
     let same_primary = best.primary_id() == current.primary_id();
 

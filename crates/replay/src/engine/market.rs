@@ -32,6 +32,9 @@ pub struct Market {
     pub risk: Vec<Risk>,
     risk_at: f64,
     ids: Vec<String>,
+    /// Seconds of every tick from the start (chrono arithmetic is costly in
+    /// the per-tick loops).
+    secs: Vec<f64>,
 }
 
 impl Market {
@@ -47,6 +50,7 @@ impl Market {
             risk: vec![Risk { level: RiskLevel::Unknown, score: None, recommendation: None }; n],
             risk_at: f64::NEG_INFINITY,
             ids: trace.pools.iter().map(|p| p.id()).collect(),
+            secs: (0..trace.ticks()).map(|k| trace.secs(k)).collect(),
         }
     }
 
@@ -58,7 +62,7 @@ impl Market {
     /// reclaimed at this tick.
     pub fn observe_tick(&mut self, trace: &Trace, k: usize) -> Vec<usize> {
         let Some(&now) = trace.times.get(k) else { return Vec::new() };
-        let t = trace.secs(k);
+        let t = self.secs.get(k).copied().unwrap_or_default();
         let mut reclaimed = Vec::new();
         for p in 0..trace.pools.len() {
             let before = if k == 0 { true } else { trace.available(k - 1, p) };
@@ -83,20 +87,10 @@ impl Market {
     }
 
     fn assess(&mut self, trace: &Trace, k: usize) {
-        let t = trace.secs(k);
+        let t = self.secs.get(k).copied().unwrap_or_default();
+        let first = self.first_since(k, t - 86_400.0);
         for p in 0..trace.pools.len() {
-            let mut prices = Vec::new();
-            let mut j = k;
-            loop {
-                if t - trace.secs(j) > 86_400.0 {
-                    break;
-                }
-                prices.push(trace.spot(j, p));
-                if j == 0 {
-                    break;
-                }
-                j -= 1;
-            }
+            let prices: Vec<f64> = (first..=k).map(|j| trace.spot(j, p)).collect();
             let inputs = RiskInputs {
                 prices_24h: prices,
                 interruptions_30d: self.interruptions_30d(p),
@@ -113,18 +107,20 @@ impl Market {
         }
     }
 
+    /// First tick at or after `since` seconds, searching back from `k`.
+    fn first_since(&self, k: usize, since: f64) -> usize {
+        let upto = self.secs.get(..=k).unwrap_or(&[]);
+        upto.partition_point(|&s| s < since).min(k)
+    }
+
     pub fn interruptions_30d(&self, pool: usize) -> u32 {
         self.interruptions.get(pool).map_or(0, |q| u32::try_from(q.len()).unwrap_or(u32::MAX))
     }
 
     /// The window of `pool` over the last `hours` (agent-reported points).
     pub fn window(&self, trace: &Trace, k: usize, pool: usize, hours: i64) -> PoolWindow {
-        let now = trace.times.get(k).copied().unwrap_or_default();
-        let since = now - Duration::hours(hours);
-        let mut first = k;
-        while first > 0 && trace.times[first - 1] >= since {
-            first -= 1;
-        }
+        let t = self.secs.get(k).copied().unwrap_or_default();
+        let first = self.first_since(k, t - hours as f64 * 3600.0);
         let points = (first..=k)
             .map(|j| PricePoint {
                 at: trace.times[j],

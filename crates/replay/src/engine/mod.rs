@@ -123,6 +123,7 @@ pub struct Outcome {
     pub cost: f64,
     pub on_demand_cost: f64,
     pub replica_hours: f64,
+    pub on_demand_hours: f64,
 }
 
 /// Runs one strategy.
@@ -154,6 +155,7 @@ pub fn run_one(trace: &Trace, cfg: &ReplayConfig, kind: &StrategyKind) -> Outcom
         cost,
         on_demand_cost: od,
         replica_hours: sum(&|s| s.replica_hours),
+        on_demand_hours: sum(&|s| s.on_demand_hours),
     }
 }
 

@@ -8,12 +8,12 @@ use serde_json::json;
 /// The table, one row per policy.
 pub fn table(outcomes: &[Outcome]) -> String {
     let mut out = format!(
-        "{:<22} {:>9} {:>10} {:>6} {:>6} {:>6} {:>10} {:>10} {:>9}\n",
-        "policy", "savings%", "avail%", "intr", "fover", "switch", "down_s", "cost", "replica_h"
+        "{:<22} {:>9} {:>10} {:>6} {:>6} {:>6} {:>10} {:>10} {:>9} {:>8}\n",
+        "policy", "savings%", "avail%", "intr", "fover", "switch", "down_s", "cost", "replica_h", "od_h"
     );
     for o in outcomes {
         out.push_str(&format!(
-            "{:<22} {:>9.2} {:>10.4} {:>6} {:>6} {:>6} {:>10.0} {:>10.2} {:>9.1}\n",
+            "{:<22} {:>9.2} {:>10.4} {:>6} {:>6} {:>6} {:>10.0} {:>10.2} {:>9.1} {:>8.1}\n",
             o.policy,
             o.savings_percent,
             o.availability_percent,
@@ -22,7 +22,8 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.switches,
             o.downtime_seconds,
             o.cost,
-            o.replica_hours
+            o.replica_hours,
+            o.on_demand_hours
         ));
     }
     out

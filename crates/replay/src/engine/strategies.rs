@@ -12,8 +12,8 @@ use super::market::{GroupFacts, Market, decision_input};
 use super::world::{Place, Workload};
 use crate::trace::Trace;
 use spot_domain::decisions::{
-    Action, DecisionInput, DecisionOutput, GuardrailConfig, OUTPUT_SCHEMA_VERSION, RiskAware, Target,
-    TargetMode, guardrails, validate_output,
+    Action, DecisionInput, DecisionOutput, GroupState, GuardrailConfig, OUTPUT_SCHEMA_VERSION, RiskAware,
+    Target, TargetMode, guardrails, validate_output,
 };
 
 /// What the replica should do.
@@ -111,7 +111,12 @@ impl Strategy for Builtin {
     fn decide(&mut self, v: &View<'_>) -> Intent {
         let input = v.input();
         let replica = v.w.replica_pool().map(|p| v.market.id(p).to_owned());
-        let plan = self.policy.plan(&input, &v.market.memory, replica.as_deref());
+        let group = GroupState {
+            replica: replica.as_deref(),
+            downtime_seconds: v.w.stats.downtime_secs,
+            accounted_hours: v.t / 3600.0,
+        };
+        let plan = self.policy.plan(&input, &v.market.memory, &group);
         let Ok(out) = validate_output(&plan.output.to_raw(), &input) else {
             return Intent::STAY;
         };

@@ -47,7 +47,7 @@ pub struct Stats {
     pub failovers: u32,
     pub switches: u32,
     pub replica_hours: f64,
-    pub decisions_rejected: u32,
+    pub on_demand_hours: f64,
 }
 
 /// Timing constants of the model.
@@ -150,6 +150,9 @@ impl Workload {
             self.stats.cost += hours * price;
             if inst.role == Role::Replica {
                 self.stats.replica_hours += hours;
+            }
+            if inst.role == Role::Primary && inst.place == Place::OnDemand {
+                self.stats.on_demand_hours += hours;
             }
             inst.billed_until = t;
         }
