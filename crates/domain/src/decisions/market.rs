@@ -155,19 +155,16 @@ impl MarketMemory {
     /// believes without evidence (from pricing's counts and risk score).
     pub fn outlook(&self, pool: &str, now: DateTime<Utc>, prior_rate: f64) -> PoolOutlook {
         let exposure = self.exposure_hours(now);
-        let Some(p) = self.pools.get(pool) else {
-            return PoolOutlook {
-                out: false,
-                rate_per_hour: rate(0.0, exposure, 240.0, prior_rate, 72.0),
-                exposure_hours: exposure,
-            };
-        };
-        let long = rate(decayed(&p.interruptions, now, 240.0), exposure, 240.0, prior_rate, 72.0);
-        let short = rate(decayed(&p.interruptions, now, 12.0), exposure, 12.0, prior_rate, 12.0);
         let az = self
             .az_events
             .get(az_of(pool))
             .map_or(0.0, |e| rate(decayed(e, now, 240.0), exposure, 240.0, 0.0, 72.0));
+        let Some(p) = self.pools.get(pool) else {
+            let prior = rate(0.0, exposure, 240.0, prior_rate, 72.0);
+            return PoolOutlook { out: false, rate_per_hour: prior.max(az), exposure_hours: exposure };
+        };
+        let long = rate(decayed(&p.interruptions, now, 240.0), exposure, 240.0, prior_rate, 72.0);
+        let short = rate(decayed(&p.interruptions, now, 12.0), exposure, 12.0, prior_rate, 12.0);
         // After capacity returns, the pool's own relapse share (with a
         // prior of one relapse in two returns) spread over six hours.
         let relapse = match p.returned_at {

@@ -25,6 +25,8 @@ mod guardrails_tests;
 #[cfg(test)]
 mod input_tests;
 #[cfg(test)]
+mod market_tests;
+#[cfg(test)]
 mod policy_tests;
 #[cfg(test)]
 mod proptests;

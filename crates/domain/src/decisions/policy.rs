@@ -96,8 +96,10 @@ pub struct PoolScore {
     pub interruptions_per_hour: f64,
     /// Price plus the expected cost of interruptions (overlapping boots).
     pub expected_cost: f64,
-    /// Not `avoid` and not out of capacity.
+    /// Not `avoid` and not out of capacity: a place to go.
     pub eligible: bool,
+    /// Out of capacity (interrupted, not back): no place to stay either.
+    pub out: bool,
     pub agent_share: f64,
 }
 
@@ -156,6 +158,7 @@ impl RiskAware {
                     interruptions_per_hour: rate,
                     expected_cost: price * (1.0 + rate * boot_h),
                     eligible: c.risk != RiskLevel::Avoid && !outlook.out,
+                    out: outlook.out,
                     agent_share: c.agent_share(),
                 })
             })

@@ -130,7 +130,9 @@ pub(super) fn plan(
             None => ctx.single(cur),
         },
     };
-    let current_ok = current.primary.is_none_or(|c| c.eligible) && current.downtime <= budget;
+    // Pricing's `avoid` forbids going to a pool, not staying in one whose
+    // learned downtime fits the budget (fleeing to on-demand costs money).
+    let current_ok = current.primary.is_none_or(|c| !c.out) && current.downtime <= budget;
     let cap = u32::try_from(input.settings.max_switches_per_week.max(0)).unwrap_or(0);
     let for_money_allowed = input.history.switches_last_week + p.reserved_switches < cap;
     // A move for money from spot needs a switch to spare; leaving
@@ -146,7 +148,7 @@ pub(super) fn plan(
     // Cheaper arrangements around the same primary: drop a replica that is
     // no longer needed (with margin), or add one when the pool alone would
     // overspend the budget.
-    if let Some(cur) = current.primary.filter(|c| c.eligible) {
+    if let Some(cur) = current.primary.filter(|c| !c.out) {
         let alone = ctx.single(cur);
         if current.replica.is_some() && alone.downtime <= 0.5 * budget && (current_ok || same_primary) {
             let out = output(
