@@ -159,6 +159,15 @@ pub fn run_one(trace: &Trace, cfg: &ReplayConfig, kind: &StrategyKind) -> Outcom
     }
 }
 
+/// Runs any [`strategies::Strategy`] (tests and experiments); per-workload counters.
+pub fn run_strategy(
+    trace: &Trace,
+    cfg: &ReplayConfig,
+    strategy: &mut dyn strategies::Strategy,
+) -> Vec<world::Stats> {
+    sim::run(trace, cfg, strategy)
+}
+
 /// Runs several strategies over the same trace.
 pub fn run_all(trace: &Trace, cfg: &ReplayConfig, kinds: &[StrategyKind]) -> Vec<Outcome> {
     kinds.iter().map(|k| run_one(trace, cfg, k)).collect()
