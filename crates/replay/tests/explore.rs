@@ -16,7 +16,7 @@ fn explore() {
     let trace = synthesize(&SynthConfig { seed, churn, ..SynthConfig::default() }).unwrap();
     eprintln!("synth {:?}", t0.elapsed());
     let mut cfg = ReplayConfig::new(boot, target, seed);
-    cfg.workloads = Some(3);
+    cfg.workloads = Some(std::env::var("WORKLOADS").ok().and_then(|w| w.parse().ok()).unwrap_or(3));
     let t0 = std::time::Instant::now();
     let mut out = Vec::new();
     for k in StrategyKind::all() {

@@ -132,7 +132,7 @@ impl MarketMemory {
         }
         if correlated {
             let events = self.az_events.entry(az).or_default();
-            if !events.back().is_some_and(|t| (at - *t).num_seconds() <= CORRELATION_SECONDS) {
+            if events.back().is_none_or(|t| (at - *t).num_seconds() > CORRELATION_SECONDS) {
                 events.push_back(at);
             }
             while events.front().is_some_and(|t| hours(*t, at) > RETENTION_HOURS) {

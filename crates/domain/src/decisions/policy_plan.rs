@@ -168,8 +168,10 @@ pub(super) fn plan(
             }
             return finish(out, None);
         }
-        if !current_ok && current.replica.is_none() {
-            if let Some(pair) = ctx.best_pair(cur).filter(|o| o.downtime <= budget && o.cost < on_demand.cost)
+        if !current_ok
+            && current.replica.is_none()
+            && let Some(pair) = ctx.best_pair(cur).filter(|o| o.downtime <= budget && o.cost < on_demand.cost)
+        {
             {
                 // Keeping the pool with a replica beats moving unless the
                 // move is cheaper by the hysteresis.
