@@ -44,6 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: PricingCommand,
     },
+    /// Replay a market trace through the built-in policy and the baselines (or --synthesize one).
+    Replay(spotctl::replay::ReplayArgs),
     /// Measure this machine (prints a table and one JSON line).
     Bench {
         #[command(subcommand)]
@@ -153,6 +155,14 @@ async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
 async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
         Command::Up { demo } => up(demo).await,
+        Command::Replay(args) => {
+            let report = spotctl::replay::run(&args).map_err(|e| {
+                eprintln!("spotctl replay: {e:#}");
+                ExitCode::from(2)
+            })?;
+            print!("{report}");
+            Ok(())
+        }
         Command::Simulate(args) => {
             let summary = spotctl::simulate::run(&args, Shutdown::on_signals()).await.map_err(|e| {
                 eprintln!("spotctl simulate: {e:#}");

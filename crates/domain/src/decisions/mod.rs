@@ -12,8 +12,10 @@
 pub mod ab;
 pub mod guardrails;
 mod input;
+pub mod market;
 mod output;
 pub mod policy;
+mod policy_plan;
 pub mod realised;
 
 #[cfg(test)]
@@ -22,6 +24,8 @@ mod fixtures;
 mod guardrails_tests;
 #[cfg(test)]
 mod input_tests;
+#[cfg(test)]
+mod market_tests;
 #[cfg(test)]
 mod policy_tests;
 #[cfg(test)]
@@ -33,9 +37,10 @@ pub use input::{
     DecisionInput, DecisionSettings, History, INPUT_SCHEMA_VERSION, InputError, InstanceFeatures,
     PointSource, PoolWindow, PricePoint, RiskLevel,
 };
+pub use market::{MarketEvent, MarketMemory, PoolOutlook};
 pub use output::{
     Action, DecisionOutput, OUTPUT_SCHEMA_VERSION, OutputError, RawOutput, Target, TargetMode,
     validate_output,
 };
-pub use policy::{Policy, RISK_AWARE, RiskAware, RiskAwareParams};
+pub use policy::{GroupState, Plan, Policy, RISK_AWARE, RiskAware, RiskAwareParams};
 pub use realised::{Side, realised_savings};

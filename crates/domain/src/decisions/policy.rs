@@ -1,20 +1,22 @@
 //! Built-in policies. [`RiskAware`] is the default model: an expected-cost
-//! rule that respects the group's availability target.
+//! rule that keeps the group's availability target, learning interruption
+//! rates online from a [`MarketMemory`].
 //!
-//! For every candidate spot pool it estimates an interruption rate per hour
-//! (the larger of the pool's 30-day notice count and what its risk score
-//! implies, `score * 8` notices a month, unknown pools assumed at
-//! [`RiskAwareParams::unknown_interruptions_30d`]). A pool is eligible when it
-//! is not `avoid` and its expected unprepared downtime (`rate x
-//! downtime_per_interruption`) fits the availability budget `1 - target`.
-//! Its expected cost per hour is its recent mean price plus the interruption
-//! rate times one downtime valued at the on-demand price. The group moves
-//! to the cheapest eligible pool when that saves at least
-//! `min_savings_percent + hysteresis_percent` of the current cost; it leaves
-//! a pool that became ineligible for the best eligible one or on-demand.
-//! docs/DECISIONS.md walks through an example.
+//! For every spot pool with a price it estimates interruptions per hour
+//! (the larger of what the memory learned and what pricing's 30-day count
+//! and risk score imply). One unprepared interruption costs the boot time
+//! beyond the 2-minute notice (plus a reaction delay); an interruption with
+//! a ready replica in another AZ costs only the promotion pause. The
+//! options are: one instance in a pool, one instance plus a replica in a
+//! pool of another AZ, or on-demand. An option is feasible when its expected
+//! downtime per hour fits a share ([`RiskAwareParams::budget_share`]) of the
+//! availability budget `1 - target`; the policy takes the cheapest feasible
+//! option, and leaves the current placement only when that saves at least
+//! `min_savings_percent + hysteresis_percent` (or when the current one is no
+//! longer feasible). docs/DECISIONS.md walks through the rule.
 
 use super::input::{DecisionInput, PoolWindow, RiskLevel};
+use super::market::{MarketMemory, az_of};
 use super::output::{Action, DecisionOutput, OUTPUT_SCHEMA_VERSION, Target, TargetMode};
 use chrono::Duration;
 
@@ -29,26 +31,50 @@ pub trait Policy: Send + Sync {
 /// Tunables of [`RiskAware`]; the defaults are what the service runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskAwareParams {
-    /// Recent window whose mean is a pool's price.
+    /// Recent window whose mean is a pool's price (the guardrails compare
+    /// the same window).
     pub price_horizon_hours: i64,
-    /// Downtime of one unprepared interruption, in hours (a boot that
-    /// outlasts the 2-minute notice).
-    pub downtime_per_interruption_hours: f64,
+    /// Boot time assumed until the memory has measured one.
+    pub assumed_boot_seconds: f64,
+    /// Termination notice lead time.
+    pub notice_seconds: f64,
+    /// Time from a notice to the replacement's launch.
+    pub reaction_seconds: f64,
+    /// Traffic-switch pause of a promotion or a switch.
+    pub pause_seconds: f64,
+    /// Share of the availability budget an option may plan to spend (the
+    /// rest absorbs estimation error and the unlucky).
+    pub budget_share: f64,
+    /// Hours over which unspent (or overspent) downtime budget is paced.
+    pub budget_lookahead_hours: f64,
+    /// Price a pool at its latest point (true) or its horizon mean.
+    pub latest_price: bool,
     /// Extra saving, in percent, demanded on top of `min_savings_percent`
-    /// before leaving a pool, so prices wobbling around each other do not
-    /// make the group flap.
+    /// before leaving a placement, so prices wobbling around each other do
+    /// not make the group flap.
     pub hysteresis_percent: f64,
     /// Notices a month assumed for a pool pricing has not assessed yet.
     pub unknown_interruptions_30d: f64,
+    /// Switches of the weekly cap kept for leaving on-demand and for
+    /// safety moves: a group that spent its cap chasing prices would sit on
+    /// on-demand after the next failover until the week rolls over.
+    pub reserved_switches: u32,
 }
 
 impl Default for RiskAwareParams {
     fn default() -> Self {
         Self {
             price_horizon_hours: 6,
-            downtime_per_interruption_hours: 0.05,
+            assumed_boot_seconds: 300.0,
+            notice_seconds: 120.0,
+            reaction_seconds: 10.0,
+            pause_seconds: 2.0,
+            budget_share: 0.8,
+            budget_lookahead_hours: 72.0,
+            latest_price: true,
             hysteresis_percent: 2.0,
             unknown_interruptions_30d: 2.0,
+            reserved_switches: 3,
         }
     }
 }
@@ -68,13 +94,38 @@ pub struct PoolScore {
     pub pool_id: String,
     pub price: f64,
     pub interruptions_per_hour: f64,
+    /// Price plus the expected cost of interruptions (overlapping boots).
     pub expected_cost: f64,
+    /// Not `avoid` and not out of capacity: a place to go.
     pub eligible: bool,
+    /// Out of capacity (interrupted, not back): no place to stay either.
+    pub out: bool,
     pub agent_share: f64,
 }
 
+/// What the caller knows about the group beyond the input: its replica
+/// and the downtime it accumulated against its availability target.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupState<'a> {
+    /// Pool of the group's ready or booting replica.
+    pub replica: Option<&'a str>,
+    /// Downtime since the target's accounting started.
+    pub downtime_seconds: f64,
+    /// Hours since the accounting started (0 when unknown).
+    pub accounted_hours: f64,
+}
+
+/// A decision plus whether the group's replica is still wanted (the
+/// market replay acts on it; the service records replicas only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub output: DecisionOutput,
+    /// The pool a replica should stand in, `None` when none is wanted.
+    pub replica: Option<String>,
+}
+
 impl RiskAware {
-    /// Interruptions per hour the policy assumes for a pool.
+    /// Interruptions per hour pricing's figures imply for a pool.
     pub fn interruption_rate(&self, c: &PoolWindow) -> f64 {
         let implied = match (c.risk, c.risk_score) {
             (RiskLevel::Unknown, _) | (_, None) => self.params.unknown_interruptions_30d,
@@ -83,23 +134,31 @@ impl RiskAware {
         f64::from(c.interruptions_30d).max(implied) / (30.0 * 24.0)
     }
 
-    /// Scores every candidate with a price.
-    pub fn score(&self, input: &DecisionInput) -> Vec<PoolScore> {
+    /// Downtime, in hours, of one interruption without a ready replica.
+    pub fn unprepared_downtime_hours(&self, memory: &MarketMemory) -> f64 {
+        let p = &self.params;
+        let boot = memory.boot_seconds().unwrap_or(p.assumed_boot_seconds);
+        ((boot + p.reaction_seconds - p.notice_seconds).max(0.0) + p.pause_seconds) / 3600.0
+    }
+
+    /// Scores every candidate with a price, cheapest expected cost first.
+    pub fn score_with(&self, input: &DecisionInput, memory: &MarketMemory) -> Vec<PoolScore> {
         let since = input.now - Duration::hours(self.params.price_horizon_hours);
-        let budget = (100.0 - input.settings.availability_target_percent) / 100.0;
-        let dt = self.params.downtime_per_interruption_hours;
+        let boot_h = memory.boot_seconds().unwrap_or(self.params.assumed_boot_seconds) / 3600.0;
         let mut scores: Vec<PoolScore> = input
             .candidates
             .iter()
             .filter_map(|c| {
-                let price = c.mean_since(since)?;
-                let rate = self.interruption_rate(c);
+                let price = if self.params.latest_price { c.latest_price()? } else { c.mean_since(since)? };
+                let outlook = memory.outlook(&c.pool_id, input.now, self.interruption_rate(c));
+                let rate = outlook.rate_per_hour.max(self.interruption_rate(c));
                 Some(PoolScore {
                     pool_id: c.pool_id.clone(),
                     price,
                     interruptions_per_hour: rate,
-                    expected_cost: price + rate * dt * input.on_demand_price,
-                    eligible: c.risk != RiskLevel::Avoid && rate * dt <= budget,
+                    expected_cost: price * (1.0 + rate * boot_h),
+                    eligible: c.risk != RiskLevel::Avoid && !outlook.out,
+                    out: outlook.out,
                     agent_share: c.agent_share(),
                 })
             })
@@ -107,9 +166,35 @@ impl RiskAware {
         scores.sort_by(|a, b| a.expected_cost.total_cmp(&b.expected_cost).then(a.pool_id.cmp(&b.pool_id)));
         scores
     }
+
+    /// [`Self::score_with`] without any learned memory.
+    pub fn score(&self, input: &DecisionInput) -> Vec<PoolScore> {
+        self.score_with(input, &MarketMemory::default())
+    }
+
+    /// Downtime, in hours per hour, an option may plan for: the budget
+    /// `1 - target` paced over [`RiskAwareParams::budget_lookahead_hours`],
+    /// so a group under its allowance may run riskier pools and one over
+    /// it must be safer; `budget_share` of it at most.
+    pub fn budget(&self, target_percent: f64, group: &GroupState<'_>) -> f64 {
+        if target_percent <= 0.0 {
+            return f64::INFINITY;
+        }
+        let p = &self.params;
+        let frac = ((100.0 - target_percent) / 100.0).max(0.0);
+        let ahead = p.budget_lookahead_hours.max(1.0);
+        let spendable = frac * 3600.0 * (group.accounted_hours.max(0.0) + ahead) - group.downtime_seconds;
+        p.budget_share * spendable.max(0.0) / ahead / 3600.0
+    }
+
+    /// The decision with what the memory learned and the group's state.
+    pub fn plan(&self, input: &DecisionInput, memory: &MarketMemory, group: &GroupState<'_>) -> Plan {
+        let scores = self.score_with(input, memory);
+        super::policy_plan::plan(self, input, memory, &scores, group)
+    }
 }
 
-fn output(
+pub(super) fn output(
     action: Action,
     target: Option<Target>,
     confidence: f64,
@@ -127,8 +212,12 @@ fn output(
     }
 }
 
-fn spot(pool: &str) -> Option<Target> {
+pub(super) fn spot(pool: &str) -> Option<Target> {
     Some(Target { mode: TargetMode::Spot, pool_id: Some(pool.to_owned()) })
+}
+
+pub(super) fn different_az(a: &str, b: &str) -> bool {
+    az_of(a) != az_of(b)
 }
 
 impl Policy for RiskAware {
@@ -136,89 +225,9 @@ impl Policy for RiskAware {
         RISK_AWARE
     }
 
+    /// Without a memory the policy relies on pricing's counts and scores;
+    /// the service has no replica to report, so none is assumed.
     fn decide(&self, input: &DecisionInput) -> DecisionOutput {
-        let scores = self.score(input);
-        let current_pool = if input.instance.on_demand() { None } else { input.instance.pool_id.as_deref() };
-        let current = current_pool.and_then(|p| scores.iter().find(|s| s.pool_id == p));
-        let best = scores.iter().find(|s| s.eligible && Some(s.pool_id.as_str()) != current_pool);
-        let alternatives: Vec<String> =
-            scores.iter().filter(|s| s.eligible).take(4).map(|s| s.pool_id.clone()).collect();
-        let target_pct = input.settings.availability_target_percent;
-        let mut out = match (current_pool, current, best) {
-            (Some(p), None, _) => output(
-                Action::NoAction,
-                None,
-                0.0,
-                format!("no consolidated price for the current pool {p}"),
-                0.0,
-            ),
-            (Some(p), Some(cur), best) if !cur.eligible => {
-                let why = if input.candidate(p).is_some_and(|c| c.risk == RiskLevel::Avoid) {
-                    format!("current pool {p} is marked avoid")
-                } else {
-                    format!(
-                        "current pool {p} expects {:.3} interruptions/h, too many for {target_pct}% availability",
-                        cur.interruptions_per_hour
-                    )
-                };
-                match best {
-                    Some(b) => output(
-                        Action::Switch,
-                        spot(&b.pool_id),
-                        0.5 + 0.5 * b.agent_share,
-                        format!("{why}; moving to {} at {:.4}/h", b.pool_id, b.price),
-                        cur.price - b.price,
-                    ),
-                    None => output(
-                        Action::Switch,
-                        Some(Target { mode: TargetMode::Ondemand, pool_id: None }),
-                        0.8,
-                        format!("{why}; no eligible spot pool, moving to on-demand"),
-                        cur.price - input.on_demand_price,
-                    ),
-                }
-            }
-            (_, _, None) => output(
-                Action::Stay,
-                None,
-                0.9,
-                format!("no other spot pool is eligible for {target_pct}% availability"),
-                0.0,
-            ),
-            (_, cur, Some(b)) => {
-                let (cost, from) = match cur {
-                    Some(c) => (c.expected_cost, c.pool_id.as_str()),
-                    None => (input.on_demand_price, "on-demand"),
-                };
-                let saving_pct = (cost - b.expected_cost) / cost * 100.0;
-                let required = input.settings.min_savings_percent + self.params.hysteresis_percent;
-                if saving_pct >= required {
-                    let margin = if required <= 0.0 { 1.0 } else { (saving_pct / (2.0 * required)).min(1.0) };
-                    output(
-                        Action::Switch,
-                        spot(&b.pool_id),
-                        0.4 + 0.3 * b.agent_share + 0.3 * margin,
-                        format!(
-                            "{} expects {:.4}/h against {:.4}/h in {from}: {saving_pct:.1}% cheaper (>= {required:.1}%)",
-                            b.pool_id, b.expected_cost, cost
-                        ),
-                        cost - b.expected_cost,
-                    )
-                } else {
-                    output(
-                        Action::Stay,
-                        None,
-                        0.9,
-                        format!(
-                            "best alternative {} saves {saving_pct:.1}%, below the {required:.1}% needed to move",
-                            b.pool_id
-                        ),
-                        0.0,
-                    )
-                }
-            }
-        };
-        out.alternatives = alternatives;
-        out
+        self.plan(input, &MarketMemory::default(), &GroupState::default()).output
     }
 }

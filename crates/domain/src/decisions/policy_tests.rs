@@ -40,20 +40,35 @@ fn never_targets_an_avoid_pool_even_when_cheapest() {
 
 #[test]
 fn leaves_a_pool_that_became_avoid_even_at_a_higher_price() {
+    // `avoid` alone forbids going there; leaving needs a downtime the
+    // target cannot afford (40 notices a month here).
     let mut i = input(0.030, 0.045, 0.050);
     i.candidates[0].risk = RiskLevel::Avoid;
     i.candidates[0].risk_score = Some(0.8);
+    i.candidates[0].interruptions_30d = 40;
+    i.settings.availability_target_percent = 99.95;
     let o = decide(&i);
     assert_eq!((o.action, target_pool(&o)), (Action::Switch, Some("m5.large.us-east-1b")));
     assert!(o.reasoning.contains("avoid"));
 }
 
 #[test]
-fn moves_to_on_demand_when_no_spot_pool_is_eligible() {
+fn stays_in_an_avoid_pool_when_nothing_else_is_eligible_and_the_budget_allows() {
     let mut i = input(0.030, 0.045, 0.050);
     for c in &mut i.candidates {
         c.risk = RiskLevel::Avoid;
     }
+    assert_eq!(decide(&i).action, Action::Stay);
+}
+
+#[test]
+fn moves_to_on_demand_when_no_spot_option_fits_the_target() {
+    let mut i = input(0.030, 0.045, 0.050);
+    for c in &mut i.candidates {
+        c.risk = RiskLevel::Avoid;
+        c.interruptions_30d = 200;
+    }
+    i.settings.availability_target_percent = 99.99;
     let o = decide(&i);
     assert_eq!(o.action, Action::Switch);
     assert_eq!(o.target.map(|t| t.mode), Some(TargetMode::Ondemand));

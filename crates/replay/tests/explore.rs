@@ -1,0 +1,105 @@
+//! Scratch: prints the replay table for a synthesized market (ignored).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use spot_replay::engine::report;
+use spot_replay::synth::{Churn, SynthConfig, synthesize};
+use spot_replay::{ReplayConfig, StrategyKind, run_all};
+
+#[test]
+#[ignore]
+fn explore() {
+    let churn = Churn::parse(&std::env::var("CHURN").unwrap_or("medium".into())).unwrap();
+    let seed: u64 = std::env::var("SEED").unwrap_or("1".into()).parse().unwrap();
+    let boot: f64 = std::env::var("BOOT").unwrap_or("180".into()).parse().unwrap();
+    let target: Option<f64> = std::env::var("TARGET").ok().and_then(|t| t.parse().ok());
+    let t0 = std::time::Instant::now();
+    let trace = synthesize(&SynthConfig { seed, churn, ..SynthConfig::default() }).unwrap();
+    eprintln!("synth {:?}", t0.elapsed());
+    let mut cfg = ReplayConfig::new(boot, target, seed);
+    cfg.workloads = Some(std::env::var("WORKLOADS").ok().and_then(|w| w.parse().ok()).unwrap_or(3));
+    let t0 = std::time::Instant::now();
+    let mut out = Vec::new();
+    for k in StrategyKind::all() {
+        let t1 = std::time::Instant::now();
+        out.push(spot_replay::run_one(&trace, &cfg, &k));
+        eprintln!("{} {:?}", k.name(), t1.elapsed());
+    }
+    let _ = run_all;
+    eprintln!("replay {:?}", t0.elapsed());
+    eprintln!("{}", report::table(&out));
+}
+
+/// The frontier of docs/DECISIONS.md: three synthesized markets, boot 90
+/// and 180 s, several targets, with the baselines (ignored: ~2 minutes in
+/// release; `cargo test --release -p spot-replay --test explore -- --ignored frontier --nocapture`).
+#[test]
+#[ignore]
+fn frontier() {
+    let markets = [(Churn::Low, 11u64), (Churn::Medium, 22), (Churn::High, 33)];
+    println!(
+        "| market | boot s | policy | target % | savings % | availability % | interruptions | switches | replica h | on-demand h |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (churn, seed) in markets {
+        let trace = synthesize(&SynthConfig { seed, churn, ..SynthConfig::default() }).unwrap();
+        for boot in [90.0, 180.0] {
+            let mut cfg = ReplayConfig::new(boot, None, seed);
+            cfg.workloads = Some(3);
+            let label = format!("{} (seed {seed})", churn.as_str());
+            let row = |o: &spot_replay::Outcome, target: &str| {
+                println!(
+                    "| {label} | {boot} | {} | {target} | {:.2} | {:.4} | {} | {} | {:.0} | {:.0} |",
+                    o.policy,
+                    o.savings_percent,
+                    o.availability_percent,
+                    o.interruptions,
+                    o.switches,
+                    o.replica_hours,
+                    o.on_demand_hours
+                );
+            };
+            let base: Vec<_> = StrategyKind::all()
+                .into_iter()
+                .filter(|k| *k != StrategyKind::Builtin)
+                .map(|k| spot_replay::run_one(&trace, &cfg, &k))
+                .collect();
+            for o in &base {
+                row(o, "-");
+            }
+            let greedy = base.iter().find(|o| o.policy == "greedy").unwrap().clone();
+            for target in [None, Some(99.5), Some(99.9), Some(99.95)] {
+                let mut c = cfg.clone();
+                c.availability_target = target;
+                c.settings.availability_target_percent = target.unwrap_or(0.0);
+                let o = spot_replay::run_one(&trace, &c, &StrategyKind::Builtin);
+                row(&o, &target.map_or("none".into(), |t| t.to_string()));
+                match target {
+                    None => eprintln!(
+                        "{label} boot {boot}: no target: {:.1}% of greedy's savings",
+                        o.savings_percent / greedy.savings_percent * 100.0
+                    ),
+                    Some(t) => {
+                        let best_rule = base
+                            .iter()
+                            .filter(|b| b.policy.starts_with("rule_") && b.availability_percent >= t)
+                            .max_by(|a, b| a.savings_percent.total_cmp(&b.savings_percent));
+                        eprintln!(
+                            "{label} boot {boot} target {t}: policy {:.2}% at {:.4}% (meets {}), greedy {:.4}% (meets {}), best rule meeting it: {}",
+                            o.savings_percent,
+                            o.availability_percent,
+                            o.availability_percent >= t,
+                            greedy.availability_percent,
+                            greedy.availability_percent >= t,
+                            best_rule.map_or("none".into(), |r| format!(
+                                "{} {:.2}% -> ratio {:.2}",
+                                r.policy,
+                                r.savings_percent,
+                                o.savings_percent / r.savings_percent
+                            ))
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

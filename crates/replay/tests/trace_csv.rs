@@ -1,0 +1,127 @@
+//! The trace format: round trip, and every kind of malformed file refused
+//! with its line number and reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use spot_replay::csv::{TraceError, read, write};
+use spot_replay::synth::{Churn, SynthConfig, synthesize};
+
+const HEAD: &str = "time,region,az,instance_type,spot_price,on_demand_price,available\n";
+
+fn row(t: &str, az: &str, price: &str, avail: &str) -> String {
+    format!("{t},us-east-1,{az},m5.large,{price},0.096,{avail}\n")
+}
+
+fn err(text: &str) -> (usize, String) {
+    match read(text.as_bytes()) {
+        Err(TraceError::Malformed { line, reason }) => (line, reason),
+        other => panic!("expected a malformed trace, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_synthesized_trace_round_trips() {
+    let cfg = SynthConfig { days: 1.0, churn: Churn::High, ..SynthConfig::default() };
+    let trace = synthesize(&cfg).unwrap();
+    assert_eq!(trace.pools.len(), 9);
+    assert!(trace.available.iter().any(|a| !a), "a high-churn day has reclaims");
+    let mut buf = Vec::new();
+    write(&trace, &mut buf).unwrap();
+    let back = read(buf.as_slice()).unwrap();
+    assert_eq!(back.pools, trace.pools);
+    assert_eq!(back.times, trace.times);
+    assert_eq!(back.available, trace.available);
+    assert_eq!(back.spot, trace.spot);
+    // Same seed, same market; another seed, another one.
+    assert_eq!(synthesize(&cfg).unwrap(), trace);
+    assert_ne!(synthesize(&SynthConfig { seed: 2, ..cfg }).unwrap().spot, trace.spot);
+}
+
+#[test]
+fn columns_may_come_in_any_order() {
+    let text = "available,time,region,az,instance_type,spot_price,on_demand_price\n\
+                1,2026-01-01T00:00:00Z,us-east-1,us-east-1a,m5.large,0.03,0.096\n\
+                0,2026-01-01T00:03:15Z,us-east-1,us-east-1a,m5.large,0.03,0.096\n";
+    let t = read(text.as_bytes()).unwrap();
+    assert_eq!((t.ticks(), t.available(0, 0), t.available(1, 0)), (2, true, false));
+}
+
+#[test]
+fn an_unknown_column_is_refused_on_line_1() {
+    let (line, reason) = err("time,region,az,instance_type,spot_price,on_demand_price,available,colour\n");
+    assert_eq!(line, 1);
+    assert!(reason.contains("unknown column \"colour\""), "{reason}");
+    let (line, reason) = err("time,region,az,instance_type,spot_price,available\n");
+    assert_eq!(line, 1);
+    assert!(reason.contains("missing column \"on_demand_price\""), "{reason}");
+}
+
+#[test]
+fn time_going_back_is_refused_with_its_line() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        row("2026-01-01T00:03:15Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:06:30Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+    );
+    let (line, reason) = err(&text);
+    assert_eq!(line, 4);
+    assert!(reason.contains("goes back"), "{reason}");
+}
+
+#[test]
+fn a_pool_missing_at_a_tick_is_refused() {
+    let text = format!(
+        "{HEAD}{}{}{}{}",
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:00:00Z", "us-east-1b", "0.03", "1"),
+        row("2026-01-01T00:03:15Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:06:30Z", "us-east-1a", "0.03", "1"),
+    );
+    let (line, reason) = err(&text);
+    assert_eq!(line, 5);
+    assert!(reason.contains("pool m5.large.us-east-1b is missing at tick 2026-01-01T00:03:15"), "{reason}");
+    // Missing in the last tick: reported past the last line.
+    let text = format!(
+        "{HEAD}{}{}{}",
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:00:00Z", "us-east-1b", "0.03", "1"),
+        row("2026-01-01T00:03:15Z", "us-east-1b", "0.03", "1"),
+    );
+    assert!(err(&text).1.contains("us-east-1a is missing"));
+}
+
+#[test]
+fn prices_must_be_positive_and_availability_binary() {
+    for (price, avail, want) in [
+        ("0", "1", "spot_price 0 must be greater than zero"),
+        ("-0.2", "1", "must be greater than zero"),
+        ("abc", "1", "is not a number"),
+        ("NaN", "1", "must be greater than zero"),
+        ("0.03", "yes", "available \"yes\" must be 0 or 1"),
+    ] {
+        let text = format!(
+            "{HEAD}{}{}",
+            row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+            row("2026-01-01T00:03:15Z", "us-east-1a", price, avail)
+        );
+        let (line, reason) = err(&text);
+        assert_eq!(line, 3, "{price} {avail}");
+        assert!(reason.contains(want), "{reason}");
+    }
+}
+
+#[test]
+fn other_malformed_rows_are_refused() {
+    let (line, reason) = err(&format!("{HEAD}2026-01-01T00:00:00Z,us-east-1,us-east-1a\n"));
+    assert_eq!((line, reason.contains("3 fields")), (2, true));
+    let (line, reason) = err(&format!("{HEAD}{}", row("yesterday", "us-east-1a", "0.03", "1")));
+    assert_eq!((line, reason.contains("RFC 3339")), (2, true));
+    assert!(err("").1.contains("no header"));
+    assert!(err(HEAD).1.contains("no rows"));
+    let text = format!(
+        "{HEAD}{}{}",
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1")
+    );
+    assert!(err(&text).1.contains("appears twice"));
+}
