@@ -1,39 +1,16 @@
-//! Scratch: prints the replay table for a synthesized market (ignored).
+//! The frontier table of docs/DECISIONS.md, reproduced on demand (one
+//! synthesized market at a time is `spotctl replay --synthesize` then
+//! `spotctl replay --market`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use spot_replay::engine::report;
 use spot_replay::synth::{Churn, SynthConfig, synthesize};
-use spot_replay::{ReplayConfig, StrategyKind, run_all};
-
-#[test]
-#[ignore]
-fn explore() {
-    let churn = Churn::parse(&std::env::var("CHURN").unwrap_or("medium".into())).unwrap();
-    let seed: u64 = std::env::var("SEED").unwrap_or("1".into()).parse().unwrap();
-    let boot: f64 = std::env::var("BOOT").unwrap_or("180".into()).parse().unwrap();
-    let target: Option<f64> = std::env::var("TARGET").ok().and_then(|t| t.parse().ok());
-    let t0 = std::time::Instant::now();
-    let trace = synthesize(&SynthConfig { seed, churn, ..SynthConfig::default() }).unwrap();
-    eprintln!("synth {:?}", t0.elapsed());
-    let mut cfg = ReplayConfig::new(boot, target, seed);
-    cfg.workloads = Some(std::env::var("WORKLOADS").ok().and_then(|w| w.parse().ok()).unwrap_or(3));
-    let t0 = std::time::Instant::now();
-    let mut out = Vec::new();
-    for k in StrategyKind::all() {
-        let t1 = std::time::Instant::now();
-        out.push(spot_replay::run_one(&trace, &cfg, &k));
-        eprintln!("{} {:?}", k.name(), t1.elapsed());
-    }
-    let _ = run_all;
-    eprintln!("replay {:?}", t0.elapsed());
-    eprintln!("{}", report::table(&out));
-}
+use spot_replay::{ReplayConfig, StrategyKind};
 
 /// The frontier of docs/DECISIONS.md: three synthesized markets, boot 90
 /// and 180 s, several targets, with the baselines (ignored: ~2 minutes in
 /// release; `cargo test --release -p spot-replay --test explore -- --ignored frontier --nocapture`).
 #[test]
-#[ignore]
+#[ignore = "measurement, not a check: prints the frontier table of docs/DECISIONS.md (about 2 minutes in release)"]
 fn frontier() {
     let markets = [(Churn::Low, 11u64), (Churn::Medium, 22), (Churn::High, 33)];
     println!(

@@ -2,13 +2,13 @@
 //! price of every pool of some instance types, and their on-demand prices.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 /// How far back a reported price still counts as current.
 pub const FRESH_FOR: &str = "7 days";
 
 /// Newest spot price of one pool.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct PoolPriceRow {
     pub pool_id: String,
     pub instance_type: String,
@@ -19,7 +19,7 @@ pub struct PoolPriceRow {
 }
 
 /// On-demand price of an instance type in a region.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct OnDemandRow {
     pub instance_type: String,
     pub region: String,
@@ -35,9 +35,7 @@ pub async fn pools<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+    PoolPriceRow::find_by_statement(super::sql(
             format!(
                 "SELECT * FROM (
                     SELECT DISTINCT ON (s.pool_id) s.pool_id, s.instance_type, s.region, s.az, s.price, s.captured_at
@@ -50,19 +48,8 @@ pub async fn pools<C: ConnectionTrait>(
             ),
             [kinds.into(), regions.into()],
         ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PoolPriceRow {
-                pool_id: r.try_get("", "pool_id")?,
-                instance_type: r.try_get("", "instance_type")?,
-                region: r.try_get("", "region")?,
-                az: r.try_get("", "az")?,
-                price: r.try_get("", "price")?,
-                captured_at: r.try_get("", "captured_at")?,
-            })
-        })
-        .collect()
+        .all(conn)
+        .await
 }
 
 /// On-demand prices of the `(instance_type, region)` pairs we know.
@@ -74,22 +61,12 @@ pub async fn on_demand<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT o.instance_type, o.region, o.price FROM pricing.on_demand_prices o
+    OnDemandRow::find_by_statement(super::sql(
+        "SELECT o.instance_type, o.region, o.price FROM pricing.on_demand_prices o
              JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
                ON q.instance_type = o.instance_type AND q.region = o.region",
-            [kinds.into(), regions.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(OnDemandRow {
-                instance_type: r.try_get("", "instance_type")?,
-                region: r.try_get("", "region")?,
-                price: r.try_get("", "price")?,
-            })
-        })
-        .collect()
+        [kinds.into(), regions.into()],
+    ))
+    .all(conn)
+    .await
 }
