@@ -1,4 +1,4 @@
-//! Subject and stream names (design.md section 3).
+//! Subject and stream names (docs/EVENTS.md, "Streams").
 //!
 //! Subjects follow `spot.v1.<domain>.<event>.<client_id>.<agent_id>`: the tenant
 //! in the subject lets a team subscribe to one customer, and the agent id last

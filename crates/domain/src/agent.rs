@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 /// Whether we currently hear from an agent. A missed heartbeat makes an agent
-/// OFFLINE, never TERMINATED (design.md invariant 7).
+/// OFFLINE, never TERMINATED (docs/STATE_MACHINE.md, invariant 7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgentStatus {
     /// Heartbeats arrive.

@@ -37,9 +37,14 @@ impl EmergencyService for Emergency {
         let group = self.group_agent(client, agent).await?;
         let latest =
             notices::latest_for_agent(&self.db, client, agent).await.map_err(EmergencyError::from)?;
-        let replica_status = match latest.as_ref().and_then(|n| n.replica_id) {
-            Some(id) => projection::replica_status(&self.db, id).await.map_err(EmergencyError::from)?,
-            None => None,
+        // A promotion this service made is its own fact; the projection only
+        // learns it from lifecycle's event a moment later.
+        let replica_status = match latest.as_ref().map(|n| (n.replica_id, n.promoted_at)) {
+            Some((Some(_), Some(_))) => Some("promoted".to_owned()),
+            Some((Some(id), None)) => {
+                projection::replica_status(&self.db, id).await.map_err(EmergencyError::from)?
+            }
+            _ => None,
         };
         let steps = match &latest {
             Some(n) => timeline::steps(&self.db, n.id).await.map_err(EmergencyError::from)?,

@@ -1,4 +1,4 @@
-//! Header names on every event (design.md section 3).
+//! Header names on every event (docs/EVENTS.md).
 
 /// JetStream de-duplication id; we send the event id.
 pub const HEADER_MSG_ID: &str = "Nats-Msg-Id";

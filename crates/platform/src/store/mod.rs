@@ -2,6 +2,7 @@
 //! migrations, the transactional outbox and its relay, the inbox, and their
 //! retention.
 
+pub mod batch;
 mod inbox;
 mod migrate;
 mod outbox;
@@ -10,7 +11,7 @@ mod sqlstate;
 
 pub use inbox::claim_new;
 pub use migrate::{Migration, MigrationError, Migrator};
-pub use outbox::{OutboxRelay, enqueue};
+pub use outbox::{OutboxRelay, enqueue, enqueue_all};
 pub use sqlstate::{is_constraint_conflict, sqlstate};
 
 use crate::config::Settings;

@@ -46,6 +46,46 @@ pub async fn enqueue<C: ConnectionTrait, E: Event>(conn: &C, schema: &str, event
     Ok(())
 }
 
+/// Writes every event of `events` to `<schema>.outbox` inside the caller's
+/// transaction, a few thousand rows per statement (a round of decisions
+/// writes one event per group).
+pub async fn enqueue_all<C: ConnectionTrait, E: Event>(
+    conn: &C,
+    schema: &str,
+    events: &[E],
+) -> Result<(), DbErr> {
+    let mut headers = async_nats::HeaderMap::new();
+    crate::telemetry::inject_trace_context(&mut headers);
+    let traceparent = headers.get("traceparent").map(|v| v.as_str().to_owned());
+    for chunk in events.chunks(super::batch::chunk_rows(5)) {
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
+        for event in chunk {
+            let event_id = event
+                .meta()
+                .and_then(|m| Uuid::parse_str(&m.event_id).ok())
+                .ok_or_else(|| DbErr::Custom(format!("{} has no valid meta.event_id", E::TYPE)))?;
+            values.extend([
+                event_id.into(),
+                event.subject().into(),
+                E::TYPE.into(),
+                event.encode_to_vec().into(),
+                traceparent.clone().into(),
+            ]);
+        }
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "INSERT INTO {schema}.outbox (event_id, subject, event_type, payload, traceparent)
+                 VALUES {} ON CONFLICT (event_id) DO NOTHING",
+                super::batch::values_placeholders(5, chunk.len())
+            ),
+            values,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Publishes a service's outbox.
 #[derive(Debug, Clone)]
 pub struct OutboxRelay {

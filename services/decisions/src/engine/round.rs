@@ -1,6 +1,7 @@
 //! One evaluation round: claim due auto-switch groups in chunks (`FOR
 //! UPDATE SKIP LOCKED`, so two replicas split them), decide for each, write
-//! the chunk's decisions, rejections and events in one transaction with
+//! the chunk's decisions, rejections and events in one transaction (a few
+//! multi-row statements, not one per group) with
 //! the groups' next evaluation time, then queue the accepted switches.
 //!
 //! The evaluation key is `<group>:<next_eval_at>`: a replica that claimed
@@ -8,7 +9,7 @@
 //! set the same time, finds the key taken and decides nothing twice.
 
 use super::Engine;
-use super::evaluate::{ActiveModels, evaluate};
+use super::evaluate::{ActiveModels, Evaluated, evaluate};
 use super::input::{PoolCache, build};
 use crate::events;
 use crate::store::decisions::{self, Rejected};
@@ -16,7 +17,7 @@ use crate::store::reads::{self, GroupHistory};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use sea_orm::{DbErr, TransactionTrait};
-use spot_platform::store::enqueue;
+use spot_platform::store::enqueue_all;
 
 /// Evaluations in flight at once (external models wait on the network).
 const CONCURRENCY: usize = 32;
@@ -73,36 +74,34 @@ pub async fn run_round(engine: &Engine, now: DateTime<Utc>) -> Result<RoundStats
             .buffered(CONCURRENCY)
             .collect()
             .await;
-        let mut to_act = Vec::new();
-        for e in &evaluated {
-            let d = &e.decision;
-            if !decisions::insert(&txn, d).await? {
-                continue;
-            }
-            stats.decided += 1;
-            if let Some(r) = &e.rejected {
-                decisions::reject(
-                    &txn,
-                    &Rejected {
-                        decision_id: d.id,
-                        client_id: d.client_id,
-                        group_id: d.group_id,
-                        model_id: d.model_id,
-                        model_name: &d.model_name,
-                        model_version: &d.model_version,
-                        code: &r.code,
-                        reason: &r.reason,
-                        raw_output: r.raw.clone(),
-                    },
-                )
-                .await?;
-            }
-            if d.command_status.is_some() {
-                to_act.push(d.id);
-            } else {
-                enqueue(&txn, crate::SCHEMA, &events::made(d, false, None)).await?;
-            }
-        }
+        let all: Vec<&_> = evaluated.iter().map(|e| &e.decision).collect();
+        let written = decisions::insert_all(&txn, &all).await?;
+        let fresh: Vec<&Evaluated> = evaluated.iter().filter(|e| written.contains(&e.decision.id)).collect();
+        stats.decided += fresh.len();
+        let rejected: Vec<Rejected> = fresh
+            .iter()
+            .filter_map(|e| {
+                let (d, r) = (&e.decision, e.rejected.as_ref()?);
+                Some(Rejected {
+                    decision_id: d.id,
+                    client_id: d.client_id,
+                    group_id: d.group_id,
+                    model_id: d.model_id,
+                    model_name: &d.model_name,
+                    model_version: &d.model_version,
+                    code: &r.code,
+                    reason: &r.reason,
+                    raw_output: r.raw.clone(),
+                })
+            })
+            .collect();
+        decisions::reject_all(&txn, &rejected).await?;
+        // An acted decision's event leaves once its command is queued (act.rs).
+        let (acting, quiet): (Vec<&Evaluated>, Vec<&Evaluated>) =
+            fresh.iter().copied().partition(|e| e.decision.command_status.is_some());
+        let made: Vec<_> = quiet.iter().map(|e| events::made(&e.decision, false, None)).collect();
+        enqueue_all(&txn, crate::SCHEMA, &made).await?;
+        let to_act: Vec<_> = acting.iter().map(|e| e.decision.id).collect();
         reads::reschedule(&txn, &ids, next).await?;
         txn.commit().await?;
         stats.groups += groups.len();

@@ -4,8 +4,10 @@
 
 use super::stmt;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, Value as DbValue};
 use serde_json::Value;
+use spot_platform::store::batch::{chunk_rows, values_placeholders};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// A decision as it is first written.
@@ -39,47 +41,58 @@ pub struct NewDecision {
     pub decided_at: DateTime<Utc>,
 }
 
-/// Inserts the decision; false when this evaluation was already decided.
-pub async fn insert<C: ConnectionTrait>(conn: &C, d: &NewDecision) -> Result<bool, DbErr> {
-    let r = conn
-        .execute_raw(stmt(
-            "INSERT INTO decisions.decisions (id, evaluation_key, client_id, group_id, agent_id, trigger, model_id,
-                    model_name, model_version, arm, fallback_reason, input_digest, input_summary, action, target_mode,
-                    target_pool_id, confidence, reasoning, expected_saving_per_hour, guardrails, blocked, from_mode,
-                    from_pool_id, command_status, decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-                     $22, $23, $24, $25)
-             ON CONFLICT (evaluation_key) DO NOTHING",
-            vec![
-                d.id.into(),
-                d.evaluation_key.as_str().into(),
-                d.client_id.into(),
-                d.group_id.into(),
-                d.agent_id.into(),
-                d.trigger.as_str().into(),
-                d.model_id.into(),
-                d.model_name.as_str().into(),
-                d.model_version.as_str().into(),
-                d.arm.into(),
-                d.fallback_reason.clone().into(),
-                d.input_digest.as_str().into(),
-                d.input_summary.clone().into(),
-                d.action.into(),
-                d.target_mode.map(str::to_owned).into(),
-                d.target_pool_id.clone().into(),
-                d.confidence.into(),
-                d.reasoning.as_str().into(),
-                d.expected_saving_per_hour.into(),
-                d.guardrails.clone().into(),
-                d.blocked.into(),
-                d.from_mode.clone().into(),
-                d.from_pool_id.clone().into(),
-                d.command_status.map(str::to_owned).into(),
-                d.decided_at.into(),
-            ],
-        ))
-        .await?;
-    Ok(r.rows_affected() == 1)
+const DECISION_COLUMNS: &str = "id, evaluation_key, client_id, group_id, agent_id, trigger, model_id, model_name,
+    model_version, arm, fallback_reason, input_digest, input_summary, action, target_mode, target_pool_id,
+    confidence, reasoning, expected_saving_per_hour, guardrails, blocked, from_mode, from_pool_id, command_status,
+    decided_at";
+const DECISION_COLUMN_COUNT: usize = 25;
+
+fn decision_values(d: &NewDecision) -> [DbValue; DECISION_COLUMN_COUNT] {
+    [
+        d.id.into(),
+        d.evaluation_key.as_str().into(),
+        d.client_id.into(),
+        d.group_id.into(),
+        d.agent_id.into(),
+        d.trigger.as_str().into(),
+        d.model_id.into(),
+        d.model_name.as_str().into(),
+        d.model_version.as_str().into(),
+        d.arm.into(),
+        d.fallback_reason.clone().into(),
+        d.input_digest.as_str().into(),
+        d.input_summary.clone().into(),
+        d.action.into(),
+        d.target_mode.map(str::to_owned).into(),
+        d.target_pool_id.clone().into(),
+        d.confidence.into(),
+        d.reasoning.as_str().into(),
+        d.expected_saving_per_hour.into(),
+        d.guardrails.clone().into(),
+        d.blocked.into(),
+        d.from_mode.clone().into(),
+        d.from_pool_id.clone().into(),
+        d.command_status.map(str::to_owned).into(),
+        d.decided_at.into(),
+    ]
+}
+
+/// Inserts a round's decisions, a few thousand per statement; returns the
+/// ids actually written (an evaluation key already decided writes nothing).
+pub async fn insert_all<C: ConnectionTrait>(conn: &C, all: &[&NewDecision]) -> Result<HashSet<Uuid>, DbErr> {
+    let mut written = HashSet::with_capacity(all.len());
+    for chunk in all.chunks(chunk_rows(DECISION_COLUMN_COUNT)) {
+        let values: Vec<DbValue> = chunk.iter().flat_map(|d| decision_values(d)).collect();
+        let sql = format!(
+            "INSERT INTO decisions.decisions ({DECISION_COLUMNS}) VALUES {}
+             ON CONFLICT (evaluation_key) DO NOTHING RETURNING id",
+            values_placeholders(DECISION_COLUMN_COUNT, chunk.len())
+        );
+        for row in conn.query_all_raw(stmt(&sql, values)).await? {
+            written.insert(row.try_get::<Uuid>("", "id")?);
+        }
+    }
+    Ok(written)
 }
 
 /// A decision waiting for lifecycle to take its command.
@@ -266,25 +279,34 @@ pub struct Rejected<'a> {
     pub raw_output: Option<Value>,
 }
 
-pub async fn reject<C: ConnectionTrait>(conn: &C, r: &Rejected<'_>) -> Result<(), DbErr> {
-    conn.execute_raw(stmt(
-        "INSERT INTO decisions.rejected_outputs (id, decision_id, client_id, group_id, model_id, model_name,
-                model_version, code, reason, raw_output)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        vec![
-            Uuid::now_v7().into(),
-            r.decision_id.into(),
-            r.client_id.into(),
-            r.group_id.into(),
-            r.model_id.into(),
-            r.model_name.into(),
-            r.model_version.into(),
-            r.code.into(),
-            r.reason.into(),
-            r.raw_output.clone().into(),
-        ],
-    ))
-    .await?;
+pub async fn reject_all<C: ConnectionTrait>(conn: &C, all: &[Rejected<'_>]) -> Result<(), DbErr> {
+    const COLUMNS: usize = 10;
+    for chunk in all.chunks(chunk_rows(COLUMNS)) {
+        let values: Vec<DbValue> = chunk
+            .iter()
+            .flat_map(|r| -> [DbValue; COLUMNS] {
+                [
+                    Uuid::now_v7().into(),
+                    r.decision_id.into(),
+                    r.client_id.into(),
+                    r.group_id.into(),
+                    r.model_id.into(),
+                    r.model_name.into(),
+                    r.model_version.into(),
+                    r.code.into(),
+                    r.reason.into(),
+                    r.raw_output.clone().into(),
+                ]
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO decisions.rejected_outputs (id, decision_id, client_id, group_id, model_id, model_name,
+                    model_version, code, reason, raw_output)
+             VALUES {}",
+            values_placeholders(COLUMNS, chunk.len())
+        );
+        conn.execute_raw(stmt(&sql, values)).await?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Stores agents' hourly cleanup reports (`cleanup_logs`), in batches with
 //! the inbox. Reports from agents whose instance is a ZOMBIE or TERMINATED
-//! are dropped (design.md invariant 7: they feed nothing).
+//! are dropped (docs/STATE_MACHINE.md, invariant 7: they feed nothing).
 
 use prost::Message;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};

@@ -1,5 +1,5 @@
 //! Marks agents OFFLINE when no heartbeat arrived within the timeout
-//! (never TERMINATED: design.md invariant 7) and publishes the change.
+//! (never TERMINATED: docs/STATE_MACHINE.md, invariant 7) and publishes the change.
 
 use crate::events::status_changed;
 use crate::store::agents;

@@ -1,4 +1,4 @@
-//! The audit log (design.md invariant 8): one row per transition with type,
+//! The audit log (docs/STATE_MACHINE.md, invariant 8): one row per transition with type,
 //! pre-state, post-state, actor, request id and trace id.
 
 use super::sql;
