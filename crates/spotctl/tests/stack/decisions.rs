@@ -247,6 +247,11 @@ async fn the_model_registry_api_refuses_bad_uploads_with_stable_codes() -> anyho
     assert_eq!((s, b["error"]["code"].as_str()), (400, Some("not_onnx")), "{b}");
     let (s, b) = upload(&t, "name=linear&version=1", WRONG).await?;
     assert_eq!((s, b["error"]["code"].as_str()), (400, Some("onnx_shape")), "{b}");
+    // Uploads are not held to the 1 MiB of agent reports, only to the registry's 16 MiB.
+    let (s, b) = upload(&t, "name=linear&version=1", &vec![7u8; 3 << 20]).await?;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("not_onnx")), "{b}");
+    let (s, b) = upload(&t, "name=linear&version=1", &vec![7u8; 17 << 20]).await?;
+    assert_eq!((s, b["error"]["code"].as_str()), (413, Some("payload_too_large")), "{b}");
     assert_eq!(count(&t, "SELECT count(*) FROM decisions.models").await?, 1, "refusals store nothing");
     let (s, created) = upload(&t, "name=linear&version=1&confidence_threshold=0.6", MODEL).await?;
     assert_eq!(s, 201, "{created}");

@@ -24,6 +24,11 @@ pub enum ApiErrors {
     NotFound(ApiErrorBody),
     #[response(status = 409, description = "Conflicts with the current state (stable code)")]
     Conflict(ApiErrorBody),
+    #[response(
+        status = 413,
+        description = "Body larger than the route accepts: 1 MiB, 16 MiB for model files (payload_too_large)"
+    )]
+    PayloadTooLarge(ApiErrorBody),
     #[response(status = 503, description = "Bus or a backing service unavailable; retry after Retry-After")]
     Unavailable(ApiErrorBody),
 }

@@ -70,7 +70,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/decisions/rejected", web::get().to(decisions::rejected))
         .route("/api/admin/models", web::get().to(decisions::models))
         .route("/api/admin/models", web::post().to(decisions::register))
-        .route("/api/admin/models/onnx", web::post().to(decisions::upload_onnx))
+        .service(
+            // A model file may be far larger than an agent report.
+            web::resource("/api/admin/models/onnx")
+                .app_data(web::PayloadConfig::new(crate::decisions_client::MAX_UPLOAD))
+                .route(web::post().to(decisions::upload_onnx)),
+        )
         .route(
             "/api/admin/models/{model_id}/{change:activate|deactivate}",
             web::post().to(decisions::activate),
