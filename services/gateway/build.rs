@@ -71,7 +71,8 @@ fn main() -> io::Result<()> {
     code.push_str("pub static ASSETS: &[(&str, &[u8], &str)] = &[\n");
     for file in &files {
         let rel = file.strip_prefix(&root).map_err(io::Error::other)?;
-        let url: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let url: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let abs = file.canonicalize()?;
         writeln!(
             code,

@@ -74,9 +74,6 @@ mod tests {
     fn unknown_app_paths_fall_back_to_index() {
         let res = serve(&TestRequest::get().uri("/groups/abc").to_http_request());
         let res = res.map(|r| (r.status(), r.headers().get(header::CONTENT_TYPE).cloned()));
-        assert_eq!(
-            res,
-            Some((StatusCode::OK, Some(HeaderValue::from_static("text/html; charset=utf-8"))))
-        );
+        assert_eq!(res, Some((StatusCode::OK, Some(HeaderValue::from_static("text/html; charset=utf-8")))));
     }
 }

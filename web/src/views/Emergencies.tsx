@@ -94,7 +94,7 @@ export function Emergencies({ api }: { api: Api }) {
   );
   useEffect(() => {
     if (state !== "unavailable") return;
-    const t = setInterval(() => void loadAll(), 5000);
+    const t = setInterval(() => void loadAll(), 10000);
     return () => clearInterval(t);
   }, [state, loadAll]);
 
