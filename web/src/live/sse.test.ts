@@ -19,6 +19,11 @@ describe("SseParser", () => {
   });
 });
 
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
+
 function streamOf(text: string[]): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   return new ReadableStream({
@@ -38,6 +43,7 @@ describe("openStream", () => {
       return new Response("{}", { status: 404 });
     }) as typeof fetch;
     const s = openStream({ url: "/api/events/stream", headers: {}, onEvent: () => {}, onState: (x) => states.push(x), fetchImpl, baseDelayMs: 1 });
+    await until(() => states.includes("unavailable"));
     await new Promise((r) => setTimeout(r, 20));
     s.stop();
     expect(calls).toBe(1);
@@ -52,7 +58,7 @@ describe("openStream", () => {
       return new Response(streamOf([]), { status: 200 });
     }) as unknown as typeof fetch;
     const s = openStream({ url: "/s", headers: { Authorization: "Bearer x" }, onEvent: (e) => seen.push(e), onState: () => {}, fetchImpl, baseDelayMs: 1 });
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => headers.length >= 2);
     s.stop();
     expect(seen).toEqual([{ id: "9", kind: "switch.executed", data: { group_id: "g" } }]);
     expect(headers[0].Authorization).toBe("Bearer x");

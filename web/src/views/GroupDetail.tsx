@@ -70,19 +70,22 @@ export function newestAgent(agents: AgentRow[], instanceId?: string): AgentRow |
 export function GroupDetail({ api, groupId }: { api: Api; groupId: string }) {
   const f = useFetch(() => loadGroup(api, groupId), [api, groupId]);
   const { subscribe } = useLive();
-  const [live, setLive] = useState<LiveEvent[]>([]);
+  // Live events of this group that arrived after the last load: shown until
+  // the refetch brings their records.
+  const [live, setLive] = useState<{ event: LiveEvent; received: number }[]>([]);
+  const [loadedAt, setLoadedAt] = useState(0);
   useEffect(() => {
     setLive([]);
     return subscribe("*", (e) => {
-      if (e.data.group_id === groupId) setLive((l) => [e, ...l].slice(0, 50));
+      if (e.data.group_id === groupId) setLive((l) => [{ event: e, received: Date.now() }, ...l].slice(0, 50));
     });
   }, [subscribe, groupId]);
+  useEffect(() => setLoadedAt(Date.now()), [f.data]);
   useLiveRefresh(["instance.role_changed", "switch.executed", "notice.changed", "decision.made", "agent.status_changed"], f.reload, 3000);
 
   const d = f.data;
   const primary = d?.instances.find((i) => i.role === "PRIMARY") ?? null;
   const agent = d ? newestAgent(d.agents, primary?.instance_id) : null;
-  // Live events the lists do not show yet (once refetched they are in the records).
   const timeline = useMemo(
     () =>
       d
@@ -93,10 +96,10 @@ export function GroupDetail({ api, groupId }: { api: Api; groupId: string }) {
             replicas: d.replicas,
             notice: d.notice,
             decisions: d.decisions,
-            live: live.filter((e) => !e.data.at || Date.parse(e.data.at) > Date.now() - 5000),
+            live: live.filter((l) => l.received > loadedAt).map((l) => l.event),
           })
         : [],
-    [d, live],
+    [d, live, loadedAt],
   );
 
   if (!d) {

