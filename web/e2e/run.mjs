@@ -65,6 +65,8 @@ async function main() {
   const stack = await startStack({ spotctl, outDir, adminToken: ADMIN });
   let fleet = null;
   let browser = null;
+  let page = null;
+  const consoleErrors = [];
   try {
     const { base } = stack;
     const tenant = await api(base, ADMIN, "POST", "/api/admin/clients", { name: "e2e", email: "e2e@example.com" });
@@ -72,10 +74,9 @@ async function main() {
 
     browser = await chromium.launch({ executablePath: browserPath, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Europe/Berlin", locale: "en-GB" });
-    const page = await context.newPage();
+    page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    const consoleErrors = [];
-    page.on("pageerror", (e) => consoleErrors.push(String(e)));
+    page.on("pageerror", (e) => consoleErrors.push(String(e.stack ?? e)));
 
     // 1. Log in with the tenant's token.
     await page.goto(base + "/");
@@ -189,6 +190,10 @@ async function main() {
 
     check(consoleErrors.length === 0, `no page errors: ${consoleErrors.join("; ")}`);
     step("passed");
+  } catch (e) {
+    await page?.screenshot({ path: join(outDir, "failure.png"), fullPage: true }).catch(() => {});
+    if (consoleErrors.length) console.error(`page errors:\n${consoleErrors.join("\n")}`);
+    throw e;
   } finally {
     await browser?.close().catch(() => {});
     await fleet?.stop();

@@ -139,10 +139,11 @@ export interface PricedPool {
   savings: number;
 }
 
+/** `GET /api/client/instances/{id}/pricing` (the field dashboard's camelCase names). */
 export interface InstancePricing {
-  current_mode: string;
-  current_pool: { id: string; name: string; az: string };
-  on_demand: { name: string; price: number };
+  currentMode: string;
+  currentPool: { id: string; name: string; az: string };
+  onDemand: { name: string; price: number };
   pools: PricedPool[];
 }
 

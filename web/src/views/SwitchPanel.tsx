@@ -67,7 +67,7 @@ export function SwitchPanel({ api, agent, primary, onQueued }: { api: Api; agent
     }
   };
 
-  const onDemand = f.data?.pricing?.on_demand.price;
+  const onDemand = f.data?.pricing?.onDemand?.price;
   return (
     <article className="card" aria-labelledby="switch-h">
       <h3 id="switch-h">Manual switch</h3>

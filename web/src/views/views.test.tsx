@@ -137,9 +137,9 @@ describe("SwitchPanel", () => {
   it("lists pools with price and risk and queues a switch with an idempotency key", async () => {
     const f = fakeApi({
       "/api/client/instances/i-1/pricing": {
-        current_mode: "spot",
-        current_pool: { id: "t3.medium.us-east-1a", name: "t3.medium.us-east-1a", az: "us-east-1a" },
-        on_demand: { name: "on-demand", price: 0.0416 },
+        currentMode: "spot",
+        currentPool: { id: "t3.medium.us-east-1a", name: "t3.medium.us-east-1a", az: "us-east-1a" },
+        onDemand: { name: "On-Demand", price: 0.0416 },
         pools: [
           { id: "t3.medium.us-east-1a", name: "a", az: "us-east-1a", price: 0.0125, savings: 70 },
           { id: "t3.medium.us-east-1b", name: "b", az: "us-east-1b", price: 0.011, savings: 73 },
@@ -153,6 +153,7 @@ describe("SwitchPanel", () => {
     const picker = await screen.findByTestId("pool-picker");
     await within(picker).findByText(/0.21 recommended/);
     expect(within(picker).getByText("$0.0110/h")).toBeInTheDocument();
+    expect(within(picker).getByText("$0.0416/h")).toBeInTheDocument();
     expect((within(picker).getByLabelText(/us-east-1a/) as HTMLInputElement).disabled).toBe(true);
     fireEvent.click(within(picker).getByLabelText(/us-east-1b/));
     fireEvent.click(screen.getByRole("button", { name: "Switch" }));
