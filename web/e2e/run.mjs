@@ -125,6 +125,17 @@ async function main() {
     const switchQueuedAt = Date.now();
     const groupUrl = page.url();
 
+    // Settings: auto switch and manual replica exclude each other in the form.
+    const auto = page.getByLabel(/^Auto switch/);
+    const manual = page.getByLabel(/^Manual replica/);
+    await manual.check();
+    check(!(await auto.isChecked()), "manual replica on turned auto switch off");
+    await auto.check();
+    check(!(await manual.isChecked()), "auto switch on turned manual replica off");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Saved.").waitFor();
+    step("auto switch on for the group (settings form)");
+
     // 5. An emergency: a termination notice from an agent, as v4 sends it.
     const deadline = new Date(Date.now() + 120_000);
     await api(base, tenant.token, "POST", `/api/agents/${toNotice.agent_id}/termination-imminent`, {
@@ -144,7 +155,7 @@ async function main() {
 
     // 6. Interpolated points marked on the price chart.
     await page.getByRole("link", { name: "Prices" }).click();
-    await page.getByLabel("Pool").selectOption(`${toPrice.instance_type}.${toPrice.az}`);
+    await page.getByLabel("Pool", { exact: true }).selectOption(`${toPrice.instance_type}.${toPrice.az}`);
     const interpolated = page.getByTestId("price-legend").locator('[data-source="interpolated"]');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="price-legend"] [data-source="interpolated"]')?.getAttribute("data-count") ?? 0) > 0, null, { timeout: 30_000 });
     step(`price legend: ${await interpolated.textContent()}`);
@@ -157,6 +168,14 @@ async function main() {
     await page.screenshot({ path: join(shots, "savings.png"), fullPage: true });
     await page.getByRole("link", { name: "Models" }).click();
     await page.getByTestId("arm-summary").waitFor();
+    // The auto-switch group gets decisions every 15 s; give the per-arm table a moment to fill.
+    await page
+      .getByTestId("arm-summary")
+      .locator("tbody tr td", { hasText: "risk_aware" })
+      .first()
+      .waitFor({ timeout: 45_000 })
+      .then(() => step("decisions of the built-in model listed per arm"))
+      .catch(() => step("no decision listed yet (screenshot shows the empty table)"));
     await page.screenshot({ path: join(shots, "models-tenant.png"), fullPage: true });
     await page.getByRole("link", { name: /^Notifications/ }).click();
     await page.getByRole("heading", { name: "Notifications" }).waitFor();

@@ -62,6 +62,8 @@ export async function startStack({ spotctl, outDir, adminToken }) {
     SPOT_ADMIN_TOKEN: adminToken,
     SPOT_LOG_FORMAT: "json",
     SPOT_LOG: "warn",
+    // Groups with auto switch are evaluated every 15 s instead of 5 min, so the run sees decisions.
+    SPOT_DECISIONS_EVAL_INTERVAL_SECS: "15",
     SPOT_HTTP_ADDR: a(ports.gw),
     SPOT_LIFECYCLE_HTTP_ADDR: a(ports.lh),
     SPOT_LIFECYCLE_GRPC_ADDR: a(ports.lg),

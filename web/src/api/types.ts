@@ -82,6 +82,7 @@ export interface CommandRow {
   deadline: string | null;
   result_message: string | null;
   created_at: string;
+  delivered_at: string | null;
   completed_at: string | null;
 }
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { downtimeStats, percentile } from "./downtime";
-import { actionLatency, isOpen, progress } from "./emergency";
+import { actionLatency, isOpen, noticedAt, stages } from "./emergency";
 import { countdown } from "./format";
 import { splitBySource } from "./prices";
 import { parseRoute } from "./router";
 import { cumulative, totals } from "./savings";
 import { toggle, validate, type SettingsForm } from "./settings";
 import { buildTimeline } from "./timeline";
-import type { EmergencyStatus, SwitchRow } from "../api/types";
+import type { CommandRow, EmergencyStatus, SwitchRow } from "../api/types";
 
 const form: SettingsForm = {
   auto_switch: false,
@@ -99,13 +99,31 @@ describe("emergency progress", () => {
     return_to_spot: false,
     steps: [{ at: "2026-11-30T12:00:01.500Z", step: "create_replica", target_mode: "spot", target_pool_id: "p", command_id: "c", reason: "first choice" }],
   };
-  it("reads the stages and the latency", () => {
+  const label = (st: { label: string; done: boolean }[]) => st.filter((x) => x.done).map((x) => x.label);
+  it("reads the replica path", () => {
     expect(isOpen(base)).toBe(true);
-    expect(progress(base)).toEqual({ replicaAsked: true, replicaReady: false, promoted: false, fallback: false, switched: false });
-    expect(progress({ ...base, status: "resolved", replica_status: "promoted" })).toMatchObject({ replicaReady: true, promoted: true });
-    expect(progress({ ...base, status: "failed" }).fallback).toBe(true);
     expect(isOpen({ ...base, status: "resolved" })).toBe(false);
-    expect(actionLatency(base)).toBeCloseTo(1.5);
+    expect(label(stages(base))).toEqual(["replica asked"]);
+    expect(label(stages({ ...base, replica_status: "ready" }))).toEqual(["replica asked", "replica ready"]);
+    expect(label(stages({ ...base, status: "resolved", replica_status: "promoted" }))).toEqual(["replica asked", "replica ready", "promoted"]);
+    expect(label(stages({ ...base, status: "failed" }))).toContain("fallback");
+  });
+  it("reads the switch path and the latency to the agent", () => {
+    const sw: EmergencyStatus = {
+      ...base,
+      action: "switch",
+      emergency_replica_id: null,
+      replica_status: null,
+      target_pool_id: null,
+      steps: [{ at: "2026-11-30T12:00:00Z", step: "switch", target_mode: "ondemand", target_pool_id: null, command_id: "c1", reason: "no safe spot pool known; on-demand" }],
+    };
+    const cmd = { id: "c1", status: "delivered", delivered_at: "2026-11-30T12:00:04.5Z", completed_at: null } as CommandRow;
+    const commands = new Map([["c1", cmd]]);
+    expect(label(stages(sw))).toEqual(["switch to on-demand queued", "fallback"]);
+    expect(label(stages(sw, commands))).toEqual(["switch to on-demand queued", "picked up by the agent", "fallback"]);
+    expect(noticedAt(sw)).toBe("2026-11-30T12:00:00Z");
+    expect(actionLatency(sw, commands)).toBeCloseTo(4.5);
+    expect(actionLatency(sw, new Map())).toBeNull();
   });
   it("counts down and then shows how overdue", () => {
     const d = new Date("2026-11-30T12:02:00Z");

@@ -2,6 +2,7 @@
 // instances (role and when it last changed), switches (with downtime),
 // commands (manual / emergency, deadline, outcome), replicas, the open
 // notice, decisions, and live events not yet in those lists.
+import { noticedAt } from "./emergency";
 import type { CommandRow, Decision, EmergencyStatus, InstanceRow, LiveEvent, ReplicaRow, SwitchRow } from "../api/types";
 
 export type EntryKind = "role" | "switch" | "command" | "replica" | "notice" | "decision" | "live";
@@ -66,10 +67,11 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
     });
   }
   const n = input.notice;
-  if (n?.has_notice && n.notice_time) {
+  const noticed = n?.has_notice ? noticedAt(n) ?? n.notice_time : null;
+  if (n?.has_notice && noticed) {
     out.push({
       key: `notice-${n.notice_id}`,
-      at: n.notice_time,
+      at: noticed,
       kind: "notice",
       title: `${n.kind ?? "notice"} notice: ${n.status ?? "open"}`,
       detail: `${n.deadline ? `deadline ${new Date(n.deadline).toISOString()}, ` : ""}action ${n.action ?? "—"}${n.target_pool_id ? ` → ${n.target_pool_id}` : ""}`,

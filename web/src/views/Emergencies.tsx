@@ -6,13 +6,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Api } from "../api/client";
 import { listAll } from "../api/fleet";
-import type { AgentRow, EmergencyStatus } from "../api/types";
+import type { AgentRow, CommandRow, EmergencyStatus } from "../api/types";
 import { Countdown } from "../components/Countdown";
 import { Time } from "../components/Time";
 import { ErrorNote } from "../components/useFetch";
 import { useLive } from "../live/LiveContext";
 import { navigate } from "../lib/router";
-import { actionLatency, isOpen, progress } from "../lib/emergency";
+import { actionLatency, isOpen, noticedAt, stages } from "../lib/emergency";
 import { seconds, shortId } from "../lib/format";
 
 interface Row {
@@ -47,6 +47,7 @@ function candidates(agents: AgentRow[]): AgentRow[] {
 
 export function Emergencies({ api }: { api: Api }) {
   const [rows, setRows] = useState<Map<string, Row>>(new Map());
+  const [commands, setCommands] = useState<Map<string, CommandRow>>(new Map());
   const [error, setError] = useState<Error | null>(null);
   const [loaded, setLoaded] = useState(false);
   const { state, subscribe } = useLive();
@@ -61,6 +62,9 @@ export function Emergencies({ api }: { api: Api }) {
         if (s?.has_notice) next.set(a.agent_id, { agent: a, status: s });
       });
       setRows(next);
+      // The commands the notices queued: when the agent picked them up.
+      const cmds = await listAll<CommandRow>(api, "commands", {}, 4);
+      setCommands(new Map(cmds.filter((c) => c.request_id?.startsWith("emergency:")).map((c) => [c.id, c])));
       setError(null);
     } catch (e) {
       setError(e instanceof Error ? e : new Error(String(e)));
@@ -98,7 +102,7 @@ export function Emergencies({ api }: { api: Api }) {
     return () => clearInterval(t);
   }, [state, loadAll]);
 
-  const all = useMemo(() => [...rows.values()].sort((a, b) => Date.parse(b.status.notice_time ?? "") - Date.parse(a.status.notice_time ?? "")), [rows]);
+  const all = useMemo(() => [...rows.values()].sort((a, b) => Date.parse(noticedAt(b.status) ?? "") - Date.parse(noticedAt(a.status) ?? "")), [rows]);
   const open = all.filter((r) => isOpen(r.status));
   const closed = all.filter((r) => !isOpen(r.status));
 
@@ -114,7 +118,7 @@ export function Emergencies({ api }: { api: Api }) {
       {!loaded && <p>Loading…</p>}
       <div className="notices" data-testid="open-notices">
         {open.map((r) => (
-          <NoticeCard key={r.status.notice_id ?? r.agent.agent_id} row={r} />
+          <NoticeCard key={r.status.notice_id ?? r.agent.agent_id} row={r} commands={commands} />
         ))}
         {loaded && open.length === 0 && <p className="muted">No open notice.</p>}
       </div>
@@ -127,14 +131,14 @@ export function Emergencies({ api }: { api: Api }) {
             <th scope="col">Instance</th>
             <th scope="col">Outcome</th>
             <th scope="col">Action</th>
-            <th scope="col">Notice → action</th>
+            <th scope="col">Notice → agent acting</th>
           </tr>
         </thead>
         <tbody>
           {closed.map((r) => (
             <tr key={r.status.notice_id ?? r.agent.agent_id}>
               <td>
-                <Time iso={r.status.notice_time} />
+                <Time iso={noticedAt(r.status)} />
               </td>
               <td>{r.status.kind}</td>
               <td>{r.status.instance_id}</td>
@@ -142,7 +146,7 @@ export function Emergencies({ api }: { api: Api }) {
               <td>
                 {r.status.action ?? "—"} {r.status.target_pool_id ? `→ ${r.status.target_pool_id}` : ""}
               </td>
-              <td>{seconds(actionLatency(r.status))}</td>
+              <td>{seconds(actionLatency(r.status, commands))}</td>
             </tr>
           ))}
           {closed.length === 0 && (
@@ -158,37 +162,32 @@ export function Emergencies({ api }: { api: Api }) {
   );
 }
 
-function NoticeCard({ row }: { row: Row }) {
+function NoticeCard({ row, commands }: { row: Row; commands: Map<string, CommandRow> }) {
   const s = row.status;
-  const p = progress(s);
-  const steps: [string, boolean][] = [
-    ["replica asked", p.replicaAsked],
-    ["replica ready", p.replicaReady],
-    ["promoted", p.promoted],
-    ["fallback", p.fallback],
-  ];
   return (
     <article className="card notice" aria-label={`${s.kind} notice for ${s.instance_id}`} data-testid="notice-card">
       <header>
         <strong>{s.kind} notice</strong> · {s.instance_id} · {s.status}
         {row.agent.group_id && (
-          <a
-            href={`/groups/${row.agent.group_id}`}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(`/groups/${row.agent.group_id}`);
-            }}
-          >
-            {" "}
-            group {shortId(row.agent.group_id)}
-          </a>
+          <>
+            {" · "}
+            <a
+              href={`/groups/${row.agent.group_id}`}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(`/groups/${row.agent.group_id}`);
+              }}
+            >
+              group {shortId(row.agent.group_id)}
+            </a>
+          </>
         )}
       </header>
       <p className="deadline">
         Deadline <Time iso={s.deadline} /> — <Countdown deadline={s.deadline} />
       </p>
       <ol className="progress" aria-label="Progress">
-        {steps.map(([label, done]) => (
+        {stages(s, commands).map(({ label, done }) => (
           <li key={label} className={done ? "done" : ""}>
             {done ? "✓ " : ""}
             {label}
@@ -196,8 +195,8 @@ function NoticeCard({ row }: { row: Row }) {
         ))}
       </ol>
       <p className="muted">
-        noticed <Time iso={s.notice_time} /> · action {s.action ?? "—"}
-        {s.target_pool_id ? ` → ${s.target_pool_id}` : ""} · notice → action {seconds(actionLatency(s))}
+        noticed <Time iso={noticedAt(s)} /> · action {s.action ?? "—"}
+        {s.target_pool_id ? ` → ${s.target_pool_id}` : ""} · notice → agent acting {seconds(actionLatency(s, commands))}
         {s.reason ? ` · ${s.reason}` : ""}
       </p>
     </article>
