@@ -102,8 +102,6 @@ async function main() {
     const job = await api(base, ADMIN, "POST", "/api/admin/pricing/consolidate", { window_start: new Date(now - 2 * 3600_000).toISOString(), window_end: new Date(now).toISOString() });
     step(`consolidation ${job.id ?? ""} ${job.status ?? ""}: ${job.gaps_interpolated ?? "?"} gaps interpolated`);
 
-    await page.screenshot({ path: join(shots, "fleet.png"), fullPage: true });
-    await page.getByTestId("downtime-card").screenshot({ path: join(shots, "downtime-card.png") });
 
     // 4. Switch a group from its page and watch the timeline.
     const groupLink = page.getByTestId("fleet-row").filter({ hasText: toSwitch.instance_id }).getByRole("link");
@@ -187,6 +185,12 @@ async function main() {
     await page.getByTestId("timeline").locator("li[data-kind=switch], li[data-kind=live]").filter({ hasText: /Switched/ }).first().waitFor({ timeout: Math.max(10_000, 180_000 - (Date.now() - switchQueuedAt)) });
     step("the switch completed and is on the timeline");
     await page.screenshot({ path: join(shots, "group-detail-switched.png"), fullPage: true });
+    await page.getByRole("link", { name: "Fleet" }).click();
+    await page.getByTestId("downtime-card").getByText(/switches/).waitFor();
+    await page.waitForFunction(() => !/no switch yet/.test(document.querySelector('[data-testid="downtime-card"]')?.textContent ?? ""), null, { timeout: 15_000 });
+    await page.screenshot({ path: join(shots, "fleet.png"), fullPage: true });
+    await page.getByTestId("downtime-card").screenshot({ path: join(shots, "downtime-card.png") });
+    step("downtime card counts the switch");
 
     // 9. The admin: picks the tenant, sees the model registry.
     const admin = await context.newPage();

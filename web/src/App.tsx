@@ -98,8 +98,12 @@ function Shell({ api, session, onLogout, onPick }: { api: Api; session: Session;
           </ul>
         </nav>
         <div className="who">
-          <span className={`live live-${state}`} title="live updates" data-testid="live-state">
-            {state === "live" ? "● live" : state === "unavailable" ? "○ refreshing every few s" : "○ connecting"}
+          <span
+            className={`live live-${state}`}
+            title={state === "unavailable" ? "this gateway has no event stream: views refresh every few seconds" : "live updates over the event stream"}
+            data-testid="live-state"
+          >
+            {state === "live" ? "● live" : state === "unavailable" ? "○ polling" : "○ connecting"}
           </span>
           {session.role === "admin" ? <TenantPicker api={api} current={session.clientId} onPick={onPick} /> : <span>{session.clientName ?? "tenant"}</span>}
           <button type="button" onClick={onLogout}>

@@ -244,7 +244,9 @@ export interface ModelRow {
   policy?: string | null;
   endpoint?: string | null;
   confidence_threshold?: number | null;
-  active_slot: number | null;
+  active: boolean;
+  /** "a" (slot 1) or "b" (slot 2, gets `ab_share_bp` of the groups) while active. */
+  arm: "a" | "b" | null;
   ab_share_bp: number | null;
   activated_at?: string | null;
   created_at?: string;

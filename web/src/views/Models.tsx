@@ -25,6 +25,12 @@ export function Models({ api }: { api: Api }) {
   const [actionError, setActionError] = useState<Error | null>(null);
   const [shares, setShares] = useState<Record<string, string>>({});
 
+  const armB = registry.data?.find((m) => m.active && m.arm === "b") ?? null;
+  const shareOf = (m: ModelRow) => {
+    if (!m.active) return "—";
+    if (m.arm === "b") return share(m.ab_share_bp);
+    return armB ? share(10_000 - (armB.ab_share_bp ?? 0)) : "100 %";
+  };
   const change = async (m: ModelRow, to: "activate" | "deactivate") => {
     setBusy(m.id);
     setActionError(null);
@@ -57,7 +63,7 @@ export function Models({ api }: { api: Api }) {
                 <th scope="col">Model</th>
                 <th scope="col">Kind</th>
                 <th scope="col">State</th>
-                <th scope="col">A/B share (arm B)</th>
+                <th scope="col">Share of groups</th>
                 <th scope="col">Registered</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -70,13 +76,13 @@ export function Models({ api }: { api: Api }) {
                     {m.description && <div className="muted">{m.description}</div>}
                   </td>
                   <td>{m.kind}</td>
-                  <td>{m.active_slot ? <span className="badge role-primary">active · arm {m.active_slot === 1 ? "A" : "B"}</span> : <span className="muted">inactive</span>}</td>
-                  <td>{m.active_slot === 2 ? share(m.ab_share_bp) : m.active_slot === 1 ? "rest" : "—"}</td>
+                  <td>{m.active ? <span className="badge role-primary">active · arm {(m.arm ?? "a").toUpperCase()}</span> : <span className="muted">inactive</span>}</td>
+                  <td>{shareOf(m)}</td>
                   <td>
                     <Time iso={m.created_at} />
                   </td>
                   <td className="actions">
-                    {m.active_slot ? (
+                    {m.active ? (
                       <button type="button" disabled={busy !== null} onClick={() => void change(m, "deactivate")}>
                         Deactivate
                       </button>

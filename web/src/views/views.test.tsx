@@ -5,6 +5,7 @@ import { Emergencies } from "./Emergencies";
 import { Fleet } from "./Fleet";
 import { GroupSettings } from "./GroupSettings";
 import { identify, Login } from "./Login";
+import { Models } from "./Models";
 import { Notifications } from "./Notifications";
 import { Prices } from "./Prices";
 import { SwitchPanel } from "./SwitchPanel";
@@ -252,5 +253,36 @@ describe("Notifications", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Mark read" }));
     await waitFor(() => expect(onRead).toHaveBeenCalled());
     expect(f.calls.some((c) => c.method === "POST" && c.url.pathname === "/api/notifications/n1/read")).toBe(true);
+  });
+});
+
+describe("Models", () => {
+  it("shows the active arms with their shares and activates with an A/B share", async () => {
+    const model = (id: string, active: boolean, arm: "a" | "b" | null, bp: number) => ({ id, name: "risk_aware", version: id, kind: "builtin", active, arm, ab_share_bp: bp, created_at: now() });
+    const f = fakeApi(
+      {
+        "/api/admin/models": page([model("1", true, "a", 0), model("2", true, "b", 2500), model("3", false, null, 0)]),
+        "/api/decisions/summary": page([{ model_name: "risk_aware", model_version: "1", arm: "a", decisions: 9, switches_proposed: 2, blocked: 1, acted: 1, executed: 1, failed: 0, fallbacks: 0, realised_savings: 0.1234, realised_hours: 3, interruptions_after_switch: 0, groups: 4 }]),
+        "/api/decisions/rejected": page([{ id: "x", decision_id: null, group_id: null, model_name: "ext", model_version: "1", code: "unknown_pool", reason: "pool not offered", raw_output: "{}", created_at: now() }]),
+        "POST /api/admin/models/3/activate": { ok: true },
+      },
+      { role: "admin", clientId: "c-1" },
+    );
+    render(<Models api={f.api} />);
+    const registry = await screen.findByTestId("model-registry");
+    const rows = within(registry).getAllByRole("row").slice(1);
+    expect(rows[0].textContent).toContain("active · arm A");
+    expect(rows[0].textContent).toContain("75 %");
+    expect(rows[1].textContent).toContain("25 %");
+    expect(await screen.findByText("$0.1234")).toBeInTheDocument();
+    expect(screen.getByText("unknown_pool")).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/A\/B share for risk_aware\/3/), { target: { value: "10" } });
+    fireEvent.click(within(rows[2]).getByRole("button", { name: "Activate" }));
+    await waitFor(() => expect(f.calls.some((c) => c.method === "POST")).toBe(true));
+    const post = f.calls.find((c) => c.method === "POST")!;
+    expect(post.url.pathname).toBe("/api/admin/models/3/activate");
+    expect(post.body).toEqual({ ab_share_bp: 1000 });
+    // The summary is the tenant's: the admin's calls name it.
+    expect(f.calls.find((c) => c.url.pathname === "/api/decisions/summary")?.url.searchParams.get("client_id")).toBe("c-1");
   });
 });
