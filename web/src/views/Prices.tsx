@@ -11,7 +11,7 @@ import { Chart, localTimeAxis } from "../components/Chart";
 import { Time } from "../components/Time";
 import { ErrorNote, useFetch } from "../components/useFetch";
 import { useLiveRefresh } from "../live/LiveContext";
-import { hourly } from "../lib/format";
+import { hourly, utcTime } from "../lib/format";
 import { poolType, splitBySource } from "../lib/prices";
 
 export const SOURCE_STYLE = {
@@ -114,7 +114,7 @@ function PoolHistory({ api, pool, hours, onDemand, risk }: { api: Api; pool: str
       scales: { x: { time: true } },
       axes: [localTimeAxis(), { label: "$/h", size: 70, values: (_u, s) => s.map((v) => v.toFixed(4)) }],
       series: [
-        { label: "time", value: (_u, v) => (v == null ? "—" : new Date(v * 1000).toLocaleString()) },
+        { label: "time", value: (_u, v) => (v == null ? "—" : `${new Date(v * 1000).toLocaleString()} (${utcTime(new Date(v * 1000))})`) },
         { label: "price", stroke: "#94a3b8", width: 1, points: { show: false }, spanGaps: true },
         { label: SOURCE_STYLE.agent.label, stroke: SOURCE_STYLE.agent.color, width: 0, points: { show: true, size: 7, fill: SOURCE_STYLE.agent.color, stroke: SOURCE_STYLE.agent.color } },
         { label: SOURCE_STYLE.interpolated.label, stroke: SOURCE_STYLE.interpolated.color, width: 0, points: { show: true, size: 9, width: 2, fill: "#ffffff", stroke: SOURCE_STYLE.interpolated.color } },
