@@ -5,12 +5,23 @@ export CARGO_TARGET_DIR ?= /var/tmp/spot-target
 export SPOT_ADMIN_TOKEN ?= dev-admin-token
 export SPOT_LOG_FORMAT ?= pretty
 
-.PHONY: run demo test deps build bench-ingest clean-test-dbs
+.PHONY: run demo test deps build web bench-ingest clean-test-dbs
 
 deps:
 	@bash scripts/deps.sh
 
-build:
+## The operators' web app (web/, docs/DASHBOARD.md): rebuilt when its sources changed; the
+## gateway embeds web/dist at compile time (a placeholder page when it was never built).
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/vite.config.ts web/tsconfig.json
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	@if command -v npm >/dev/null; then cd web && npm ci --no-audit --no-fund; else echo "web: npm not found, the gateway embeds a placeholder page (see docs/DASHBOARD.md)"; fi
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	@if command -v npm >/dev/null; then touch web/index.html && cd web && npm run build; fi
+
+build: web
 	cargo build --locked -p spotctl -p spot-gateway -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions
 
 ## Run the whole system locally: Postgres + NATS checked/started, then every service in one process.

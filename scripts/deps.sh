@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and NATS (with JetStream) answer on their default
 # ports, installing Debian's packages and starting the servers when needed,
-# and creates the `spot` database. Used by `make run` and `make test`.
+# and creates the `spot` database; installs Node, npm and Chromium when
+# missing and the web app's packages (`npm ci`) when they are not the locked
+# ones. Used by `make run` and `make test`.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PGHOST=127.0.0.1
 PGPORT=5432
@@ -30,6 +33,11 @@ missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -n "$(nats_bin)" ] || missing+=(nats-server)
+# The web app (web/, docs/DASHBOARD.md): Node to build and test it, Debian's
+# Chromium for its end-to-end run (playwright-core never downloads a browser).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 fresh_pg=0
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
@@ -66,6 +74,12 @@ if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
   # Debian's own python3 refuses system-wide pip installs (PEP 668): fall back to the user site.
   python3 -m pip install -q 'moto[server]>=5,<6' 2>/dev/null ||
     python3 -m pip install -q --user --break-system-packages 'moto[server]>=5,<6'
+fi
+
+# The web app's packages, exactly as locked.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  say "installing the web app's packages (npm ci)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 for _ in $(seq 1 50); do pg_isready -h "$PGHOST" -p "$PGPORT" -q && break; sleep 0.2; done

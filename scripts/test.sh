@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 psql -h 127.0.0.1 -U postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'spot_test_%'" |
   while read -r db; do [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
 
+echo "== web: typecheck, component tests, build (the gateway embeds web/dist)"
+(cd web && npm run --silent typecheck && npx vitest run && npm run --silent build)
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
@@ -22,3 +25,8 @@ else
   echo "cargo-nextest not installed, using cargo test"
   cargo test --workspace --locked --no-fail-fast
 fi
+
+echo "== web: end-to-end (real stack, simulated fleet, headless Chromium)"
+cargo build --locked -p spotctl
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+SPOTCTL="$target_dir/debug/spotctl" timeout 600 node web/e2e/run.mjs

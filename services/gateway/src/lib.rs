@@ -21,6 +21,7 @@ pub mod settings;
 pub mod state;
 pub mod store;
 mod upstream;
+pub mod web_app;
 pub mod wire;
 
 use actix_web::{App, HttpServer, web};

@@ -22,3 +22,4 @@ mod openapi;
 mod pricing;
 mod promotions;
 mod v4_conversation;
+mod web_app;

@@ -7,8 +7,12 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpRequest, HttpResponse};
 use spot_platform::http::error_response;
 
-/// Unknown route: 404 `route_not_found`.
+/// Unknown route: the web app for a browser's GET outside `/api`
+/// ([`crate::web_app`]), else 404 `route_not_found`.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if let Some(app) = crate::web_app::serve(&req) {
+        return app;
+    }
     error_response(
         StatusCode::NOT_FOUND,
         "route_not_found",
