@@ -159,7 +159,8 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     // A real agent goes offline (the shutdown heartbeat v4 sends).
     let agent = t.register(&token).await?;
     let body = fixture_body("post_heartbeat_shutdown")?.to_string();
-    let (status, _, _) = t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&body)).await?;
+    let (status, _, _) =
+        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&body)).await?;
     assert_eq!(status, 200);
 
     // The notification.
@@ -174,7 +175,8 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     assert_eq!(n["agent_id"], agent.as_str());
     assert!(n["read_at"].is_null());
     assert!(page["next_cursor"].is_null());
-    let (_, count) = json_call(&t, reqwest::Method::GET, "/api/notifications/unread-count", &token, None, None).await?;
+    let (_, count) =
+        json_call(&t, reqwest::Method::GET, "/api/notifications/unread-count", &token, None, None).await?;
     assert_eq!(count, json!({"unread": 1}));
     let (_, theirs) = json_call(&t, reqwest::Method::GET, "/api/notifications", &other, None, None).await?;
     assert_eq!(theirs["items"], json!([]), "another tenant sees nothing");
@@ -191,7 +193,11 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
         assert!(signature::verify(SECRET, &r.body, sig), "signature {sig:?} does not verify");
         assert_eq!(r.header("X-Spot-Event"), Some("agent_offline"));
     }
-    assert_eq!(first.header("X-Spot-Delivery"), second.header("X-Spot-Delivery"), "a retry keeps its delivery id");
+    assert_eq!(
+        first.header("X-Spot-Delivery"),
+        second.header("X-Spot-Delivery"),
+        "a retry keeps its delivery id"
+    );
     assert_eq!(first.body, second.body, "a retry sends the same bytes");
     let payload: Value = serde_json::from_slice(&second.body)?;
     assert_eq!(payload["delivery_id"].as_str(), second.header("X-Spot-Delivery"));
@@ -199,8 +205,15 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     assert_eq!(payload["kind"], "agent_offline");
 
     let delivered = wait_for("delivered in the log", async || {
-        let (_, log) =
-            json_call(&t, reqwest::Method::GET, &format!("/api/webhooks/{hook}/deliveries"), &token, None, None).await?;
+        let (_, log) = json_call(
+            &t,
+            reqwest::Method::GET,
+            &format!("/api/webhooks/{hook}/deliveries"),
+            &token,
+            None,
+            None,
+        )
+        .await?;
         Ok((log["items"][0]["status"] == "delivered").then_some(log))
     })
     .await?;
@@ -211,9 +224,15 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
 
     // The broken receiver: three attempts (the configured maximum), then dead.
     let dead = wait_for("the dead-lettered delivery", async || {
-        let (_, log) =
-            json_call(&t, reqwest::Method::GET, &format!("/api/webhooks/{dead_id}/deliveries"), &token, None, None)
-                .await?;
+        let (_, log) = json_call(
+            &t,
+            reqwest::Method::GET,
+            &format!("/api/webhooks/{dead_id}/deliveries"),
+            &token,
+            None,
+            None,
+        )
+        .await?;
         Ok((log["items"][0]["status"] == "dead").then_some(log))
     })
     .await?;
@@ -224,26 +243,34 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     // Reading.
     let id = n["id"].as_str().unwrap_or_default();
     let (status, _) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &other, None, None).await?;
+        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &other, None, None)
+            .await?;
     assert_eq!(status, 404, "another tenant's notification is not found");
     let (status, read) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None).await?;
+        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None)
+            .await?;
     assert_eq!(status, 200);
     assert!(read["read_at"].is_string());
     let (_, again) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None).await?;
+        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None)
+            .await?;
     assert_eq!(again["read_at"], read["read_at"], "marking read again keeps the first time");
-    let (_, unread) = json_call(&t, reqwest::Method::GET, "/api/notifications?unread=true", &token, None, None).await?;
+    let (_, unread) =
+        json_call(&t, reqwest::Method::GET, "/api/notifications?unread=true", &token, None, None).await?;
     assert_eq!(unread["items"], json!([]));
-    let (_, marked) = json_call(&t, reqwest::Method::POST, "/api/notifications/read-all", &token, None, None).await?;
+    let (_, marked) =
+        json_call(&t, reqwest::Method::POST, "/api/notifications/read-all", &token, None, None).await?;
     assert_eq!(marked, json!({"marked": 0}));
 
     // Deleting: others cannot, the owner can once.
-    let (status, _) = json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &other, None, None).await?;
+    let (status, _) =
+        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &other, None, None).await?;
     assert_eq!(status, 404);
-    let (status, _) = json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
+    let (status, _) =
+        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
     assert_eq!(status, 204);
-    let (status, _) = json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
+    let (status, _) =
+        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
     assert_eq!(status, 404);
     Ok(())
 }
@@ -258,15 +285,30 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
     for (body, code, field) in [
         (json!({"url": "ftp://example.com/x", "kinds": ["agent_offline"]}), "invalid_webhook_url", "url"),
         (json!({"url": "example.com/hook", "kinds": ["agent_offline"]}), "invalid_webhook_url", "url"),
-        (json!({"url": "http://nothing.invalid/hook", "kinds": ["agent_offline"]}), "webhook_url_unresolvable", "url"),
-        (json!({"url": "http://127.0.0.1:9/", "kinds": ["agent_offline", "nope"]}), "unknown_notification_kind", "kinds[1]"),
+        (
+            json!({"url": "http://nothing.invalid/hook", "kinds": ["agent_offline"]}),
+            "webhook_url_unresolvable",
+            "url",
+        ),
+        (
+            json!({"url": "http://127.0.0.1:9/", "kinds": ["agent_offline", "nope"]}),
+            "unknown_notification_kind",
+            "kinds[1]",
+        ),
         (json!({"url": "http://127.0.0.1:9/", "kinds": []}), "unknown_notification_kind", "kinds"),
-        (json!({"url": "http://127.0.0.1:9/", "kinds": ["agent_offline"], "secret": "short"}), "invalid_webhook_secret", "secret"),
+        (
+            json!({"url": "http://127.0.0.1:9/", "kinds": ["agent_offline"], "secret": "short"}),
+            "invalid_webhook_secret",
+            "secret",
+        ),
     ] {
         let (status, err) = post(body.clone()).await?;
         assert_eq!(status, 422, "{body} -> {err}");
         assert_eq!(err["error"]["code"], code, "{body}");
-        assert!(err["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)), "{err} names {field}");
+        assert!(
+            err["error"]["message"].as_str().is_some_and(|m| m.starts_with(field)),
+            "{err} names {field}"
+        );
     }
     let (status, err) = post(json!({"url": "http://127.0.0.1:9/"})).await?;
     assert_eq!((status, err["error"]["code"].as_str()), (400, Some("invalid_field")), "missing kinds: {err}");
@@ -278,7 +320,8 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
 
     // X-Request-ID: a retry returns the same webhook; another body with the key is 422.
     let body = json!({"url": "http://127.0.0.1:9/a", "kinds": ["failover_done"]});
-    let call = |b: Value| json_call(&t, reqwest::Method::POST, "/api/webhooks", &token, Some(b), Some("create-1"));
+    let call =
+        |b: Value| json_call(&t, reqwest::Method::POST, "/api/webhooks", &token, Some(b), Some("create-1"));
     let (s1, first) = call(body.clone()).await?;
     let (s2, again) = call(body).await?;
     assert_eq!((s1, s2), (201, 201));
@@ -309,14 +352,17 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
         assert_eq!(status, want, "{method} {path}: {body}");
         assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
     }
-    let (_, log) = json_call(&t, reqwest::Method::GET, &format!("/api/webhooks/{hook}/deliveries"), &token, None, None).await?;
+    let (_, log) =
+        json_call(&t, reqwest::Method::GET, &format!("/api/webhooks/{hook}/deliveries"), &token, None, None)
+            .await?;
     assert_eq!(log, json!({"items": [], "next_cursor": null}));
 
     // The admin token names the tenant; without client_id it is 400.
     let (status, _) = json_call(&t, reqwest::Method::GET, "/api/notifications", ADMIN, None, None).await?;
     assert_eq!(status, 400);
     let (status, page) =
-        json_call(&t, reqwest::Method::GET, &format!("/api/webhooks?client_id={client}"), ADMIN, None, None).await?;
+        json_call(&t, reqwest::Method::GET, &format!("/api/webhooks?client_id={client}"), ADMIN, None, None)
+            .await?;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
     Ok(())

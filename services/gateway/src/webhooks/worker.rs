@@ -127,6 +127,10 @@ fn describe(e: &reqwest::Error) -> String {
         "timed out".into()
     } else if e.is_connect() {
         "connection failed".into()
+    } else if e.is_builder() {
+        // The URL passed validation; what this build cannot send is https
+        // (no TLS backend, docs/NOTIFICATIONS.md).
+        "cannot send to this URL (https is not supported by this build)".into()
     } else if e.is_request() {
         "request failed".into()
     } else {
