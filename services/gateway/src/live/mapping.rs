@@ -239,7 +239,7 @@ mod tests {
             reason: "timeout".into(),
         };
         let ev = from_bus(&e.subject(), &e.encode_to_vec(), Utc::now());
-        let ev = ev.unwrap_or_else(|| LiveEvent { kind: "none", client: None, data: Value::Null });
+        let ev = ev.unwrap_or(LiveEvent { kind: "none", client: None, data: Value::Null });
         assert_eq!(ev.kind, "agent.status_changed");
         assert_eq!(ev.client.map(|c| c.to_string()).as_deref(), Some(C));
         assert_eq!(ev.data["kind"], "agent.status_changed");
