@@ -15,7 +15,27 @@ struct State {
     first: VecDeque<Bytes>,
     rx: tokio::sync::mpsc::Receiver<Bytes>,
     keep_alive: Duration,
+    idle: std::pin::Pin<Box<tokio::time::Sleep>>,
     shutdown: Shutdown,
+}
+
+/// Most bytes written in one chunk when several messages are queued.
+const MAX_CHUNK: usize = 64 * 1024;
+
+/// `first` plus whatever else is queued right now, as one chunk (one write
+/// instead of one per message when a client fell a little behind).
+fn with_queued(first: Bytes, rx: &mut tokio::sync::mpsc::Receiver<Bytes>) -> Bytes {
+    let Ok(next) = rx.try_recv() else { return first };
+    let mut chunk = bytes::BytesMut::with_capacity(first.len() * 4);
+    chunk.extend_from_slice(&first);
+    chunk.extend_from_slice(&next);
+    while chunk.len() < MAX_CHUNK {
+        match rx.try_recv() {
+            Ok(more) => chunk.extend_from_slice(&more),
+            Err(_) => break,
+        }
+    }
+    chunk.freeze()
 }
 
 /// The body stream of one client.
@@ -24,16 +44,21 @@ pub fn body(
     keep_alive: Duration,
     shutdown: Shutdown,
 ) -> impl Stream<Item = Result<Bytes, std::convert::Infallible>> + 'static {
-    let state = State { first: sub.first.into(), rx: sub.rx, keep_alive, shutdown };
+    let idle = Box::pin(tokio::time::sleep(keep_alive));
+    let state = State { first: sub.first.into(), rx: sub.rx, keep_alive, idle, shutdown };
     futures::stream::unfold(state, |mut s| async move {
         if let Some(frame) = s.first.pop_front() {
             return Some((Ok(frame), s));
         }
-        tokio::select! {
-            _ = s.shutdown.wait() => None,
-            next = s.rx.recv() => next.map(|frame| (Ok(frame), s)),
-            _ = tokio::time::sleep(s.keep_alive) => Some((Ok(Bytes::from_static(super::frame::KEEP_ALIVE)), s)),
-        }
+        let chunk = tokio::select! {
+            _ = s.shutdown.wait() => return None,
+            next = s.rx.recv() => with_queued(next?, &mut s.rx),
+            _ = s.idle.as_mut() => Bytes::from_static(super::frame::KEEP_ALIVE),
+        };
+        // Keep-alive only after `keep_alive` without any write.
+        let at = tokio::time::Instant::now() + s.keep_alive;
+        s.idle.as_mut().reset(at);
+        Some((Ok(chunk), s))
     })
 }
 
@@ -56,6 +81,10 @@ mod tests {
             body.next().await.and_then(Result::ok),
             Some(Bytes::from_static(super::super::frame::KEEP_ALIVE))
         );
+        // Several queued messages leave as one chunk.
+        let _ = tx.try_send(Bytes::from_static(b"c"));
+        let _ = tx.try_send(Bytes::from_static(b"d"));
+        assert_eq!(body.next().await.and_then(Result::ok), Some(Bytes::from_static(b"cd")));
         drop(tx);
         assert!(body.next().await.is_none(), "dropped by the hub: the stream ends");
     }
