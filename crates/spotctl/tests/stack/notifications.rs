@@ -27,7 +27,12 @@ impl Received {
 /// A tiny HTTP/1.1 receiver: answers each request with the next status of
 /// `statuses` (the last one repeats) and records it.
 async fn receiver(statuses: Vec<u16>) -> anyhow::Result<(String, Arc<Mutex<Vec<Received>>>)> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    receiver_on(0, statuses).await
+}
+
+/// [`receiver`] on a given port (0: any).
+async fn receiver_on(port: u16, statuses: Vec<u16>) -> anyhow::Result<(String, Arc<Mutex<Vec<Received>>>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
     let got = Arc::new(Mutex::new(Vec::new()));
     let seen = got.clone();
@@ -365,5 +370,95 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
             .await?;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}
+
+/// Deliveries live in the database: a delivery still failing when the
+/// gateway stops is sent by the next gateway process, with the same id.
+#[tokio::test]
+async fn a_pending_delivery_survives_a_restart() -> anyhow::Result<()> {
+    spot_testkit::init_logs();
+    let database = spot_testkit::TestDatabase::create().await?;
+    let nats = spot_testkit::TestNats::start().await?;
+    let mut settings = spot_testkit::settings(&database, &nats)?;
+    settings.consumer_ack_wait = Duration::from_secs(2);
+    for (k, v) in [
+        ("SPOT_WEBHOOK_RETRY_BASE_MS", "200"),
+        ("SPOT_WEBHOOK_RETRY_CAP_SECS", "1"),
+        ("SPOT_WEBHOOK_MAX_ATTEMPTS", "50"),
+        ("SPOT_WEBHOOK_TIMEOUT_SECS", "1"),
+    ] {
+        settings.source.set(k, v);
+    }
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build()?;
+    // A port nobody listens on yet: every attempt is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+
+    let first = spotctl::stack::Stack::start(&settings, spot_platform::Shutdown::new()).await?;
+    let base = first.gateway_url();
+    let tenant = spotctl::admin::create_tenant(&base, ADMIN, "durable", "durable@example.com").await?;
+    let created: Value = http
+        .post(format!("{base}/api/webhooks"))
+        .bearer_auth(&tenant.token)
+        .json(&json!({"url": url, "kinds": ["agent_offline"], "secret": SECRET}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let hook = created["id"].as_str().unwrap_or_default().to_owned();
+    let register = fixture_body("post_agents_register")?;
+    let agent: Value = http
+        .post(format!("{base}/api/agents/register"))
+        .bearer_auth(&tenant.token)
+        .json(&register)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let agent = agent["agent_id"].as_str().unwrap_or_default().to_owned();
+    let shutdown = fixture_body("post_heartbeat_shutdown")?;
+    let resp = http
+        .post(format!("{base}/api/agents/{agent}/heartbeat"))
+        .bearer_auth(&tenant.token)
+        .json(&shutdown)
+        .send()
+        .await?;
+    assert_eq!(resp.status().as_u16(), 200);
+    let log_url = |base: &str| format!("{base}/api/webhooks/{hook}/deliveries");
+    let failing = wait_for("a failed attempt", async || {
+        let log: Value = http.get(log_url(&base)).bearer_auth(&tenant.token).send().await?.json().await?;
+        let d = log["items"][0].clone();
+        Ok((d["status"] == "pending" && d["attempts"].as_i64().unwrap_or(0) >= 2).then_some(d))
+    })
+    .await?;
+    assert_eq!(failing["last_error"], "connection failed");
+    first.stop(Duration::from_secs(5)).await;
+
+    // The receiver comes up; a new gateway process (same database) sends it.
+    let (_, got) = receiver_on(port, vec![200]).await?;
+    let second = spotctl::stack::Stack::start(&settings, spot_platform::Shutdown::new()).await?;
+    let base = second.gateway_url();
+    let delivered = wait_for("the delivery after the restart", async || {
+        let log: Value = http.get(log_url(&base)).bearer_auth(&tenant.token).send().await?.json().await?;
+        Ok((log["items"][0]["status"] == "delivered").then_some(log))
+    })
+    .await?;
+    let received = got.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].header("X-Spot-Delivery"), failing["id"].as_str());
+    assert!(signature::verify(
+        SECRET,
+        &received[0].body,
+        received[0].header("X-Spot-Signature").unwrap_or_default()
+    ));
+    assert!(
+        delivered["items"][0]["attempts"]
+            .as_i64()
+            .is_some_and(|n| n > failing["attempts"].as_i64().unwrap_or(0))
+    );
+    second.stop(Duration::from_secs(5)).await;
+    drop(nats);
+    drop(database);
     Ok(())
 }
