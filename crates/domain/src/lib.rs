@@ -4,7 +4,8 @@
 //! lifecycles, switch timings), the emergency rules (pool choice, notice
 //! life, rebalance policy) and the spot price maths (consolidation, pool
 //! risk, savings) and the decision engine (schemas, built-in policy,
-//! guardrails, A/B arms).
+//! guardrails, A/B arms), and the notification and webhook rules (kinds,
+//! severities, webhook URLs and kinds, delivery retries and dead letters).
 //!
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
@@ -16,6 +17,7 @@ pub mod group;
 pub mod heartbeat;
 pub mod ids;
 pub mod instance;
+pub mod notify;
 pub mod pricing;
 #[cfg(feature = "sea-orm")]
 pub mod storage;

@@ -9,6 +9,7 @@
 //! tests without a database.
 
 use crate::group::{CommandStatus, CommandType, ReplicaStatus, Role};
+use crate::notify::{DeliveryStatus, NotificationKind, Severity};
 use crate::pricing::{ReporterRole, Source};
 use crate::{AgentStatus, InstanceMode, ReportedStatus};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
@@ -44,4 +45,7 @@ stored_as_text! {
     InstanceMode: |raw| InstanceMode::parse(raw).ok();
     ReporterRole: ReporterRole::parse;
     Source: Source::parse;
+    NotificationKind: |raw| NotificationKind::parse(raw).ok();
+    Severity: |raw| Severity::parse(raw).ok();
+    DeliveryStatus: DeliveryStatus::parse;
 }

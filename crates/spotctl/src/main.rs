@@ -78,6 +78,8 @@ enum BenchCommand {
     Emergency(spotctl::bench::emergency::EmergencyArgs),
     /// A simulated v4 fleet against the five service binaries: rates, latency, lag, CPU, memory, ceiling.
     Ingest(spotctl::bench::ingest::IngestArgs),
+    /// Bus event -> SSE client latency with many concurrent live streams (own stack in-process).
+    Sse(spotctl::bench::sse::SseArgs),
     /// The bare actix-web heartbeat endpoint `bench ingest` compares the gateway with.
     #[command(hide = true)]
     CeilingServer(spotctl::bench::ceiling::CeilingArgs),
@@ -240,6 +242,15 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             let settings = settings()?;
             let report = spotctl::bench::decisions::run(&settings, &args).await.map_err(|e| {
                 eprintln!("spotctl bench decisions: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Sse(args) } => {
+            let settings = settings()?;
+            let report = spotctl::bench::sse::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench sse: {e:#}");
                 ExitCode::FAILURE
             })?;
             print!("{}", report.render());

@@ -25,6 +25,9 @@ pub enum ApiError {
     NotFound(String),
     /// The request conflicts with the current state (409), with a stable code.
     Conflict { code: String, message: String },
+    /// Well-formed input the API cannot act on (422), with a stable code and
+    /// the field in the message (e.g. `invalid_webhook_url`).
+    Unprocessable { code: &'static str, message: String },
     /// JetStream is down or did not ack: the agent should retry.
     BusUnavailable,
     /// A backing service did not answer in time.
@@ -45,6 +48,7 @@ impl ApiError {
             Self::AgentNotFound => "agent_not_found",
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
+            Self::Unprocessable { code, .. } => code,
             Self::BusUnavailable => "bus_unavailable",
             Self::DependencyUnavailable(_) => "dependency_unavailable",
             Self::Internal(_) => "internal_error",
@@ -68,6 +72,7 @@ impl fmt::Display for ApiError {
             Self::AgentNotFound => f.write_str("agent not found"),
             Self::NotFound(what) => write!(f, "{what}"),
             Self::Conflict { message, .. } => f.write_str(message),
+            Self::Unprocessable { message, .. } => f.write_str(message),
             Self::BusUnavailable => f.write_str("event bus unavailable, retry later"),
             Self::DependencyUnavailable(what) => write!(f, "{what} unavailable, retry later"),
             Self::Internal(_) => f.write_str("internal error"),
@@ -85,6 +90,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BusUnavailable | Self::DependencyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -151,6 +157,11 @@ mod tests {
             (ApiError::Unauthorized, 401, "unauthorized"),
             (ApiError::AgentNotFound, 404, "agent_not_found"),
             (ApiError::BusUnavailable, 503, "bus_unavailable"),
+            (
+                ApiError::Unprocessable { code: "invalid_webhook_url", message: "url: x".into() },
+                422,
+                "invalid_webhook_url",
+            ),
             (ApiError::Internal("secret cause".into()), 500, "internal_error"),
         ];
         for (err, status, code) in cases {

@@ -4,7 +4,9 @@
 //!
 //! Agent reports are published to JetStream and answered only after the ack;
 //! answers an agent waits on come from the owning service over gRPC. The
-//! gateway must not read another service's tables.
+//! gateway must not read another service's tables. It also turns bus events
+//! into tenants' notifications, webhook deliveries and the live SSE stream
+//! (docs/NOTIFICATIONS.md, docs/EVENTS.md).
 
 pub mod auth;
 pub mod cache;
@@ -14,6 +16,8 @@ pub mod error;
 pub mod http;
 pub mod invalidation;
 pub mod lifecycle_client;
+pub mod live;
+pub mod notify;
 pub mod openapi;
 pub mod pricing_client;
 pub mod routes;
@@ -22,6 +26,7 @@ pub mod state;
 pub mod store;
 mod upstream;
 pub mod web_app;
+pub mod webhooks;
 pub mod wire;
 
 use actix_web::{App, HttpServer, web};
@@ -38,7 +43,11 @@ pub const SCHEMA: &str = "gateway";
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!("gateway", 1, "0001_tenants")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("gateway", 1, "0001_tenants"),
+    migration!("gateway", 2, "0002_notifications"),
+    migration!("gateway", 3, "0003_webhooks"),
+];
 
 /// Starts the HTTP server; returns once it is listening.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {
@@ -46,6 +55,32 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
     let state = state::AppState::new(&svc, &own)?;
     svc.spawn(invalidation::run(state.clone(), shutdown.clone()));
+    // Live updates, notifications and webhooks (docs/NOTIFICATIONS.md).
+    svc.spawn(live::listener::run(svc.bus.clone(), state.live.clone(), shutdown.clone()));
+    for subscription in notify::consumer::subscriptions() {
+        let notifier = notify::consumer::Notifier {
+            durable: subscription.durable,
+            db: svc.db.clone(),
+            bus: svc.bus.clone(),
+            wake: state.webhook_wake.clone(),
+        };
+        svc.spawn_consumer(subscription, notifier);
+    }
+    let worker = webhooks::worker::Worker::new(
+        svc.db.clone(),
+        own.webhook_retry,
+        own.webhook_timeout,
+        state.webhook_wake.clone(),
+    )
+    .map_err(StartError::other)?;
+    svc.spawn(worker.run(shutdown.clone()));
+    // The gateway's inbox (notification consumers) is pruned like every service's.
+    svc.spawn(spot_platform::store::retention::run(
+        svc.db.clone(),
+        SCHEMA,
+        settings.dedup_retention,
+        shutdown.clone(),
+    ));
     let ops = svc.ops_state();
     let labels = std::sync::Arc::new(routes::labels::RouteLabels::gateway());
     let server = HttpServer::new(move || {

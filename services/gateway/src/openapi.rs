@@ -67,7 +67,16 @@ use utoipa::OpenApi;
         crate::routes::decisions::register,
         crate::routes::decisions::upload_onnx,
         crate::routes::decisions::activate,
-        crate::routes::decisions::delete
+        crate::routes::decisions::delete,
+        crate::routes::events::stream,
+        crate::routes::notifications::list,
+        crate::routes::notifications::unread_count,
+        crate::routes::notifications::read,
+        crate::routes::notifications::read_all,
+        crate::routes::webhooks::list,
+        crate::routes::webhooks::create,
+        crate::routes::webhooks::delete,
+        crate::routes::webhooks::deliveries
     ),
     // The error preset (`ApiErrors`) refers to the body; it is registered
     // here since responses derived with `IntoResponses` do not collect it.

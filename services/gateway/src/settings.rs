@@ -5,6 +5,18 @@ use spot_platform::Settings;
 use spot_platform::config::{ConfigError, Secret, SettingDef};
 use spot_platform::setting;
 use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A whole number setting within `min..=max`.
+fn in_range(
+    r: &spot_platform::config::Section,
+    key: &'static str,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let v: u64 = r.parse(key)?;
+    if (min..=max).contains(&v) { Ok(v) } else { Err(r.invalid(key, format!("must be {min} to {max}"))) }
+}
 
 /// Every setting the gateway reads besides the platform's.
 pub const SETTINGS: &[SettingDef] = &[
@@ -50,6 +62,55 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "where the gateway reaches decisions gRPC"
     ),
+    setting!(
+        "SPOT_WEBHOOK_MAX_ATTEMPTS",
+        "webhook_max_attempts",
+        "8",
+        false,
+        "attempts of one webhook delivery before it is dead-lettered (1-50)"
+    ),
+    setting!(
+        "SPOT_WEBHOOK_RETRY_BASE_MS",
+        "webhook_retry_base_ms",
+        "2000",
+        false,
+        "wait after a webhook delivery's first failed attempt; doubles per attempt"
+    ),
+    setting!(
+        "SPOT_WEBHOOK_RETRY_CAP_SECS",
+        "webhook_retry_cap_secs",
+        "3600",
+        false,
+        "longest wait between two attempts of a webhook delivery"
+    ),
+    setting!(
+        "SPOT_WEBHOOK_TIMEOUT_SECS",
+        "webhook_timeout_secs",
+        "10",
+        false,
+        "how long one webhook attempt waits for the receiver's answer"
+    ),
+    setting!(
+        "SPOT_SSE_BUFFER",
+        "sse_buffer",
+        "10000",
+        false,
+        "live events kept in memory for Last-Event-ID resume"
+    ),
+    setting!(
+        "SPOT_SSE_CLIENT_QUEUE",
+        "sse_client_queue",
+        "256",
+        false,
+        "live events queued per SSE client before the client is dropped as too slow"
+    ),
+    setting!(
+        "SPOT_SSE_KEEPALIVE_SECS",
+        "sse_keepalive_secs",
+        "15",
+        false,
+        "seconds between keep-alive comments on an idle SSE stream"
+    ),
 ];
 
 /// Validated gateway settings.
@@ -61,6 +122,11 @@ pub struct GatewaySettings {
     pub pricing_grpc_url: String,
     pub emergency_grpc_url: String,
     pub decisions_grpc_url: String,
+    /// Webhook delivery retries (docs/NOTIFICATIONS.md).
+    pub webhook_retry: spot_domain::notify::RetryPolicy,
+    pub webhook_timeout: std::time::Duration,
+    /// Live event stream (docs/EVENTS.md, "Live updates").
+    pub sse: crate::live::LiveSettings,
 }
 
 impl GatewaySettings {
@@ -74,6 +140,17 @@ impl GatewaySettings {
             pricing_grpc_url: r.text("pricing_grpc_url"),
             emergency_grpc_url: r.text("emergency_grpc_url"),
             decisions_grpc_url: r.text("decisions_grpc_url"),
+            webhook_retry: spot_domain::notify::RetryPolicy {
+                base: Duration::from_millis(in_range(&r, "webhook_retry_base_ms", 1, 3_600_000)?),
+                cap: Duration::from_secs(in_range(&r, "webhook_retry_cap_secs", 1, 7 * 86_400)?),
+                max_attempts: in_range(&r, "webhook_max_attempts", 1, 50)? as u32,
+            },
+            webhook_timeout: Duration::from_secs(in_range(&r, "webhook_timeout_secs", 1, 300)?),
+            sse: crate::live::LiveSettings {
+                buffer: in_range(&r, "sse_buffer", 1, 1_000_000)? as usize,
+                client_queue: in_range(&r, "sse_client_queue", 1, 100_000)? as usize,
+                keep_alive: Duration::from_secs(in_range(&r, "sse_keepalive_secs", 1, 3600)?),
+            },
         })
     }
 }

@@ -28,6 +28,16 @@ fn cache_lookups(registry: &prometheus::Registry) -> Result<prometheus::IntCount
     Ok(counter)
 }
 
+/// The hub, its ids above this process's start time (see live/buffer.rs).
+fn live_hub(ctx: &ServiceContext, own: &GatewaySettings) -> Result<crate::live::Hub, StartError> {
+    let metrics = crate::live::hub::HubMetrics::register(&ctx.metrics.registry).map_err(StartError::other)?;
+    let start_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+    let base = crate::live::buffer::ReplayBuffer::base_for(start_ms);
+    Ok(crate::live::Hub::new(own.sse, base, Some(metrics)))
+}
+
 /// Cloned into every worker; everything inside is shared.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -46,6 +56,12 @@ pub struct AppState {
     pub commands_cache: Arc<AgentCache<Arc<Vec<spot_contracts::v1::CommandRecord>>>>,
     /// Cache hits and misses by kind, to show polling stays off the database.
     pub cache_lookups: prometheus::IntCounterVec,
+    /// The live-update fan-out (`GET /api/events/stream`).
+    pub live: Arc<crate::live::Hub>,
+    /// Wakes the webhook worker after notifications were committed.
+    pub webhook_wake: Arc<tokio::sync::Notify>,
+    /// Ends live streams when the gateway stops.
+    pub shutdown: spot_platform::Shutdown,
 }
 
 impl AppState {
@@ -67,6 +83,9 @@ impl AppState {
             config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             commands_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             cache_lookups: cache_lookups(&ctx.metrics.registry)?,
+            live: Arc::new(live_hub(ctx, own)?),
+            webhook_wake: Arc::new(tokio::sync::Notify::new()),
+            shutdown: ctx.shutdown.clone(),
         })
     }
 }

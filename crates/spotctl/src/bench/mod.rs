@@ -14,5 +14,6 @@ mod report;
 pub mod sandbox;
 pub mod saturate;
 pub mod scrape;
+pub mod sse;
 
 pub use report::{Report, peak_rss_mib};

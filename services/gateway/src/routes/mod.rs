@@ -8,16 +8,19 @@ pub mod client;
 pub mod client_dashboard;
 pub mod decisions;
 pub mod emergency;
+pub mod events;
 pub mod fallback;
 pub mod labels;
 pub mod listing;
 pub mod metrics;
+pub mod notifications;
 pub mod polling;
 pub mod pricing;
 pub mod replicas;
 pub mod reports;
 pub mod settings;
 pub mod switching;
+pub mod webhooks;
 
 use crate::state::AppState;
 use actix_web::web;
@@ -81,6 +84,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
             web::post().to(decisions::activate),
         )
         .route("/api/admin/models/{model_id}", web::delete().to(decisions::delete))
+        .route("/api/events/stream", web::get().to(events::stream))
+        .route("/api/notifications", web::get().to(notifications::list))
+        .route("/api/notifications/unread-count", web::get().to(notifications::unread_count))
+        .route("/api/notifications/read-all", web::post().to(notifications::read_all))
+        .route("/api/notifications/{id}/read", web::post().to(notifications::read))
+        .route("/api/webhooks", web::get().to(webhooks::list))
+        .route("/api/webhooks", web::post().to(webhooks::create))
+        .route("/api/webhooks/{id}", web::delete().to(webhooks::delete))
+        .route("/api/webhooks/{id}/deliveries", web::get().to(webhooks::deliveries))
         .route(
             "/api/{kind:groups|agents|instances|replicas|commands|switches}",
             web::get().to(listing::list),

@@ -6,6 +6,7 @@ pub mod agent_v4;
 pub mod commands;
 pub mod dashboard;
 pub mod emergency;
+pub mod notifications;
 pub mod replicas;
 pub mod reports;
 pub mod switch_report;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS gateway.webhook_deliveries;
+DROP TABLE IF EXISTS gateway.webhooks;
