@@ -16,6 +16,7 @@ pub mod group;
 pub mod heartbeat;
 pub mod ids;
 pub mod instance;
+pub mod ops;
 pub mod pricing;
 #[cfg(feature = "sea-orm")]
 pub mod storage;

@@ -1,17 +1,47 @@
-//! Listens for lifecycle's change events and drops cached answers.
+//! Listens for change events and drops cached answers: lifecycle's agent
+//! config and command changes, and the gateways' own announcements that a
+//! tenant's tokens or status changed (revoked token, suspended or deleted
+//! tenant), so every gateway replica refuses it at once
+//! (docs/OPERATORS_API.md, "Revocation").
 
 use crate::state::AppState;
 use futures::StreamExt;
-use spot_domain::AgentId;
+use spot_domain::{AgentId, ClientId};
 use spot_platform::Shutdown;
 use std::sync::atomic::Ordering;
 
-/// Subscribes to `spot.v1.lifecycle.>` on core NATS until shutdown.
+/// Subject prefix of the gateways' auth announcements (core NATS, no payload).
+pub const AUTH_CHANGED: &str = "spot.v1.gateway.auth_changed";
+
+/// Drops this gateway's cached tokens of the tenant and tells every other
+/// replica to do the same. The database change is committed before: a lost
+/// announcement (bus down) is bounded by the reconnect clear and the token TTL.
+pub async fn announce_auth_change(state: &AppState, tenant: ClientId) {
+    state.tokens.forget_tenant(tenant);
+    let client = state.bus.client();
+    let subject = format!("{AUTH_CHANGED}.{tenant}");
+    let sent = match client.publish(subject, bytes::Bytes::new()).await {
+        Ok(()) => client.flush().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, client_id = %tenant, "auth change not announced; other gateways rely on the token TTL");
+    }
+}
+
+/// Subscribes to `spot.v1.lifecycle.>` and the auth announcements on core
+/// NATS until shutdown.
 pub async fn run(state: AppState, shutdown: Shutdown) {
-    let mut subscription = match state.bus.client().subscribe("spot.v1.lifecycle.>").await {
+    let client = state.bus.client();
+    let subscribed = async {
+        let lifecycle = client.subscribe("spot.v1.lifecycle.>").await?;
+        let auth = client.subscribe(format!("{AUTH_CHANGED}.*")).await?;
+        Ok::<_, async_nats::SubscribeError>(futures::stream::select(lifecycle, auth))
+    };
+    let mut subscription = match subscribed.await {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!(error = %e, "cannot subscribe to lifecycle events; caches rely on their TTL");
+            tracing::error!(error = %e, "cannot subscribe to change events; caches rely on their TTL");
             return;
         }
     };
@@ -30,7 +60,8 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
                     connects = now;
                     state.config_cache.clear();
                     state.commands_cache.clear();
-                    tracing::info!("NATS reconnected: agent caches cleared");
+                    state.tokens.clear();
+                    tracing::info!("NATS reconnected: agent and token caches cleared");
                 }
                 continue;
             }
@@ -41,8 +72,15 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     }
 }
 
-/// `spot.v1.lifecycle.<event>.<client>.<agent>` -> invalidate.
+/// `spot.v1.lifecycle.<event>.<client>.<agent>` or
+/// `spot.v1.gateway.auth_changed.<client>` -> invalidate.
 pub fn apply(state: &AppState, subject: &str) {
+    if let Some(tenant) = subject.strip_prefix(AUTH_CHANGED).and_then(|s| s.strip_prefix('.')) {
+        if let Ok(tenant) = ClientId::parse(tenant) {
+            state.tokens.forget_tenant(tenant);
+        }
+        return;
+    }
     let mut parts = subject.split('.').skip(3);
     let (Some(event), Some(_client), Some(agent)) = (parts.next(), parts.next(), parts.next()) else {
         return;

@@ -37,7 +37,8 @@ pub const SCHEMA: &str = "gateway";
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!("gateway", 1, "0001_tenants")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!("gateway", 1, "0001_tenants"), migration!("gateway", 4, "0004_tenant_admin")];
 
 /// Starts the HTTP server; returns once it is listening.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {

@@ -19,6 +19,8 @@ mod listing;
 mod mass_interruption;
 mod migrations;
 mod openapi;
+mod operators_reads;
 mod pricing;
 mod promotions;
+mod tenants_admin;
 mod v4_conversation;

@@ -102,6 +102,7 @@ impl LifecycleGrpc {
 mod calls;
 pub mod convert;
 mod dashboard;
+mod reports;
 
 #[tonic::async_trait]
 impl LifecycleService for LifecycleGrpc {
@@ -306,5 +307,12 @@ impl LifecycleService for LifecycleGrpc {
         request: Request<v1::TenantReplicasRequest>,
     ) -> Result<Response<v1::TenantReplicaList>, Status> {
         Ok(Response::new(dashboard::replicas(&self.db, request.get_ref()).await?))
+    }
+
+    async fn operator_report(
+        &self,
+        request: Request<v1::OperatorReportRequest>,
+    ) -> Result<Response<v1::OperatorReportResponse>, Status> {
+        Ok(Response::new(reports::operator_report(&self.db, request.get_ref()).await?))
     }
 }
