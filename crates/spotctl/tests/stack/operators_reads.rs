@@ -119,20 +119,20 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
     let (_, other) = t.tenant("beta").await?;
     let agent = t.register(&token).await?;
 
-    let mut report = fixture_body("post_switch-report")?;
-    report["old_instance"]["instance_id"] = json!(registered_instance()?);
-    let path = format!("/api/agents/{agent}/switch-report");
-    let (status, answer) = call(&t, "POST", &path, &token, Some(&report.to_string())).await?;
-    assert_eq!(status, 200, "{answer}");
     let cleanup = fixture_body("post_cleanup-report")?.to_string();
     let (status, answer) =
         call(&t, "POST", &format!("/api/agents/{agent}/cleanup-report"), &token, Some(&cleanup)).await?;
     assert_eq!(status, 200, "{answer}");
 
-    // Cleanup logs land through the bus.
+    // Cleanup logs land through the bus (a switched-away agent's reports are dropped).
     let logs =
         until(&t, &format!("/api/agents/{agent}/cleanup-logs"), &token, |b| !items(b).is_empty()).await?;
     assert_eq!(items(&logs).len(), 1);
+    let mut report = fixture_body("post_switch-report")?;
+    report["old_instance"]["instance_id"] = json!(registered_instance()?);
+    let path = format!("/api/agents/{agent}/switch-report");
+    let (status, answer) = call(&t, "POST", &path, &token, Some(&report.to_string())).await?;
+    assert_eq!(status, 200, "{answer}");
 
     // Audit log by agent, paged; filters checked; foreign ids not found.
     let audit = until(&t, &format!("/api/audit?agent_id={agent}"), &token, |b| !items(b).is_empty()).await?;
