@@ -13,20 +13,39 @@ use std::sync::atomic::Ordering;
 /// Subject prefix of the gateways' auth announcements (core NATS, no payload).
 pub const AUTH_CHANGED: &str = "spot.v1.gateway.auth_changed";
 
+/// Subject prefix of agent deletions (core NATS, no payload): `.<agent id>`.
+pub const AGENT_DELETED: &str = "spot.v1.gateway.agent_deleted";
+
+/// Drops a deleted agent from this gateway's caches and tells every other
+/// replica to do the same (after the database change is committed).
+pub async fn announce_agent_deleted(state: &AppState, agent: AgentId) {
+    forget_agent(state, agent);
+    publish(state, format!("{AGENT_DELETED}.{agent}")).await;
+}
+
+fn forget_agent(state: &AppState, agent: AgentId) {
+    state.agents.forget(agent);
+    state.config_cache.invalidate(agent);
+    state.commands_cache.invalidate(agent);
+}
+
+async fn publish(state: &AppState, subject: String) {
+    let client = state.bus.client();
+    let sent = match client.publish(subject.clone(), bytes::Bytes::new()).await {
+        Ok(()) => client.flush().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, subject, "change not announced; other gateways rely on TTLs and reconnects");
+    }
+}
+
 /// Drops this gateway's cached tokens of the tenant and tells every other
 /// replica to do the same. The database change is committed before: a lost
 /// announcement (bus down) is bounded by the reconnect clear and the token TTL.
 pub async fn announce_auth_change(state: &AppState, tenant: ClientId) {
     state.tokens.forget_tenant(tenant);
-    let client = state.bus.client();
-    let subject = format!("{AUTH_CHANGED}.{tenant}");
-    let sent = match client.publish(subject, bytes::Bytes::new()).await {
-        Ok(()) => client.flush().await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    if let Err(e) = sent {
-        tracing::warn!(error = %e, client_id = %tenant, "auth change not announced; other gateways rely on the token TTL");
-    }
+    publish(state, format!("{AUTH_CHANGED}.{tenant}")).await;
 }
 
 /// Subscribes to `spot.v1.lifecycle.>` and the auth announcements on core
@@ -36,7 +55,9 @@ pub async fn run(state: AppState, shutdown: Shutdown) {
     let subscribed = async {
         let lifecycle = client.subscribe("spot.v1.lifecycle.>").await?;
         let auth = client.subscribe(format!("{AUTH_CHANGED}.*")).await?;
-        Ok::<_, async_nats::SubscribeError>(futures::stream::select(lifecycle, auth))
+        let deleted = client.subscribe(format!("{AGENT_DELETED}.*")).await?;
+        let gateway = futures::stream::select(auth, deleted);
+        Ok::<_, async_nats::SubscribeError>(futures::stream::select(lifecycle, gateway))
     };
     let mut subscription = match subscribed.await {
         Ok(s) => s,
@@ -78,6 +99,12 @@ pub fn apply(state: &AppState, subject: &str) {
     if let Some(tenant) = subject.strip_prefix(AUTH_CHANGED).and_then(|s| s.strip_prefix('.')) {
         if let Ok(tenant) = ClientId::parse(tenant) {
             state.tokens.forget_tenant(tenant);
+        }
+        return;
+    }
+    if let Some(agent) = subject.strip_prefix(AGENT_DELETED).and_then(|s| s.strip_prefix('.')) {
+        if let Ok(agent) = AgentId::parse(agent) {
+            forget_agent(state, agent);
         }
         return;
     }

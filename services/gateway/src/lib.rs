@@ -37,8 +37,11 @@ pub const SCHEMA: &str = "gateway";
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// This service's migrations, in order.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("gateway", 1, "0001_tenants"), migration!("gateway", 4, "0004_tenant_admin")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("gateway", 1, "0001_tenants"),
+    migration!("gateway", 4, "0004_tenant_admin"),
+    migration!("gateway", 5, "0005_agent_deletion"),
+];
 
 /// Starts the HTTP server; returns once it is listening.
 pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningService, StartError> {

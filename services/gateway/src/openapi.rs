@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         crate::routes::audit::audit,
         crate::routes::agent_admin::enable,
         crate::routes::agent_admin::disable,
+        crate::routes::agent_admin::delete,
         crate::routes::audit::cleanup_logs,
         crate::routes::audit::health,
         crate::routes::audit::history,

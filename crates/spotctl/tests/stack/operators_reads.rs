@@ -278,3 +278,54 @@ async fn spotctl_speaks_the_api_with_tables_json_and_its_errors() -> anyhow::Res
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_deleted_agent_is_told_enabled_false_once_then_not_found() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    let (_, other) = t.tenant("beta").await?;
+    let agent = t.register(&token).await?;
+    let (second, _replica) = t.second_gateway().await?;
+    // Both replicas know the agent (and cache its owner and config).
+    let config = format!("/api/agents/{agent}/config");
+    let (status, body) = call(&t, "GET", &config, &token, None).await?;
+    assert_eq!((status, body["enabled"].clone()), (200, json!(true)));
+    let on_second = |path: &str| t.http.get(format!("{second}{path}")).bearer_auth(&token).send();
+    assert_eq!(on_second(&format!("/api/agents/{agent}")).await?.status().as_u16(), 200);
+
+    let (status, _) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &other, None).await?;
+    assert_eq!(status, 404, "another tenant cannot delete it");
+    let (status, deleted) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &token, None).await?;
+    assert_eq!(status, 200, "{deleted}");
+    assert_eq!(deleted["deleted"], true);
+    assert_eq!(deleted["released_instances"], json!([]), "the PRIMARY stays in the group");
+
+    // The other replica forgets it at once: its first config poll says stop, then 404.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let resp = on_second(&format!("/api/agents/{agent}")).await?;
+        if resp.status().as_u16() == 404 {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "replica 2 still serves the deleted agent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let resp = on_second(&config).await?;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.json::<Value>().await?["enabled"], false);
+    let (status, _) = call(&t, "GET", &config, &token, None).await?;
+    assert_eq!(status, 404, "after the farewell every call is 404");
+    let heartbeat = fixture_body("post_heartbeat")?.to_string();
+    let (status, _) =
+        call(&t, "POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&heartbeat)).await?;
+    assert_eq!(status, 404);
+    let (status, _) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &token, None).await?;
+    assert_eq!(status, 404);
+
+    let (_, listed) = call(&t, "GET", "/api/agents", &token, None).await?;
+    assert!(items(&listed).is_empty(), "{listed}");
+    let (_, audit) = call(&t, "GET", "/api/audit", &token, None).await?;
+    let event = items(&audit).into_iter().find(|e| e["event_type"] == "agent_deleted").unwrap_or_default();
+    assert!(event["actor"].as_str().is_some_and(|a| a.starts_with("token:")), "{audit}");
+    Ok(())
+}

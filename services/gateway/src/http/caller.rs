@@ -35,7 +35,7 @@ fn is_admin(req: &HttpRequest, state: &AppState) -> bool {
 }
 
 /// Parses the `{agent_id}` path segment.
-fn path_agent(req: &HttpRequest) -> Result<AgentId, ApiError> {
+pub(crate) fn path_agent(req: &HttpRequest) -> Result<AgentId, ApiError> {
     let raw = req.match_info().get("agent_id").unwrap_or_default();
     AgentId::parse(raw).map_err(|_| ApiError::InvalidField("agent_id in the path is not a valid UUID".into()))
 }

@@ -50,3 +50,40 @@ pub async fn enable(state: web::Data<AppState>, op: Operator) -> Result<web::Jso
 pub async fn disable(state: web::Data<AppState>, op: Operator) -> Result<web::Json<EnabledAnswer>, ApiError> {
     set(&state, op, false).await
 }
+
+/// What a deletion did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AgentDeleted {
+    pub agent_id: String,
+    pub deleted: bool,
+    /// Instances whose role became TERMINATED (a PRIMARY stays: the group
+    /// keeps serving until the operator switches or deletes the group's agents).
+    pub released_instances: Vec<String>,
+    /// A CLEANUP command was queued (agents that run typed commands).
+    pub cleanup_queued: bool,
+}
+
+/// `DELETE /api/agents/{agent_id}`: the agent's next `GET /config` answers
+/// `enabled: false`, then every call about it is 404 (docs/OPERATORS_API.md,
+/// "Deleting an agent"). Repeating the call after it succeeded is 404.
+#[utoipa::path(delete, path = "/api/agents/{agent_id}", tag = "operator", summary = "Delete an agent: config answers enabled=false once, then 404",
+    params(AgentPath), responses((status = 200, body = AgentDeleted), ApiErrors))]
+pub async fn delete(state: web::Data<AppState>, op: Operator) -> Result<web::Json<AgentDeleted>, ApiError> {
+    let done = state
+        .lifecycle
+        .delete_agent(v1::DeleteAgentRequest {
+            agent: Some(op.agent_ref()),
+            actor: op.actor.clone(),
+            request_id: op.request_id.clone(),
+        })
+        .await?;
+    crate::store::agents::mark_deleted(&state.db, op.agent, op.client).await?;
+    crate::invalidation::announce_agent_deleted(&state, op.agent).await;
+    tracing::info!(agent_id = %op.agent, actor = %op.actor, "agent deleted");
+    Ok(web::Json(AgentDeleted {
+        agent_id: op.agent.to_string(),
+        deleted: true,
+        released_instances: done.released_instances,
+        cleanup_queued: done.cleanup_queued,
+    }))
+}

@@ -130,6 +130,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     .route("/api/client/{client_id}/savings", web::get().to(client_dashboard::overview::savings))
     .route("/api/client/{client_id}/analytics/downtime", web::get().to(analytics::client_downtime))
     .route("/api/agents/{agent_id}", web::get().to(client_dashboard::agents::get))
+    .route("/api/agents/{agent_id}", web::delete().to(agent_admin::delete))
     .route(
         "/api/agents/{agent_id}/replicas/{replica_id}",
         web::delete().to(client_dashboard::replicas::delete),

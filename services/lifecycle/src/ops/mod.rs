@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod dashboard;
+pub mod delete;
 pub mod register;
 pub mod replicas;
 pub mod settings;

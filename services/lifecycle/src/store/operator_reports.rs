@@ -191,6 +191,7 @@ pub async fn counts<C: ConnectionTrait>(conn: &C, q: &ReportQuery) -> Result<ser
             SELECT a.status FROM lifecycle.agents a
               LEFT JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
              WHERE ($1::uuid IS NULL OR a.client_id = $1) AND COALESCE(i.role, '') <> 'TERMINATED'
+               AND a.deleted_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM lifecycle.agents n WHERE n.group_id = a.group_id
                                  AND n.instance_id = a.instance_id AND n.registered_at > a.registered_at))
          SELECT jsonb_build_object(

@@ -14,3 +14,7 @@ UPDATE lifecycle.replicas r SET status = 'terminated', updated_at = now(), versi
 CREATE UNIQUE INDEX replicas_one_kept_per_group ON lifecycle.replicas (group_id)
     WHERE kept AND status IN ('launching', 'syncing', 'ready');
 ALTER TABLE lifecycle.replicas ADD CONSTRAINT replicas_kept_is_manual CHECK (NOT kept OR replica_type = 'manual');
+
+-- Deleted agents (docs/OPERATORS_API.md, "Deleting an agent"): the row stays
+-- for the audit trail; listings and counts leave it out.
+ALTER TABLE lifecycle.agents ADD COLUMN deleted_at TIMESTAMPTZ;
