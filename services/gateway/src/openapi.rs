@@ -44,6 +44,8 @@ use utoipa::OpenApi;
         crate::routes::audit::health,
         crate::routes::audit::history,
         crate::routes::audit::switches,
+        crate::routes::audit::emergency_events,
+        crate::routes::audit::admin_emergency_events,
         crate::routes::agents::register,
         crate::routes::agents::heartbeat,
         crate::routes::polling::config,

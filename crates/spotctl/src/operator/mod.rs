@@ -151,6 +151,11 @@ pub enum SwitchesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum NoticesCmd {
+    /// The tenant's notices, newest first, with notice -> action latency.
+    List {
+        #[command(flatten)]
+        paging: Paging,
+    },
     /// The agent's Spot interruption notices and emergency state.
     Status { agent: String },
 }
@@ -362,6 +367,22 @@ fn plan(command: &OperatorCommand) -> (Call, &Conn) {
         O::Notices { command: NoticesCmd::Status { agent }, conn } => {
             (get(format!("/api/agents/{}/emergency-status", seg(agent)), vec![], Shape::Object), conn)
         }
+        O::Notices { command: NoticesCmd::List { paging }, conn } => (
+            get(
+                "/api/analytics/emergency-events".into(),
+                paging.query(),
+                Shape::Page(&[
+                    "id",
+                    "agent_id",
+                    "kind",
+                    "status",
+                    "action",
+                    "received_at",
+                    "notice_to_action_ms",
+                ]),
+            ),
+            conn,
+        ),
     }
 }
 

@@ -329,3 +329,49 @@ async fn a_deleted_agent_is_told_enabled_false_once_then_not_found() -> anyhow::
     assert!(event["actor"].as_str().is_some_and(|a| a.starts_with("token:")), "{audit}");
     Ok(())
 }
+
+#[tokio::test]
+async fn emergency_events_carry_their_notice_to_action_latency() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (acme, token) = t.tenant("acme").await?;
+    let (_, other) = t.tenant("beta").await?;
+    let agent = t.register(&token).await?;
+    let deadline =
+        (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let notice = json!({"instance_id": registered_instance()?, "termination_time": deadline}).to_string();
+    let path = format!("/api/agents/{agent}/termination-imminent");
+    // Emergency learns the group from lifecycle's events: retry until it has.
+    let until_accepted = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, answer) = call(&t, "POST", &path, &token, Some(&notice)).await?;
+        if status == 200 {
+            break;
+        }
+        anyhow::ensure!(Instant::now() < until_accepted, "notice refused: {status} {answer}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, events) = call(&t, "GET", "/api/analytics/emergency-events", &token, None).await?;
+    assert_eq!(status, 200, "{events}");
+    let rows = items(&events);
+    assert_eq!(rows.len(), 1, "{events}");
+    assert_eq!(
+        (rows[0]["kind"].as_str(), rows[0]["agent_id"].as_str()),
+        (Some("termination"), Some(agent.as_str()))
+    );
+    assert!(rows[0]["notice_to_action_ms"].is_number(), "the decision's latency is measured: {events}");
+    let (_, theirs) = call(&t, "GET", "/api/analytics/emergency-events", &other, None).await?;
+    assert!(items(&theirs).is_empty());
+    let (status, admin) =
+        call(&t, "GET", &format!("/api/admin/emergency-events?client_id={acme}"), ADMIN, None).await?;
+    assert_eq!((status, items(&admin).len()), (200, 1));
+    let (status, _) = call(&t, "GET", "/api/admin/emergency-events", &token, None).await?;
+    assert_eq!(status, 401);
+    let (status, bad) = call(&t, "GET", "/api/analytics/emergency-events?limit=0", &token, None).await?;
+    assert_eq!((status, bad["error"]["field"].as_str()), (400, Some("limit")));
+
+    let table =
+        spotctl(&["notices", "list", "--url", &t.base, "--token", &token, "--config", "/nonexistent/x.toml"])
+            .await?;
+    assert!(table.starts_with("ID") && table.contains("termination"), "{table}");
+    Ok(())
+}

@@ -215,6 +215,46 @@ pub async fn switches(
     }
 }
 
+/// `GET /api/analytics/emergency-events?from=&to=`: Spot interruption
+/// notices, newest first, each with its notice -> action latency
+/// (`notice_to_action_ms`), replica-ready and promotion times.
+#[utoipa::path(get, path = "/api/analytics/emergency-events", tag = "analytics", summary = "Emergency events (notices) with notice -> action latency, paged",
+    params(ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
+pub async fn emergency_events(
+    state: web::Data<AppState>,
+    params: web::Query<ReportParams>,
+    page: web::Query<PageParams>,
+    ClientScope(client): ClientScope,
+) -> Result<web::Json<ReportPage>, ApiError> {
+    let (limit, cursor) = page.parse()?;
+    let answer = state
+        .emergency
+        .notice_events(v1::NoticeEventsRequest {
+            client_id: client.to_string(),
+            from: timestamp(params.from.as_deref(), "from")?,
+            to: timestamp(params.to.as_deref(), "to")?,
+            limit: i32::try_from(limit.get()).unwrap_or(i32::MAX),
+            after: cursor.map(|c| c.encode()),
+        })
+        .await?;
+    let items = answer.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
+    Ok(web::Json(ReportPage { items, next_cursor: answer.next_cursor }))
+}
+
+/// `GET /api/admin/emergency-events?client_id=`: the original server's path
+/// of [`emergency_events`] (admin token).
+#[utoipa::path(get, path = "/api/admin/emergency-events", tag = "admin", summary = "A tenant's emergency events (original server's path)",
+    params(ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
+pub async fn admin_emergency_events(
+    state: web::Data<AppState>,
+    params: web::Query<ReportParams>,
+    page: web::Query<PageParams>,
+    _: crate::http::Admin,
+    scope: ClientScope,
+) -> Result<web::Json<ReportPage>, ApiError> {
+    emergency_events(state, params, page, scope).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,6 +94,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/{agent_id}/history", web::get().to(audit::history))
         .route("/api/analytics/switches", web::get().to(audit::switches))
         .route("/api/analytics/downtime", web::get().to(analytics::downtime))
+        .route("/api/analytics/emergency-events", web::get().to(audit::emergency_events))
+        .route("/api/admin/emergency-events", web::get().to(audit::admin_emergency_events))
         .route("/api/analytics/switches-per-day", web::get().to(analytics::switches_per_day))
         .route("/api/analytics/savings-per-day", web::get().to(analytics::savings_per_day))
         .route("/api/metrics/operational", web::get().to(analytics::operational))
