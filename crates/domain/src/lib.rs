@@ -18,6 +18,7 @@ pub mod heartbeat;
 pub mod ids;
 pub mod instance;
 pub mod notify;
+pub mod ops;
 pub mod pricing;
 #[cfg(feature = "sea-orm")]
 pub mod storage;

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod bench;
 pub mod migrate;
+pub mod operator;
 pub mod replay;
 pub mod settings;
 pub mod simulate;

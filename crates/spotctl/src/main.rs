@@ -34,6 +34,8 @@ enum Command {
         #[arg(long, allow_hyphen_values = true)]
         down_to: Option<i64>,
     },
+    #[command(flatten)]
+    Operator(spotctl::operator::OperatorCommand),
     /// Manage tenants through the gateway's admin API.
     Tenant {
         #[command(subcommand)]
@@ -204,6 +206,16 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             }
             Ok(())
         }
+        Command::Operator(command) => match spotctl::operator::run(&command).await {
+            Ok(out) => {
+                print!("{out}");
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("spotctl: {e}");
+                Err(ExitCode::FAILURE)
+            }
+        },
         Command::Tenant { command: TenantCommand::Create { name, email, api } } => {
             let created = spotctl::admin::create_tenant(&api.api_url, &api.admin_token, &name, &email)
                 .await

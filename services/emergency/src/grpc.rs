@@ -3,7 +3,7 @@
 
 use crate::error::EmergencyError;
 use crate::ops::{Emergency, rebalance, status, termination, uuid};
-use crate::store::{notices, policies, projection, timeline};
+use crate::store::{notice_events, notices, policies, projection, timeline};
 use spot_contracts::v1;
 use spot_contracts::v1::emergency_service_server::EmergencyService;
 use spot_domain::emergency::RebalancePolicy;
@@ -85,6 +85,26 @@ impl EmergencyService for Emergency {
             group_id: record.group_id,
             policy: policy.as_str().into(),
             default: false,
+        }))
+    }
+
+    async fn list_notice_events(
+        &self,
+        request: Request<v1::NoticeEventsRequest>,
+    ) -> Result<Response<v1::NoticeEventsResponse>, Status> {
+        use spot_domain::ops::{Cursor, PageLimit};
+        let r = request.into_inner();
+        let client = uuid(&r.client_id, "client")?;
+        let invalid = |e: spot_domain::ops::PagingError| EmergencyError::invalid(e.to_string());
+        let limit = PageLimit::parse((r.limit > 0).then_some(i64::from(r.limit))).map_err(invalid)?;
+        let after = Cursor::decode_opt(r.after.as_deref()).map_err(invalid)?;
+        let (from, to) = (crate::ops::from_ts(&r.from), crate::ops::from_ts(&r.to));
+        let (items, next_cursor) = notice_events::page(&self.db, client, from, to, limit, after)
+            .await
+            .map_err(EmergencyError::from)?;
+        Ok(Response::new(v1::NoticeEventsResponse {
+            items_json: items.iter().map(|v| v.to_string()).collect(),
+            next_cursor,
         }))
     }
 }

@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use spot_domain::ClientId;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
 
 /// The tenant a request acts for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,16 @@ pub struct Tenant {
     pub id: ClientId,
     pub name: String,
     pub email: String,
+    /// The token the request carried (the audit actor is `token:<id>`).
+    pub token_id: Uuid,
+}
+
+impl Tenant {
+    /// Audit actor of a request made with this tenant's token: the token's
+    /// id, never characters of the secret.
+    pub fn actor(&self) -> String {
+        format!("token:{}", self.token_id)
+    }
 }
 
 /// SHA-256 of a token.
@@ -43,10 +55,37 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// Token hash -> tenant, filled on first use.
+/// How long a resolved token is trusted without hearing from the bus. A
+/// revocation or suspension is announced on NATS and drops entries at once
+/// on every gateway (`crate::invalidation`); this bounds the damage when that
+/// announcement is lost (the gateway was disconnected and missed it).
+pub const TOKEN_TTL: Duration = Duration::from_secs(300);
+
+/// How often a token's `last_used_at` is written: its precision, so polling
+/// agents do not turn every request into a database write.
+pub const LAST_USED_RESOLUTION: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+struct Entry {
+    tenant: Tenant,
+    stored: Instant,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<TokenHash, Entry>,
+    /// Bumped by every invalidation: a fill that started before one must not
+    /// store what it read (it may be the revoked token).
+    generation: u64,
+    /// When each token's last use was last written.
+    touched: HashMap<Uuid, Instant>,
+}
+
+/// Token hash -> tenant, filled on first use, dropped when the tenant's
+/// tokens or status change (docs/OPERATORS_API.md, "Revocation").
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
-    inner: Arc<RwLock<HashMap<TokenHash, Tenant>>>,
+    inner: Arc<RwLock<Inner>>,
 }
 
 impl TokenCache {
@@ -54,14 +93,60 @@ impl TokenCache {
     pub async fn tenant(&self, db: &DatabaseConnection, req: &HttpRequest) -> Result<Tenant, ApiError> {
         let token = bearer(req).ok_or(ApiError::Unauthorized)?;
         let hash = hash_token(token);
-        if let Some(tenant) = self.inner.read().ok().and_then(|m| m.get(&hash).cloned()) {
+        let cached = self.inner.read().ok().and_then(|m| {
+            m.entries.get(&hash).filter(|e| e.stored.elapsed() < TOKEN_TTL).map(|e| e.tenant.clone())
+        });
+        if let Some(tenant) = cached {
+            self.touch(db, &tenant);
             return Ok(tenant);
         }
+        let generation = self.inner.read().map(|m| m.generation).unwrap_or(u64::MAX);
         let tenant = tenants::find_by_token_hash(db, &hash).await?.ok_or(ApiError::Unauthorized)?;
-        if let Ok(mut map) = self.inner.write() {
-            map.insert(hash, tenant.clone());
+        if let Ok(mut inner) = self.inner.write()
+            && inner.generation == generation
+        {
+            inner.entries.insert(hash, Entry { tenant: tenant.clone(), stored: Instant::now() });
         }
+        self.touch(db, &tenant);
         Ok(tenant)
+    }
+
+    /// Records the token's use in the background at most once per
+    /// [`LAST_USED_RESOLUTION`] per gateway.
+    fn touch(&self, db: &DatabaseConnection, tenant: &Tenant) {
+        let due = self
+            .inner
+            .read()
+            .map(|m| m.touched.get(&tenant.token_id).is_none_or(|t| t.elapsed() >= LAST_USED_RESOLUTION))
+            .unwrap_or(false);
+        if !due {
+            return;
+        }
+        if let Ok(mut inner) = self.inner.write() {
+            inner.touched.insert(tenant.token_id, Instant::now());
+        }
+        let (db, token) = (db.clone(), tenant.token_id);
+        tokio::spawn(async move {
+            if let Err(e) = crate::store::tokens::touch(&db, token).await {
+                tracing::warn!(error = %e, "cannot record a token's last use");
+            }
+        });
+    }
+
+    /// Drops every cached token of a tenant (its tokens or status changed).
+    pub fn forget_tenant(&self, tenant: ClientId) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.entries.retain(|_, e| e.tenant.id != tenant);
+            inner.generation += 1;
+        }
+    }
+
+    /// Drops everything (after a bus reconnect: announcements may be lost).
+    pub fn clear(&self) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.entries.clear();
+            inner.generation += 1;
+        }
     }
 }
 

@@ -24,4 +24,5 @@ impl EmergencyClient {
     rpc!("emergency": status, emergency_status, v1::AgentRef, v1::EmergencyStatusRecord);
     rpc!("emergency": policy, get_policy, v1::AgentRef, v1::PolicyRecord);
     rpc!("emergency": set_policy, set_policy, v1::SetPolicyRequest, v1::PolicyRecord);
+    rpc!("emergency": notice_events, list_notice_events, v1::NoticeEventsRequest, v1::NoticeEventsResponse);
 }

@@ -13,6 +13,12 @@ pub enum ApiError {
     MalformedJson(String),
     /// JSON parsed, but a field is missing or has the wrong type or value.
     InvalidField(String),
+    /// Like `InvalidField`, naming the field (or query parameter) at fault
+    /// in the body's `error.field`.
+    Field { field: &'static str, message: String },
+    /// Well-formed but refused (422), with a stable code, e.g. an
+    /// `X-Request-ID` reused with a different body.
+    Unprocessable { code: &'static str, message: String },
     /// Refused input with its own stable code (400), e.g. `not_onnx`.
     BadRequest { code: String, message: String },
     /// Missing or unknown bearer token.
@@ -41,7 +47,8 @@ impl ApiError {
     pub fn code(&self) -> &str {
         match self {
             Self::MalformedJson(_) => "malformed_json",
-            Self::InvalidField(_) => "invalid_field",
+            Self::InvalidField(_) | Self::Field { .. } => "invalid_field",
+            Self::Unprocessable { code, .. } => code,
             Self::BadRequest { code, .. } => code,
             Self::Unauthorized => "unauthorized",
             Self::Forbidden(code) => code,
@@ -66,6 +73,8 @@ impl fmt::Display for ApiError {
         match self {
             Self::MalformedJson(m) => write!(f, "request body is not valid JSON: {m}"),
             Self::InvalidField(m) => write!(f, "{m}"),
+            Self::Field { field, message } => write!(f, "{field}: {message}"),
+            Self::Unprocessable { message, .. } => f.write_str(message),
             Self::BadRequest { message, .. } => f.write_str(message),
             Self::Unauthorized => f.write_str("missing or invalid bearer token"),
             Self::Forbidden(_) => f.write_str("not allowed"),
@@ -83,9 +92,10 @@ impl fmt::Display for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::MalformedJson(_) | Self::InvalidField(_) | Self::BadRequest { .. } => {
+            Self::MalformedJson(_) | Self::InvalidField(_) | Self::Field { .. } | Self::BadRequest { .. } => {
                 StatusCode::BAD_REQUEST
             }
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -100,7 +110,16 @@ impl ResponseError for ApiError {
         if let Self::Internal(cause) = self {
             tracing::error!(cause = %cause, "internal error");
         }
-        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        let mut response = match self {
+            Self::Field { field, .. } => HttpResponse::build(self.status_code()).json(ApiErrorBody {
+                error: ApiErrorDetail {
+                    code: self.code().to_owned(),
+                    message: self.to_string(),
+                    field: Some((*field).to_owned()),
+                },
+            }),
+            _ => error_response(self.status_code(), self.code(), &self.to_string()),
+        };
         if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
@@ -123,6 +142,9 @@ pub struct ApiErrorBody {
 pub struct ApiErrorDetail {
     pub code: String,
     pub message: String,
+    /// The field or query parameter at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl From<sea_orm::DbErr> for ApiError {

@@ -47,6 +47,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("gateway", 1, "0001_tenants"),
     migration!("gateway", 2, "0002_notifications"),
     migration!("gateway", 3, "0003_webhooks"),
+    migration!("gateway", 4, "0004_tenant_admin"),
+    migration!("gateway", 5, "0005_agent_deletion"),
 ];
 
 /// Starts the HTTP server; returns once it is listening.

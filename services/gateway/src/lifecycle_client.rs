@@ -64,4 +64,8 @@ impl LifecycleClient {
         switch_overviews, list_switch_overviews, v1::SwitchOverviewRequest, v1::SwitchOverviewList);
     rpc!("lifecycle": /// Dashboard: replicas of a tenant.
         tenant_replicas, list_tenant_replicas, v1::TenantReplicasRequest, v1::TenantReplicaList);
+    rpc!("lifecycle": /// Operators' API: reports over what lifecycle wrote.
+        operator_report, operator_report, v1::OperatorReportRequest, v1::OperatorReportResponse);
+    rpc!("lifecycle": /// Operators' API: delete an agent.
+        delete_agent, delete_agent, v1::DeleteAgentRequest, v1::DeleteAgentResponse);
 }

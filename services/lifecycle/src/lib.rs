@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 4, "0004_dashboard_settings"),
     migration!("lifecycle", 5, "0005_command_expiry"),
     migration!("lifecycle", 6, "0006_availability_target"),
+    migration!("lifecycle", 7, "0007_operators"),
 ];
 
 /// Starts every part of the service; returns once it is serving.

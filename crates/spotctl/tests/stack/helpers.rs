@@ -15,6 +15,8 @@ pub struct TestStack {
     pub db: DatabaseConnection,
     pub nats: TestNats,
     pub _database: TestDatabase,
+    /// The settings the stack started with.
+    pub settings: spot_platform::Settings,
 }
 
 impl TestStack {
@@ -40,7 +42,27 @@ impl TestStack {
             db,
             nats,
             _database: database,
+            settings,
         })
+    }
+
+    /// Starts another gateway replica against the same database, bus and
+    /// services (stopped with the stack); returns its base URL and the
+    /// running service (keep it while the replica is used).
+    pub async fn second_gateway(&self) -> anyhow::Result<(String, spot_platform::RunningService)> {
+        let stack = self.stack.as_ref().ok_or_else(|| anyhow::anyhow!("stack stopped"))?;
+        let mut settings = self.settings.clone();
+        for (name, service) in [
+            ("SPOT_LIFECYCLE_GRPC_URL", &stack.lifecycle),
+            ("SPOT_PRICING_GRPC_URL", &stack.pricing),
+            ("SPOT_EMERGENCY_GRPC_URL", &stack.emergency),
+            ("SPOT_DECISIONS_GRPC_URL", &stack.decisions),
+        ] {
+            let grpc = service.grpc_addr.ok_or_else(|| anyhow::anyhow!("{name}: no gRPC address"))?;
+            settings.source.set(name, format!("http://{grpc}"));
+        }
+        let gateway = spot_gateway::start(&settings, stack.shutdown.clone()).await?;
+        Ok((format!("http://{}", gateway.http_addr), gateway))
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -2,6 +2,7 @@
 //! risk, policies, and the projection of lifecycle's groups.
 
 pub mod boot;
+pub mod notice_events;
 pub mod notices;
 pub mod policies;
 pub mod projection;

@@ -13,7 +13,7 @@
 //! The checks run in the order they always did: token (401), agent id in the
 //! path (400), ownership (404).
 
-use crate::auth::{Tenant, bearer, require_admin};
+use crate::auth::{Tenant, require_admin};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::agents as agent_map;
@@ -35,7 +35,7 @@ fn is_admin(req: &HttpRequest, state: &AppState) -> bool {
 }
 
 /// Parses the `{agent_id}` path segment.
-fn path_agent(req: &HttpRequest) -> Result<AgentId, ApiError> {
+pub(crate) fn path_agent(req: &HttpRequest) -> Result<AgentId, ApiError> {
     let raw = req.match_info().get("agent_id").unwrap_or_default();
     AgentId::parse(raw).map_err(|_| ApiError::InvalidField("agent_id in the path is not a valid UUID".into()))
 }
@@ -68,6 +68,8 @@ pub struct AgentCaller {
     pub agent: AgentId,
     /// `X-Request-ID` of the request (empty when absent).
     pub request_id: String,
+    /// Audit actor: `token:<token id>`.
+    pub actor: String,
 }
 
 impl AgentCaller {
@@ -79,7 +81,7 @@ impl AgentCaller {
         if !state.agents.belongs_to(&state.db, agent, tenant.id).await? {
             return Err(ApiError::AgentNotFound);
         }
-        Ok(Self { client: tenant.id, agent, request_id: super::request_id(req) })
+        Ok(Self { client: tenant.id, agent, request_id: super::request_id(req), actor: tenant.actor() })
     }
 
     /// The agent reference lifecycle and emergency calls take.
@@ -112,7 +114,8 @@ pub fn agent_ref(client: ClientId, agent: AgentId) -> v1::AgentRef {
 pub struct Operator {
     pub client: ClientId,
     pub agent: AgentId,
-    /// Audit actor: `admin`, or `user:` and the token's first 12 characters.
+    /// Audit actor: `admin`, or `token:<token id>` (never characters of
+    /// the secret).
     pub actor: String,
     pub request_id: String,
 }
@@ -128,8 +131,7 @@ impl Operator {
             return Ok(Self { client: owner, agent, actor: "admin".to_owned(), request_id });
         }
         let caller = AgentCaller::resolve(req).await?;
-        let prefix: String = bearer(req).unwrap_or_default().chars().take(12).collect();
-        Ok(Self { client: caller.client, agent: caller.agent, actor: format!("user:{prefix}"), request_id })
+        Ok(Self { client: caller.client, agent: caller.agent, actor: caller.actor, request_id })
     }
 
     /// The agent reference lifecycle and emergency calls take.

@@ -3,7 +3,10 @@
 //! another service, and maps the answer; errors map once in `ApiError`.
 
 pub mod admin;
+pub mod agent_admin;
 pub mod agents;
+pub mod analytics;
+pub mod audit;
 pub mod client;
 pub mod client_dashboard;
 pub mod decisions;
@@ -21,6 +24,7 @@ pub mod reports;
 pub mod settings;
 pub mod switching;
 pub mod webhooks;
+pub mod tenants;
 
 use crate::state::AppState;
 use actix_web::web;
@@ -36,6 +40,23 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/openapi.json", web::get().to(crate::openapi::serve))
         .route("/api/client/validate", web::get().to(client::validate))
         .route("/api/admin/clients", web::post().to(admin::create_client))
+        .route("/api/admin/tenants", web::get().to(tenants::list))
+        .route("/api/admin/tenants/{tenant_id}", web::get().to(tenants::get))
+        .route("/api/admin/tenants/{tenant_id}", web::delete().to(tenants::delete))
+        .route("/api/admin/tenants/{tenant_id}/stats", web::get().to(analytics::tenant_stats))
+        .route("/api/admin/tenants/{tenant_id}/suspend", web::post().to(tenants::suspend))
+        .route("/api/admin/tenants/{tenant_id}/resume", web::post().to(tenants::resume))
+        .route("/api/admin/tenants/{tenant_id}/tokens", web::get().to(tenants::list_tokens))
+        .route("/api/admin/tenants/{tenant_id}/tokens", web::post().to(tenants::create_token))
+        .route(
+            "/api/admin/tenants/{tenant_id}/tokens/{token_id}/regenerate",
+            web::post().to(tenants::regenerate_token),
+        )
+        .route(
+            "/api/admin/tenants/{tenant_id}/tokens/{token_id}/revoke",
+            web::post().to(tenants::revoke_token),
+        )
+        .route("/api/admin/tenants/{tenant_id}/tokens/{token_id}", web::delete().to(tenants::delete_token))
         .route("/api/agents/register", web::post().to(agents::register))
         .route("/api/agents/{agent_id}/commands/{command_id}/executed", web::post().to(polling::executed))
         .route("/api/agents/{agent_id}/switch-report", web::post().to(switching::switch_report))
@@ -68,6 +89,20 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/pricing/consolidation-jobs", web::get().to(pricing::jobs))
         .route("/api/savings", web::get().to(pricing::savings))
         .route("/api/admin/pricing/consolidate", web::post().to(pricing::consolidate))
+        .route("/api/audit", web::get().to(audit::audit))
+        .route("/api/agents/{agent_id}/enable", web::post().to(agent_admin::enable))
+        .route("/api/agents/{agent_id}/disable", web::post().to(agent_admin::disable))
+        .route("/api/agents/{agent_id}/cleanup-logs", web::get().to(audit::cleanup_logs))
+        .route("/api/agents/{agent_id}/health", web::get().to(audit::health))
+        .route("/api/agents/{agent_id}/history", web::get().to(audit::history))
+        .route("/api/analytics/switches", web::get().to(audit::switches))
+        .route("/api/analytics/downtime", web::get().to(analytics::downtime))
+        .route("/api/analytics/emergency-events", web::get().to(audit::emergency_events))
+        .route("/api/admin/emergency-events", web::get().to(audit::admin_emergency_events))
+        .route("/api/analytics/switches-per-day", web::get().to(analytics::switches_per_day))
+        .route("/api/analytics/savings-per-day", web::get().to(analytics::savings_per_day))
+        .route("/api/metrics/operational", web::get().to(analytics::operational))
+        .route("/api/admin/metrics/operational", web::get().to(analytics::admin_operational))
         .route("/api/decisions", web::get().to(decisions::list))
         .route("/api/decisions/summary", web::get().to(decisions::summary))
         .route("/api/decisions/rejected", web::get().to(decisions::rejected))
@@ -112,7 +147,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     .route("/api/client/{client_id}/switches", web::get().to(client_dashboard::switches::list))
     .route("/api/client/{client_id}/replicas", web::get().to(client_dashboard::replicas::list))
     .route("/api/client/{client_id}/savings", web::get().to(client_dashboard::overview::savings))
+    .route("/api/client/{client_id}/analytics/downtime", web::get().to(analytics::client_downtime))
     .route("/api/agents/{agent_id}", web::get().to(client_dashboard::agents::get))
+    .route("/api/agents/{agent_id}", web::delete().to(agent_admin::delete))
     .route(
         "/api/agents/{agent_id}/replicas/{replica_id}",
         web::delete().to(client_dashboard::replicas::delete),

@@ -1,6 +1,7 @@
 //! What agents poll: config (60 s) and pending commands (15 s), answered from
 //! the per-agent caches; and the report that a command ran.
 
+use crate::error::ApiError;
 use crate::http::{AgentCaller, AgentPath, ApiErrors, Reply};
 use crate::state::AppState;
 use crate::wire::agent_v4::{Accepted, AgentConfigBody};
@@ -14,7 +15,12 @@ use std::sync::Arc;
 #[utoipa::path(get, path = "/api/agents/{agent_id}/config", tag = "agent v4",
     summary = "Whether the agent is active (cached)", params(AgentPath),
     responses((status = 200, body = AgentConfigBody), ApiErrors))]
-pub async fn config(state: web::Data<AppState>, caller: AgentCaller) -> Reply<AgentConfigBody> {
+pub async fn config(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Reply<AgentConfigBody> {
+    let caller = match AgentCaller::resolve(&req).await {
+        Ok(caller) => caller,
+        Err(ApiError::AgentNotFound) => return farewell(&state, &req).await,
+        Err(e) => return Err(e),
+    };
     let agent = caller.agent;
     if let Some(enabled) = state.config_cache.get(agent) {
         state.cache_lookups.with_label_values(&["config", "hit"]).inc();
@@ -31,6 +37,17 @@ pub async fn config(state: web::Data<AppState>, caller: AgentCaller) -> Reply<Ag
         .await?;
     state.config_cache.put(agent, generation, answer.enabled);
     Ok(web::Json(AgentConfigBody { enabled: answer.enabled }))
+}
+
+/// A deleted agent's first config poll answers `enabled: false` (so it
+/// stops acting); every later call is 404 (docs/OPERATORS_API.md).
+async fn farewell(state: &AppState, req: &actix_web::HttpRequest) -> Reply<AgentConfigBody> {
+    let tenant = state.tokens.tenant(&state.db, req).await?;
+    let agent = crate::http::caller::path_agent(req)?;
+    if crate::store::agents::farewell(&state.db, agent, tenant.id).await? {
+        return Ok(web::Json(AgentConfigBody { enabled: false }));
+    }
+    Err(ApiError::AgentNotFound)
 }
 
 /// `GET /api/agents/{id}/pending-commands` -> a bare list, highest priority

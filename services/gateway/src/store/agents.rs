@@ -1,5 +1,6 @@
 //! The agent -> tenant map every agent call is checked against, with an
-//! in-memory cache (agents never change tenant, so entries never go stale).
+//! in-memory cache (agents never change tenant; a deleted agent is dropped
+//! from every replica's cache by an announcement, `crate::invalidation`).
 
 use super::sql;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
@@ -30,12 +31,41 @@ pub async fn owner<C: ConnectionTrait>(conn: &C, agent: AgentId) -> Result<Optio
         tenant_id: uuid::Uuid,
     }
     let row = Owner::find_by_statement(sql(
-        "SELECT tenant_id FROM gateway.agents WHERE agent_id = $1",
+        "SELECT tenant_id FROM gateway.agents WHERE agent_id = $1 AND deleted_at IS NULL",
         [agent.as_uuid().into()],
     ))
     .one(conn)
     .await?;
     Ok(row.map(|o| ClientId::from_uuid(o.tenant_id)))
+}
+
+/// Marks a tenant's agent deleted (idempotent); false when it is not theirs.
+pub async fn mark_deleted<C: ConnectionTrait>(
+    conn: &C,
+    agent: AgentId,
+    tenant: ClientId,
+) -> Result<bool, DbErr> {
+    let done = conn
+        .execute_raw(sql(
+            "UPDATE gateway.agents SET deleted_at = COALESCE(deleted_at, now())
+              WHERE agent_id = $1 AND tenant_id = $2",
+            [agent.as_uuid().into(), tenant.as_uuid().into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// True once for a deleted agent of the tenant: its first `GET /config`
+/// after the deletion, answered `enabled: false`; every later call is 404.
+pub async fn farewell<C: ConnectionTrait>(conn: &C, agent: AgentId, tenant: ClientId) -> Result<bool, DbErr> {
+    let done = conn
+        .execute_raw(sql(
+            "UPDATE gateway.agents SET farewell_at = now()
+              WHERE agent_id = $1 AND tenant_id = $2 AND deleted_at IS NOT NULL AND farewell_at IS NULL",
+            [agent.as_uuid().into(), tenant.as_uuid().into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Cached agent ownership.
@@ -49,6 +79,13 @@ impl AgentDirectory {
     pub fn remember(&self, agent: AgentId, tenant: ClientId) {
         if let Ok(mut map) = self.owners.write() {
             map.insert(agent, tenant);
+        }
+    }
+
+    /// Forgets an agent (it was deleted; announced to every replica).
+    pub fn forget(&self, agent: AgentId) {
+        if let Ok(mut map) = self.owners.write() {
+            map.remove(&agent);
         }
     }
 

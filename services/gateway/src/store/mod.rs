@@ -1,8 +1,10 @@
 //! SQL of the gateway schema.
 
 pub mod agents;
+pub mod tenant_admin;
 pub mod tenant_status;
 pub mod tenants;
+pub mod tokens;
 
 use sea_orm::{DbBackend, Statement, Value};
 

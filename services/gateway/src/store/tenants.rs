@@ -40,13 +40,19 @@ pub async fn find_by_token_hash<C: ConnectionTrait>(
         id: Uuid,
         name: String,
         email: String,
+        token_id: Uuid,
     }
     let row = TenantRow::find_by_statement(sql(
-        "SELECT t.id, t.name, t.email FROM gateway.api_tokens k JOIN gateway.tenants t ON t.id = k.tenant_id
+        "SELECT t.id, t.name, t.email, k.id AS token_id FROM gateway.api_tokens k JOIN gateway.tenants t ON t.id = k.tenant_id
          WHERE k.token_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'",
         [hash.to_vec().into()],
     ))
     .one(conn)
     .await?;
-    Ok(row.map(|t| Tenant { id: ClientId::from_uuid(t.id), name: t.name, email: t.email }))
+    Ok(row.map(|t| Tenant {
+        id: ClientId::from_uuid(t.id),
+        name: t.name,
+        email: t.email,
+        token_id: t.token_id,
+    }))
 }

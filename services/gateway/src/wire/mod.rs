@@ -7,9 +7,12 @@ pub mod commands;
 pub mod dashboard;
 pub mod emergency;
 pub mod notifications;
+pub mod operator;
+pub mod paging;
 pub mod replicas;
 pub mod reports;
 pub mod switch_report;
+pub mod tenants;
 
 use crate::error::ApiError;
 use serde::de::DeserializeOwned;

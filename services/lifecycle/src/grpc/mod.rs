@@ -102,6 +102,7 @@ impl LifecycleGrpc {
 mod calls;
 pub mod convert;
 mod dashboard;
+mod reports;
 
 #[tonic::async_trait]
 impl LifecycleService for LifecycleGrpc {
@@ -306,5 +307,27 @@ impl LifecycleService for LifecycleGrpc {
         request: Request<v1::TenantReplicasRequest>,
     ) -> Result<Response<v1::TenantReplicaList>, Status> {
         Ok(Response::new(dashboard::replicas(&self.db, request.get_ref()).await?))
+    }
+
+    async fn operator_report(
+        &self,
+        request: Request<v1::OperatorReportRequest>,
+    ) -> Result<Response<v1::OperatorReportResponse>, Status> {
+        Ok(Response::new(reports::operator_report(&self.db, request.get_ref()).await?))
+    }
+
+    async fn delete_agent(
+        &self,
+        request: Request<v1::DeleteAgentRequest>,
+    ) -> Result<Response<v1::DeleteAgentResponse>, Status> {
+        let r = request.into_inner();
+        let (client, agent) = convert::agent_ref(r.agent.as_ref())?;
+        let actor = ops::Actor { name: r.actor, request_id: r.request_id };
+        let done = ops::delete::delete_agent(&self.db, client, agent, &actor).await?;
+        Ok(Response::new(v1::DeleteAgentResponse {
+            released_instances: done.released,
+            cleanup_queued: done.cleanup_queued,
+            changed: done.changed,
+        }))
     }
 }

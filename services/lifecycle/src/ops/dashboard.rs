@@ -136,7 +136,9 @@ pub async fn set_replica_count(
 
 /// Records an operator's request for a manual replica (no instance yet,
 /// status `launching`). A group keeps one live manual replica: asking again
-/// while one is launching, syncing or ready returns that one.
+/// while one is launching, syncing or ready returns that one. The request
+/// is the group's kept replica (`kept`): the database holds at most one live
+/// per group (migration 0007).
 pub async fn request_manual_replica(
     db: &DatabaseConnection,
     client: ClientId,
@@ -161,8 +163,8 @@ pub async fn request_manual_replica(
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "INSERT INTO lifecycle.replicas (id, group_id, agent_id, replica_type, parent_instance_id, pool_id, status,
-            request_id)
-         VALUES ($1, $2, $3, 'manual', $4, $5, 'launching', $6)",
+            request_id, kept)
+         VALUES ($1, $2, $3, 'manual', $4, $5, 'launching', $6, true)",
         [
             id.into(),
             group_id.into(),

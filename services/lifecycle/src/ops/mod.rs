@@ -5,6 +5,7 @@
 
 pub mod commands;
 pub mod dashboard;
+pub mod delete;
 pub mod register;
 pub mod replicas;
 pub mod settings;
@@ -14,7 +15,8 @@ pub mod transition;
 /// Who asked for a change (audit actor and idempotency key).
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
-    /// `agent:<id>`, `user:<token prefix>`, `model:<id>` or `system`.
+    /// `agent:<id>`, `token:<token id>` (an operator's API token), `admin`,
+    /// `model:<id>` or `system`; never characters of a secret.
     pub name: String,
     pub request_id: String,
 }

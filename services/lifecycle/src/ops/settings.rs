@@ -68,7 +68,27 @@ pub async fn update(
         spot_platform::store::enqueue(&txn, crate::SCHEMA, &event).await?;
     }
     txn.commit().await?;
+    if before.manual_replica && !loaded.group.settings.manual_replica {
+        release_manual_replicas(db, client, agent, group_id, actor).await?;
+    }
     Ok(loaded)
+}
+
+/// Turning manual replica mode off removes the replica it kept: the live
+/// kept replica of the group is terminated through the replica state
+/// machine (its own audit row and event; docs/OPERATORS_API.md).
+async fn release_manual_replicas(
+    db: &DatabaseConnection,
+    client: ClientId,
+    agent: AgentId,
+    group_id: uuid::Uuid,
+    actor: &Actor,
+) -> Result<()> {
+    for id in replicas::live_kept(db, group_id).await? {
+        super::replicas::update_status(db, client, agent, id, spot_domain::ReplicaStatus::Terminated, actor)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn ensure_one_replica<C: ConnectionTrait>(

@@ -65,7 +65,7 @@ pub async fn agents<C: ConnectionTrait>(
              WHERE a.client_id = $1
                AND ($2::uuid IS NULL OR a.agent_id = $2)
                AND ($2::uuid IS NOT NULL OR (
-                    COALESCE(i.role, '') <> 'TERMINATED'
+                    COALESCE(i.role, '') <> 'TERMINATED' AND a.deleted_at IS NULL
                     AND NOT EXISTS (SELECT 1 FROM lifecycle.agents n
                                     WHERE n.group_id = a.group_id AND n.instance_id = a.instance_id
                                       AND n.registered_at > a.registered_at)))

@@ -37,7 +37,7 @@ fn source(kind: &str) -> Option<&'static str> {
                     i.role, (i.role = 'PRIMARY') AS enabled, a.group_id, a.agent_id
              FROM lifecycle.agents a
              LEFT JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
-             WHERE a.client_id = $1"
+             WHERE a.client_id = $1 AND a.deleted_at IS NULL"
         }
         "instances" => {
             "SELECT i.id, i.group_id, g.logical_agent_id, i.instance_id, i.role, i.instance_type, i.az, i.mode, i.pool_id,

@@ -15,6 +15,7 @@ pub mod dashboard_history;
 pub mod groups;
 pub mod heartbeats;
 pub mod listing;
+pub mod operator_reports;
 pub mod replicas;
 pub mod switches;
 

@@ -73,6 +73,26 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, r: &NewReplica) -> Result
     Ok((stored, inserted))
 }
 
+/// The live replica manual replica mode keeps (at most one, migration 0007),
+/// unless it was promoted and serves as PRIMARY.
+pub async fn live_kept<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Vec<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: Uuid,
+    }
+    let rows = Id::find_by_statement(sql(
+        format!(
+            "SELECT x.id FROM ({SELECT} WHERE r.group_id = $1 AND r.kept
+               AND r.status IN ('launching', 'syncing', 'ready')) x
+             WHERE x.role IS DISTINCT FROM 'PRIMARY'"
+        ),
+        [group.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
 /// Replicas of a group, newest first.
 pub async fn list<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Vec<ReplicaRow>> {
     let rows = ReplicaRow::find_by_statement(sql(
