@@ -30,6 +30,8 @@ missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -n "$(nats_bin)" ] || missing+=(nats-server)
+# promtool checks and unit-tests the alert rules in deploy/prometheus.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 fresh_pg=0
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"

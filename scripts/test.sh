@@ -9,6 +9,11 @@ cd "$(dirname "$0")/.."
 psql -h 127.0.0.1 -U postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'spot_test_%'" |
   while read -r db; do [ -n "$db" ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
 
+echo "== promtool: alert rules and their unit tests (deploy/prometheus)"
+promtool check rules deploy/prometheus/alerts.yml
+promtool test rules deploy/prometheus/alerts_test.yml
+promtool check config --syntax-only deploy/prometheus/prometheus.yml
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

@@ -6,6 +6,7 @@
 //! answers an agent waits on come from the owning service over gRPC. The
 //! gateway must not read another service's tables.
 
+pub mod asyncapi;
 pub mod auth;
 pub mod cache;
 pub mod decisions_client;
@@ -63,8 +64,13 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
                     .error_handler(|e, _| error::ApiError::InvalidField(format!("path: {e}")).into()),
             )
             .wrap(routes::fallback::json_errors())
+            .wrap(actix_web::middleware::from_fn({
+                let labels = labels.clone();
+                move |req, next| routes::metrics::record(metrics.clone(), labels.clone(), req, next)
+            }))
+            // Outermost: the span covers metrics, error mapping and the handler.
             .wrap(actix_web::middleware::from_fn(move |req, next| {
-                routes::metrics::record(metrics.clone(), labels.clone(), req, next)
+                http::trace::span(labels.clone(), req, next)
             }))
             .configure(move |cfg| ops_routes(cfg, ops))
             .configure(move |cfg| routes::configure(cfg, state))

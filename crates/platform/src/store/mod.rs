@@ -10,7 +10,7 @@ mod sqlstate;
 
 pub use inbox::claim_new;
 pub use migrate::{Migration, MigrationError, Migrator};
-pub use outbox::{OutboxRelay, enqueue};
+pub use outbox::{OutboxRelay, enqueue, enqueue_traced};
 pub use sqlstate::{is_constraint_conflict, sqlstate};
 
 use crate::config::Settings;
