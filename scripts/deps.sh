@@ -38,6 +38,8 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# promtool checks and unit-tests the alert rules in deploy/prometheus.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 fresh_pg=0
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"

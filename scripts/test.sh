@@ -11,6 +11,10 @@ psql -h 127.0.0.1 -U postgres -tAc "SELECT datname FROM pg_database WHERE datnam
 
 echo "== web: typecheck, component tests, build (the gateway embeds web/dist)"
 (cd web && npm run --silent typecheck && npx vitest run && npm run --silent build)
+echo "== promtool: alert rules and their unit tests (deploy/prometheus)"
+promtool check rules deploy/prometheus/alerts.yml
+promtool test rules deploy/prometheus/alerts_test.yml
+promtool check config --syntax-only deploy/prometheus/prometheus.yml
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

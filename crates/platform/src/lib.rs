@@ -7,7 +7,9 @@
 //! It knows nothing about agents or prices: services bring their own handlers.
 
 pub mod bus;
+pub mod cli;
 pub mod config;
+pub mod db_metrics;
 pub mod grpc;
 pub mod health;
 pub mod http;

@@ -1,7 +1,7 @@
 //! Prometheus metrics shared by the platform. Each service registers its own
 //! metrics in the same registry; `/metrics` renders it.
 
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use std::sync::{Arc, OnceLock};
 
 /// Metrics every service has.
@@ -20,6 +20,12 @@ pub struct PlatformMetrics {
     pub http_requests: IntCounterVec,
     /// HTTP latency by route.
     pub http_latency: HistogramVec,
+    /// Messages of a durable consumer's filter not yet delivered to it (its lag).
+    pub consumer_pending: IntGaugeVec,
+    /// Messages delivered to a durable consumer and not yet acknowledged.
+    pub consumer_ack_pending: IntGaugeVec,
+    /// Messages of a consumer parked in the dead-letter stream.
+    pub dead_letter_messages: IntGaugeVec,
 }
 
 /// Registration of a metric failed (a programming error: duplicate name).
@@ -52,13 +58,56 @@ impl PlatformMetrics {
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
             &["route"],
         )?;
+        let consumer_pending = IntGaugeVec::new(
+            Opts::new("bus_consumer_pending", "messages not yet delivered to a durable consumer (lag)"),
+            &["consumer"],
+        )?;
+        let consumer_ack_pending = IntGaugeVec::new(
+            Opts::new("bus_consumer_ack_pending", "messages delivered to a durable consumer, not yet acked"),
+            &["consumer"],
+        )?;
+        let dead_letter_messages = IntGaugeVec::new(
+            Opts::new("bus_dead_letter_messages", "messages of a consumer waiting in the dead-letter stream"),
+            &["consumer"],
+        )?;
+        registry.register(Box::new(consumer_pending.clone()))?;
+        registry.register(Box::new(consumer_ack_pending.clone()))?;
+        registry.register(Box::new(dead_letter_messages.clone()))?;
         registry.register(Box::new(consumed.clone()))?;
         registry.register(Box::new(batch_size.clone()))?;
         registry.register(Box::new(published.clone()))?;
         registry.register(Box::new(outbox_backlog.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
-        Ok(Self { registry, consumed, batch_size, published, outbox_backlog, http_requests, http_latency })
+        Ok(Self {
+            registry,
+            consumed,
+            batch_size,
+            published,
+            outbox_backlog,
+            http_requests,
+            http_latency,
+            consumer_pending,
+            consumer_ack_pending,
+            dead_letter_messages,
+        })
+    }
+
+    /// Registers a gauge holding a fixed value (a setting alerts compute with).
+    pub fn constant(&self, name: &str, help: &str, value: i64) -> Result<(), MetricsError> {
+        let gauge = IntGauge::new(name, help)?;
+        gauge.set(value);
+        self.registry.register(Box::new(gauge))?;
+        Ok(())
+    }
+
+    /// Registers a service's database-derived metrics; the returned
+    /// collector's `run` refreshes them (see [`crate::db_metrics`]).
+    pub fn database(
+        &self,
+        metrics: &'static [crate::db_metrics::DbMetric],
+    ) -> Result<crate::db_metrics::DbMetrics, MetricsError> {
+        crate::db_metrics::DbMetrics::register(self, metrics)
     }
 
     /// Renders the registry in the Prometheus text format.

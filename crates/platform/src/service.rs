@@ -139,13 +139,27 @@ impl RunningService {
     }
 }
 
-/// The whole `main` of a service binary: load config, start telemetry, start
-/// the service, wait for SIGTERM/SIGINT, drain. Exit code 2 means bad config.
-pub async fn run_binary<F, Fut>(name: &'static str, start: F) -> std::process::ExitCode
+/// The whole `main` of a service binary: answer `--help`/`--version` (or
+/// refuse other arguments) without starting, else load config, start
+/// telemetry, start the service, wait for SIGTERM/SIGINT, drain. Exit code
+/// 2 means a bad command line or bad config.
+pub async fn run_binary<F, Fut>(info: &crate::cli::BinaryInfo, start: F) -> std::process::ExitCode
 where
     F: FnOnce(Settings, Shutdown) -> Fut,
     Fut: Future<Output = Result<RunningService, StartError>>,
 {
+    let name = info.name;
+    match crate::cli::parse(info, std::env::args().skip(1)) {
+        crate::cli::Invocation::Run => {}
+        crate::cli::Invocation::Print(text) => {
+            print!("{text}");
+            return std::process::ExitCode::SUCCESS;
+        }
+        crate::cli::Invocation::Refuse(text) => {
+            eprint!("{text}");
+            return std::process::ExitCode::from(2);
+        }
+    }
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -220,6 +234,13 @@ impl ServiceContext {
     /// until shutdown (the batch in hand is finished first).
     pub fn spawn_consumer<H: BatchHandler>(&mut self, subscription: Subscription, handler: H) {
         let spec = subscription.spec(&self.settings);
+        self.spawn(crate::bus::lag::watch(
+            self.bus.clone(),
+            spec.stream,
+            spec.durable.clone(),
+            self.metrics.clone(),
+            self.shutdown.clone(),
+        ));
         let task = run_consumer(
             self.bus.clone(),
             spec,

@@ -2,6 +2,7 @@
 //! `nats-server` (random port, temporary JetStream store), so tests run in
 //! parallel against the real servers without seeing each other.
 
+pub mod binary;
 mod database;
 mod nats;
 

@@ -1,6 +1,7 @@
 //! Prometheus metrics of the decisions service.
 
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use spot_domain::decisions::Action;
 
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -33,6 +34,16 @@ impl Metrics {
                 .buckets(vec![0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["kind"],
         )?;
+        // Series that exist from the start (zero until the first event), so
+        // dashboards and alerts see them before the first decision: each
+        // model kind's latency, and the built-in policy's unblocked outcomes.
+        for kind in ["builtin", "onnx", "external"] {
+            latency.with_label_values(&[kind]);
+        }
+        for action in [Action::Stay, Action::Switch, Action::CreateReplica, Action::NoAction] {
+            let outcome = if action == Action::Switch { "acted" } else { action.as_str() };
+            decisions.with_label_values(&["builtin", action.as_str(), outcome]);
+        }
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(rejected.clone()))?;
         registry.register(Box::new(fallbacks.clone()))?;

@@ -12,6 +12,7 @@ pub mod consumers;
 pub mod error;
 pub mod grpc;
 pub mod lifecycle;
+pub mod metrics;
 pub mod ops;
 pub mod settings;
 pub mod store;
@@ -44,6 +45,8 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let lifecycle = lifecycle::Lifecycle::new(&own.lifecycle_grpc_url).map_err(StartError::Other)?;
     let em = Emergency { db: svc.db.clone(), lifecycle, metrics, default_deadline: own.notice_deadline };
     svc.serve_ops(own.http_addr)?;
+    let db_metrics = svc.metrics.database(metrics::DB_METRICS)?;
+    svc.spawn(db_metrics.run(svc.db.clone(), shutdown.clone()));
     svc.serve_grpc(own.grpc_addr, Routes::new(EmergencyServiceServer::new(em.clone())))?;
     svc.spawn_consumer(consumers::lifecycle_subscription(), consumers::Reactions { em: em.clone() });
     svc.spawn_consumer(consumers::pricing_subscription(), consumers::Reactions { em: em.clone() });

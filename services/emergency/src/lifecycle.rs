@@ -5,8 +5,8 @@
 use crate::error::{EmergencyError, Result};
 use spot_contracts::v1::lifecycle_service_client::LifecycleServiceClient;
 use spot_contracts::{ErrorCode, ServiceError, v1};
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 use uuid::Uuid;
 
 const CALL_DEADLINE: Duration = Duration::from_secs(3);

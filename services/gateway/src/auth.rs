@@ -89,8 +89,16 @@ pub struct TokenCache {
 }
 
 impl TokenCache {
-    /// Resolves a request's tenant, from cache or database.
+    /// Resolves a request's tenant, from cache or database, and names it
+    /// (never the token) on the request's span.
     pub async fn tenant(&self, db: &DatabaseConnection, req: &HttpRequest) -> Result<Tenant, ApiError> {
+        let tenant = self.lookup(db, req).await?;
+        tracing::Span::current()
+            .record(crate::http::trace::TENANT_FIELD, tracing::field::display(&tenant.id));
+        Ok(tenant)
+    }
+
+    async fn lookup(&self, db: &DatabaseConnection, req: &HttpRequest) -> Result<Tenant, ApiError> {
         let token = bearer(req).ok_or(ApiError::Unauthorized)?;
         let hash = hash_token(token);
         let cached = self.inner.read().ok().and_then(|m| {

@@ -8,8 +8,8 @@ use crate::upstream::{api_error, client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::decisions_service_client::DecisionsServiceClient;
 use spot_contracts::{ErrorCode, ServiceError};
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 
 /// Registry calls carry ONNX files; evaluation listings are quick.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(10);

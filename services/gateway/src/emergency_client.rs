@@ -4,8 +4,8 @@
 use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::emergency_service_client::EmergencyServiceClient;
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 
 /// Deadline of every emergency call.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(5);

@@ -8,6 +8,7 @@
 //! into tenants' notifications, webhook deliveries and the live SSE stream
 //! (docs/NOTIFICATIONS.md, docs/EVENTS.md).
 
+pub mod asyncapi;
 pub mod auth;
 pub mod cache;
 pub mod decisions_client;
@@ -101,8 +102,13 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
                     .error_handler(|e, _| error::ApiError::InvalidField(format!("path: {e}")).into()),
             )
             .wrap(routes::fallback::json_errors())
+            .wrap(actix_web::middleware::from_fn({
+                let labels = labels.clone();
+                move |req, next| routes::metrics::record(metrics.clone(), labels.clone(), req, next)
+            }))
+            // Outermost: the span covers metrics, error mapping and the handler.
             .wrap(actix_web::middleware::from_fn(move |req, next| {
-                routes::metrics::record(metrics.clone(), labels.clone(), req, next)
+                http::trace::span(labels.clone(), req, next)
             }))
             .configure(move |cfg| ops_routes(cfg, ops))
             .configure(move |cfg| routes::configure(cfg, state))

@@ -5,8 +5,8 @@
 use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_client::LifecycleServiceClient;
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 
 /// Deadline of synchronous calls: well inside the agent's 30 s patience.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(3);

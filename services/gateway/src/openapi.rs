@@ -123,7 +123,7 @@ impl RouteLabels {
     /// The gateway's routes: everything in the OpenAPI document and the ops routes.
     pub fn gateway() -> Self {
         let doc = ApiDoc::openapi();
-        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json"];
+        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/asyncapi.yaml"];
         Self::new(doc.paths.paths.keys().map(String::as_str).chain(ops))
     }
 }

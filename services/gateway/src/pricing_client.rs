@@ -3,8 +3,8 @@
 use crate::upstream::{client, rpc};
 use spot_contracts::v1;
 use spot_contracts::v1::pricing_service_client::PricingServiceClient;
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 
 /// Consolidation can take a minute, so the deadline is longer than for
 /// agent calls.

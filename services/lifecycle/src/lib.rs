@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod jobs;
+pub mod metrics;
 pub mod ops;
 pub mod settings;
 pub mod store;
@@ -44,6 +45,13 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
     let db = svc.db.clone();
     svc.serve_ops(own.http_addr)?;
+    svc.metrics.constant(
+        "agent_heartbeat_interval_seconds",
+        "heartbeat interval of agent v4 (default HEARTBEAT_INTERVAL)",
+        metrics::AGENT_HEARTBEAT_INTERVAL_SECONDS,
+    )?;
+    let db_metrics = svc.metrics.database(metrics::DB_METRICS)?;
+    svc.spawn(db_metrics.run(db.clone(), shutdown.clone()));
     svc.serve_grpc(
         own.grpc_addr,
         Routes::new(LifecycleServiceServer::new(grpc::LifecycleGrpc::new(db.clone()))),

@@ -12,6 +12,7 @@ pub mod consumers;
 pub mod error;
 pub mod grpc;
 pub mod jobs;
+pub mod metrics;
 pub mod settings;
 pub mod store;
 
@@ -62,6 +63,8 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         window: own.consolidation_window,
     };
     svc.serve_ops(own.http_addr)?;
+    let db_metrics = svc.metrics.database(metrics::DB_METRICS)?;
+    svc.spawn(db_metrics.run(db.clone(), shutdown.clone()));
     svc.serve_grpc(own.grpc_addr, Routes::new(PricingServiceServer::new(api)))?;
     svc.spawn_consumer(
         consumers::reports::subscription(),

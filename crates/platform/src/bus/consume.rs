@@ -11,14 +11,17 @@ use super::Bus;
 use super::headers::event_id_of;
 use crate::metrics::PlatformMetrics;
 use crate::shutdown::Shutdown;
+use crate::telemetry;
 use async_nats::jetstream::AckKind;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull};
 use bytes::Bytes;
 use futures::{FutureExt, StreamExt};
+use opentelemetry::trace::TraceContextExt;
 use spot_contracts::subjects;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// Where and how a consumer reads.
 #[derive(Debug, Clone)]
@@ -54,6 +57,11 @@ pub struct Delivery {
     pub sequence: u64,
     /// How many times it was delivered, 1 the first time.
     pub delivered: i64,
+    /// W3C `traceparent` of this message's consume span (child of the
+    /// publisher's span), for the outbox and audit rows its handling writes;
+    /// `None` when the message came without trace context and no trace is
+    /// exported here.
+    pub traceparent: Option<String>,
 }
 
 /// A handler failed; the batch is retried message by message.
@@ -175,16 +183,40 @@ async fn consume_until_error<H: BatchHandler>(
     }
 }
 
-fn to_delivery(msg: &async_nats::jetstream::Message) -> Delivery {
+/// A delivery and its consume span: a child of the publisher's span found
+/// in the message headers, open until the batch is settled.
+fn to_delivery(durable: &str, msg: &async_nats::jetstream::Message) -> (Delivery, tracing::Span) {
     let (stream, sequence, delivered) =
         msg.info().map(|i| (i.stream.to_owned(), i.stream_sequence, i.delivered)).unwrap_or_default();
-    Delivery {
-        event_id: event_id_of(msg.headers.as_ref(), &stream, sequence),
+    let event_id = event_id_of(msg.headers.as_ref(), &stream, sequence);
+    let (span, traceparent) = if telemetry::exporting() {
+        let span = tracing::info_span!(
+            "consume",
+            otel.name = %format!("consume {durable}"),
+            otel.kind = "consumer",
+            consumer = durable,
+            messaging.system = "nats",
+            messaging.destination.name = %msg.subject,
+            messaging.message.id = %event_id,
+            messaging.delivery_count = delivered,
+        );
+        telemetry::link_span_to_headers(&span, msg.headers.as_ref());
+        let traceparent = telemetry::traceparent_of(&span);
+        (span, traceparent)
+    } else {
+        // Not exporting here: pass the upstream context on unchanged.
+        let upstream = msg.headers.as_ref().and_then(|h| h.get("traceparent")).map(|v| v.as_str().to_owned());
+        (tracing::Span::none(), upstream)
+    };
+    let delivery = Delivery {
+        event_id,
         subject: msg.subject.to_string(),
         payload: msg.payload.clone(),
         sequence,
         delivered,
-    }
+        traceparent,
+    };
+    (delivery, span)
 }
 
 async fn process_batch<H: BatchHandler>(
@@ -194,10 +226,16 @@ async fn process_batch<H: BatchHandler>(
     metrics: &PlatformMetrics,
     msgs: Vec<async_nats::jetstream::Message>,
 ) {
-    let deliveries: Vec<Delivery> = msgs.iter().map(to_delivery).collect();
+    let (deliveries, message_spans): (Vec<Delivery>, Vec<tracing::Span>) =
+        msgs.iter().map(|m| to_delivery(&spec.durable, m)).unzip();
+    // The batch runs under the first message's consume span and links the
+    // others, so one trace shows the batch its message was applied in.
     let span = tracing::info_span!("consume_batch", consumer = %spec.durable, size = deliveries.len());
-    if let Some(first) = msgs.first() {
-        crate::telemetry::link_span_to_headers(&span, first.headers.as_ref());
+    if let Some(first) = message_spans.first() {
+        let _ = span.set_parent(first.context());
+        for other in message_spans.iter().skip(1) {
+            span.add_link(other.context().span().span_context().clone());
+        }
     }
     // Instrument the future, never hold `span.enter()` across an await: a
     // suspended task would leave the span current on its worker thread.
@@ -227,7 +265,8 @@ async fn process_batch<H: BatchHandler>(
         }
     }
     .instrument(span)
-    .await
+    .await;
+    drop(message_spans);
 }
 
 async fn handle_single<H: BatchHandler>(

@@ -4,6 +4,7 @@
 
 mod consume;
 mod headers;
+pub mod lag;
 mod publish;
 mod streams;
 mod subscription;

@@ -34,6 +34,13 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "OTLP/gRPC endpoint for traces; tracing export off when empty"
     ),
+    crate::setting!(
+        "SPOT_TRACE_SAMPLE_RATIO",
+        "trace_sample_ratio",
+        "1.0",
+        false,
+        "share of new traces kept (0 to 1); a trace started upstream keeps its decision"
+    ),
     crate::setting!("SPOT_LOG", "log", "info", false, "log filter (tracing env-filter syntax)"),
     crate::setting!("SPOT_LOG_FORMAT", "log_format", "json", false, "json or pretty"),
     crate::setting!(
@@ -104,6 +111,7 @@ pub struct Settings {
     pub database_max_connections: u32,
     pub nats_url: String,
     pub otlp_endpoint: Option<String>,
+    pub trace_sample_ratio: f64,
     pub log: String,
     pub log_format: LogFormat,
     pub shutdown_grace: Duration,
@@ -167,11 +175,16 @@ impl Settings {
         if consumer_max_deliver < 1 {
             return Err(r.invalid("consumer_max_deliver", "must be at least 1"));
         }
+        let trace_sample_ratio: f64 = r.parse("trace_sample_ratio")?;
+        if !(0.0..=1.0).contains(&trace_sample_ratio) {
+            return Err(r.invalid("trace_sample_ratio", "must be between 0 and 1"));
+        }
         Ok(Self {
             database_url: Secret::new(database_url),
             database_max_connections: r.parse("database_max_connections")?,
             nats_url,
             otlp_endpoint: r.optional("otlp_endpoint"),
+            trace_sample_ratio,
             log: r.text("log"),
             log_format,
             shutdown_grace: r.secs("shutdown_grace_secs")?,

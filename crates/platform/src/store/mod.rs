@@ -11,7 +11,7 @@ mod sqlstate;
 
 pub use inbox::claim_new;
 pub use migrate::{Migration, MigrationError, Migrator};
-pub use outbox::{OutboxRelay, enqueue, enqueue_all};
+pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};
 pub use sqlstate::{is_constraint_conflict, sqlstate};
 
 use crate::config::Settings;

@@ -19,15 +19,26 @@ use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Writes `event` to `<schema>.outbox` inside the caller's transaction.
+/// Writes `event` to `<schema>.outbox` inside the caller's transaction,
+/// with the current span's trace context.
 pub async fn enqueue<C: ConnectionTrait, E: Event>(conn: &C, schema: &str, event: &E) -> Result<(), DbErr> {
+    let traceparent = crate::telemetry::traceparent_of(&tracing::Span::current());
+    enqueue_traced(conn, schema, event, traceparent.as_deref()).await
+}
+
+/// [`enqueue`] with the trace context of a given message (a consumer
+/// applying a batch passes the `traceparent` of the delivery that caused
+/// the event, so each event continues its own trace).
+pub async fn enqueue_traced<C: ConnectionTrait, E: Event>(
+    conn: &C,
+    schema: &str,
+    event: &E,
+    traceparent: Option<&str>,
+) -> Result<(), DbErr> {
     let event_id = event
         .meta()
         .and_then(|m| Uuid::parse_str(&m.event_id).ok())
         .ok_or_else(|| DbErr::Custom(format!("{} has no valid meta.event_id", E::TYPE)))?;
-    let mut headers = async_nats::HeaderMap::new();
-    crate::telemetry::inject_trace_context(&mut headers);
-    let traceparent = headers.get("traceparent").map(|v| v.as_str().to_owned());
     conn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         format!(
@@ -54,9 +65,7 @@ pub async fn enqueue_all<C: ConnectionTrait, E: Event>(
     schema: &str,
     events: &[E],
 ) -> Result<(), DbErr> {
-    let mut headers = async_nats::HeaderMap::new();
-    crate::telemetry::inject_trace_context(&mut headers);
-    let traceparent = headers.get("traceparent").map(|v| v.as_str().to_owned());
+    let traceparent = crate::telemetry::traceparent_of(&tracing::Span::current());
     for chunk in events.chunks(super::batch::chunk_rows(5)) {
         let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 5);
         for event in chunk {
@@ -135,6 +144,8 @@ impl OutboxRelay {
     /// Publishes one batch; returns how many rows were published.
     pub async fn round(&self) -> Result<usize, DbErr> {
         if !self.bus.is_connected() {
+            // Nothing leaves while NATS is away: the backlog is what grows.
+            self.count_backlog().await?;
             return Ok(0);
         }
         let txn = self.db.begin().await?;
@@ -205,6 +216,26 @@ impl OutboxRelay {
             .await?;
         }
         txn.commit().await?;
+        if rows.len() as u64 >= self.batch {
+            // A full batch: more may be waiting.
+            self.count_backlog().await?;
+        } else {
+            self.metrics.outbox_backlog.set((rows.len() - done.len()) as i64);
+        }
         Ok(done.len())
+    }
+
+    /// Sets `spot_outbox_backlog` to the unpublished rows (partial index).
+    async fn count_backlog(&self) -> Result<(), DbErr> {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT count(*) AS n FROM {}.outbox WHERE published_at IS NULL", self.schema),
+            ))
+            .await?;
+        let n: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
+        self.metrics.outbox_backlog.set(n);
+        Ok(())
     }
 }

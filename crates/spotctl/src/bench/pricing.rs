@@ -131,6 +131,7 @@ fn report_delivery(a: usize, seq: u64, pools: i64) -> anyhow::Result<Delivery> {
         payload: Bytes::from(body.encode_to_vec()),
         sequence: seq,
         delivered: 1,
+        traceparent: None,
     })
 }
 

@@ -161,6 +161,8 @@ const HEALTHCHECK_TOOLS: &[(&str, &[&str])] = &[
     ("wget", &["nats:2.10.24-alpine"]),
     // deploy/Dockerfile installs curl into the service image.
     ("curl", &["spot-optimizer:"]),
+    // busybox wget: prom/prometheus is built on busybox, grafana/grafana (not -ubuntu) on alpine.
+    ("wget", &["prom/prometheus:v2.", "grafana/grafana:11."]),
 ];
 
 #[test]
@@ -185,14 +187,60 @@ fn every_image_is_pinned_and_its_healthcheck_tool_exists_in_it() -> anyhow::Resu
             "{name}: third-party image {image} must be pinned to a release"
         );
         let Some(check) = block.lines().find(|l| l.contains("test: [")) else { continue };
-        let tool = HEALTHCHECK_TOOLS.iter().find(|(tool, _)| check.contains(tool)).ok_or_else(|| {
-            anyhow::anyhow!("{name}: health check uses a tool not in the known table: {check}")
-        })?;
+        let tools: Vec<_> = HEALTHCHECK_TOOLS.iter().filter(|(tool, _)| check.contains(tool)).collect();
+        assert!(!tools.is_empty(), "{name}: health check uses a tool not in the known table: {check}");
         assert!(
-            tool.1.iter().any(|prefix| image.starts_with(prefix)),
-            "{name}: image {image} is not known to carry {}",
-            tool.0
+            tools.iter().any(|(_, images)| images.iter().any(|prefix| image.starts_with(prefix))),
+            "{name}: image {image} is not known to carry the tool of {check}"
         );
     }
+    Ok(())
+}
+
+/// Services of the `monitoring` profile.
+const MONITORING: [&str; 3] = ["prometheus", "grafana", "jaeger"];
+
+#[test]
+fn the_monitoring_profile_mounts_files_that_exist_and_scrapes_every_service() -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
+    let services = compose_services(&text);
+    for name in MONITORING {
+        let (_, block) = services
+            .iter()
+            .find(|(n, _)| n == name)
+            .ok_or_else(|| anyhow::anyhow!("compose has no {name} service"))?;
+        assert!(
+            block.contains("profiles: [\"monitoring\"]"),
+            "{name} belongs to the monitoring profile only"
+        );
+        for mount in block.lines().filter_map(|l| l.trim().strip_prefix("- ./")) {
+            let host = mount.split(':').next().unwrap_or_default();
+            assert!(repo_root().join(host).exists(), "{name} mounts {host}, which is not in the repository");
+        }
+    }
+    for (name, block) in &services {
+        if !MONITORING.contains(&name.as_str()) {
+            assert!(!block.contains("profiles:"), "{name} must start without a profile");
+        }
+    }
+    // Prometheus scrapes each service on the HTTP port compose gives it.
+    let scrape = std::fs::read_to_string(repo_root().join("deploy/prometheus/prometheus.yml"))?;
+    for svc in SERVICES {
+        let (_, block) = services
+            .iter()
+            .find(|(n, _)| n == svc)
+            .ok_or_else(|| anyhow::anyhow!("compose has no {svc} service"))?;
+        let port = block
+            .lines()
+            .find_map(|l| {
+                l.contains("HTTP_ADDR:").then(|| l.rsplit(':').next().unwrap_or_default().trim().to_owned())
+            })
+            .ok_or_else(|| anyhow::anyhow!("{svc} sets no HTTP address"))?;
+        assert!(scrape.contains(&format!("job_name: spot-{svc}")), "no scrape job spot-{svc}");
+        assert!(scrape.contains(&format!("\"{svc}:{port}\"")), "spot-{svc} must be scraped at {svc}:{port}");
+    }
+    // The collector the services export to is the one the profile starts.
+    assert!(text.contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://jaeger:4317"), "document the OTLP endpoint");
+    assert!(text.contains("4317:4317"), "jaeger must take OTLP/gRPC on 4317");
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! private nats-server, driven over HTTP like an agent or operator would.
 
 mod admin;
+mod asyncapi;
 mod bad_input;
 mod bus_outage;
 mod client_dashboard;
+mod dashboards;
 mod decisions;
 mod deploy_files;
 mod emergency;
@@ -16,6 +18,7 @@ mod helpers;
 mod isolation;
 mod jobs;
 mod k8s_manifests;
+mod k8s_policies;
 mod listing;
 mod mass_interruption;
 mod migrations;

@@ -17,8 +17,8 @@ use models::Runners;
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1::lifecycle_service_client::LifecycleServiceClient;
 use spot_contracts::v1::pricing_service_client::PricingServiceClient;
+use spot_platform::grpc::Channel;
 use std::time::Duration;
-use tonic::transport::Channel;
 
 /// Deadline of calls to lifecycle and pricing.
 pub const CALL_DEADLINE: Duration = Duration::from_secs(3);

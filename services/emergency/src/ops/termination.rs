@@ -96,20 +96,25 @@ pub async fn handle(em: &Emergency, n: Notice) -> Result<v1::NoticeAnswer> {
     };
     // The decision runs in its own task: when the caller gives up (the
     // gateway's deadline passed, the agent hung up), the notice still gets
-    // its decision instead of staying `detected` with nothing queued.
+    // its decision instead of staying `detected` with nothing queued. It
+    // stays in the caller's trace (its gRPC span), as its calls to lifecycle.
     let task = {
         let em = em.clone();
-        tokio::spawn(async move {
-            let outcome = decide_and_act(&em, &row, deadline, passed, arrived).await;
-            if outcome.is_err() {
-                // Nothing was decided: forget the notice so the agent's next
-                // repeat (5 s later) decides again.
-                if let Err(del) = notices::forget_undecided(&em.db, row.id).await {
-                    tracing::error!(notice = %row.id, error = %del, "undecided notice not removed");
+        let span = tracing::Span::current();
+        tokio::spawn(tracing::Instrument::instrument(
+            async move {
+                let outcome = decide_and_act(&em, &row, deadline, passed, arrived).await;
+                if outcome.is_err() {
+                    // Nothing was decided: forget the notice so the agent's next
+                    // repeat (5 s later) decides again.
+                    if let Err(del) = notices::forget_undecided(&em.db, row.id).await {
+                        tracing::error!(notice = %row.id, error = %del, "undecided notice not removed");
+                    }
                 }
-            }
-            outcome
-        })
+                outcome
+            },
+            span,
+        ))
     };
     task.await.map_err(|e| EmergencyError::Internal(format!("notice decision stopped: {e}")))?
 }

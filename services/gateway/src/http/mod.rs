@@ -9,6 +9,7 @@
 
 pub mod caller;
 pub mod responses;
+pub mod trace;
 
 pub use caller::{Admin, AgentCaller, ClientScope, Operator, Reader, agent_ref};
 pub use responses::ApiErrors;

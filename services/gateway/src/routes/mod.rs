@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/agents/{agent_id}/config", web::get().to(polling::config))
         .route("/health", web::get().to(client::health))
         .route("/openapi.json", web::get().to(crate::openapi::serve))
+        .route("/asyncapi.yaml", web::get().to(crate::asyncapi::serve))
         .route("/api/client/validate", web::get().to(client::validate))
         .route("/api/admin/clients", web::post().to(admin::create_client))
         .route("/api/admin/tenants", web::get().to(tenants::list))

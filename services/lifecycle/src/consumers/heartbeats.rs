@@ -9,7 +9,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_domain::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::{claim_new, enqueue};
+use spot_platform::store::{claim_new, enqueue_traced};
 use uuid::Uuid;
 
 /// Durable consumer name.
@@ -100,6 +100,13 @@ impl BatchHandler for HeartbeatConsumer {
             }
         }
         let folded: Vec<_> = fold.into_folded().collect();
+        // Each status change continues the trace of the heartbeat that made it.
+        let by_sequence: std::collections::HashMap<u64, Option<&str>> =
+            batch.iter().map(|d| (d.sequence, d.traceparent.as_deref())).collect();
+        let trace_of: std::collections::HashMap<Uuid, Option<&str>> = folded
+            .iter()
+            .map(|f| (f.latest.agent, by_sequence.get(&f.latest.sequence).copied().flatten()))
+            .collect();
         let samples: Vec<heartbeats::HealthSample> = folded
             .iter()
             .filter_map(|f| {
@@ -132,7 +139,7 @@ impl BatchHandler for HeartbeatConsumer {
         let changes = heartbeats::apply(&txn, &updates).await.map_err(HandlerError::from_display)?;
         heartbeats::record_health(&txn, &samples).await.map_err(HandlerError::from_display)?;
         for change in &changes {
-            enqueue(
+            enqueue_traced(
                 &txn,
                 crate::SCHEMA,
                 &status_changed(
@@ -142,6 +149,7 @@ impl BatchHandler for HeartbeatConsumer {
                     change.current.as_str(),
                     "heartbeat",
                 ),
+                trace_of.get(&change.agent_id).copied().flatten(),
             )
             .await
             .map_err(HandlerError::from_display)?;

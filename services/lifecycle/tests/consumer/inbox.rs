@@ -11,6 +11,7 @@ fn delivery(event: &spot_contracts::v1::HeartbeatReceived, sequence: u64, delive
         payload: Bytes::from(event.encode_to_vec()),
         sequence,
         delivered,
+        traceparent: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn delivery(r: &v1::PricingReportReceived) -> Delivery {
         payload: Bytes::from(r.encode_to_vec()),
         sequence: 1,
         delivered: 1,
+        traceparent: None,
     }
 }
 

@@ -1,0 +1,10 @@
+//! `spot-gateway --help`, `--version` and an unknown flag, run as a process.
+
+#[test]
+fn answers_help_and_version_without_starting_and_refuses_unknown_flags() -> anyhow::Result<()> {
+    spot_testkit::binary::check_service_cli(
+        env!("CARGO_BIN_EXE_spot-gateway"),
+        "gateway",
+        env!("CARGO_PKG_VERSION"),
+    )
+}
