@@ -16,8 +16,8 @@ pub enum ApiError {
     /// Like `InvalidField`, naming the field (or query parameter) at fault
     /// in the body's `error.field`.
     Field { field: &'static str, message: String },
-    /// Well-formed but refused (422), with a stable code, e.g. an
-    /// `X-Request-ID` reused with a different body.
+    /// Well-formed but refused (422), with a stable code: an `X-Request-ID`
+    /// reused with a different body, an `invalid_webhook_url` (field in the message).
     Unprocessable { code: &'static str, message: String },
     /// Refused input with its own stable code (400), e.g. `not_onnx`.
     BadRequest { code: String, message: String },
@@ -31,9 +31,6 @@ pub enum ApiError {
     NotFound(String),
     /// The request conflicts with the current state (409), with a stable code.
     Conflict { code: String, message: String },
-    /// Well-formed input the API cannot act on (422), with a stable code and
-    /// the field in the message (e.g. `invalid_webhook_url`).
-    Unprocessable { code: &'static str, message: String },
     /// JetStream is down or did not ack: the agent should retry.
     BusUnavailable,
     /// A backing service did not answer in time.
@@ -55,7 +52,6 @@ impl ApiError {
             Self::AgentNotFound => "agent_not_found",
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
-            Self::Unprocessable { code, .. } => code,
             Self::BusUnavailable => "bus_unavailable",
             Self::DependencyUnavailable(_) => "dependency_unavailable",
             Self::Internal(_) => "internal_error",
@@ -81,7 +77,6 @@ impl fmt::Display for ApiError {
             Self::AgentNotFound => f.write_str("agent not found"),
             Self::NotFound(what) => write!(f, "{what}"),
             Self::Conflict { message, .. } => f.write_str(message),
-            Self::Unprocessable { message, .. } => f.write_str(message),
             Self::BusUnavailable => f.write_str("event bus unavailable, retry later"),
             Self::DependencyUnavailable(what) => write!(f, "{what} unavailable, retry later"),
             Self::Internal(_) => f.write_str("internal error"),
@@ -100,7 +95,6 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BusUnavailable | Self::DependencyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
