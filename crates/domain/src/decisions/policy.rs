@@ -69,7 +69,7 @@ impl Default for RiskAwareParams {
             notice_seconds: 120.0,
             reaction_seconds: 10.0,
             pause_seconds: 2.0,
-            budget_share: 0.8,
+            budget_share: 1.0,
             budget_lookahead_hours: 72.0,
             latest_price: true,
             hysteresis_percent: 2.0,
@@ -185,6 +185,16 @@ impl RiskAware {
         let ahead = p.budget_lookahead_hours.max(1.0);
         let spendable = frac * 3600.0 * (group.accounted_hours.max(0.0) + ahead) - group.downtime_seconds;
         p.budget_share * spendable.max(0.0) / ahead / 3600.0
+    }
+
+    /// The long-run downtime rate, hours per hour, a protected placement
+    /// (one with a ready replica) may plan for even when the paced budget
+    /// is spent: `budget_share x (1 - target)`.
+    pub fn protected_budget(&self, target_percent: f64) -> f64 {
+        if target_percent <= 0.0 {
+            return f64::INFINITY;
+        }
+        self.params.budget_share * ((100.0 - target_percent) / 100.0).max(0.0)
     }
 
     /// The decision with what the memory learned and the group's state.
