@@ -7,10 +7,11 @@ use spot_replay::synth::{Churn, SynthConfig, synthesize};
 use spot_replay::{ReplayConfig, StrategyKind};
 
 /// The frontier of docs/DECISIONS.md: three synthesized markets, boot 90
-/// and 180 s, several targets, with the baselines (ignored: ~2 minutes in
-/// release; `cargo test --release -p spot-replay --test explore -- --ignored frontier --nocapture`).
+/// and 180 s, several targets, with the baselines (ignored: about 13
+/// CPU-minutes in a debug build;
+/// `cargo test -p spot-replay --test explore -- --ignored frontier --nocapture`).
 #[test]
-#[ignore = "measurement, not a check: prints the frontier table of docs/DECISIONS.md (about 2 minutes in release)"]
+#[ignore = "measurement, not a check: prints the frontier table of docs/DECISIONS.md (about 13 CPU-minutes in debug)"]
 fn frontier() {
     let markets = [(Churn::Low, 11u64), (Churn::Medium, 22), (Churn::High, 33)];
     println!(

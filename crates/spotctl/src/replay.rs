@@ -66,7 +66,7 @@ pub enum Loaded {
     Builtin(StrategyKind),
     Onnx {
         name: String,
-        model: OnnxModel,
+        model: Box<OnnxModel>,
     },
 }
 
@@ -78,7 +78,7 @@ pub async fn load_model(args: &ReplayArgs, db_url: Option<&str>) -> anyhow::Resu
         let model = OnnxModel::load(&bytes)
             .map_err(|(code, msg)| anyhow::anyhow!("{}: {code}: {msg}", path.display()))?;
         let name = path.file_stem().map_or_else(|| "onnx".into(), |s| s.to_string_lossy().into_owned());
-        return Ok(Some(Loaded::Onnx { name, model }));
+        return Ok(Some(Loaded::Onnx { name, model: Box::new(model) }));
     }
     let Some(id) = &args.model else { return Ok(None) };
     let url = db_url.context("--model reads the model registry: set DATABASE_URL")?;
@@ -124,7 +124,7 @@ fn loaded(id: &str, row: Option<sea_orm::QueryResult>) -> anyhow::Result<Option<
             let bytes: Option<Vec<u8>> = row.try_get("", "onnx")?;
             let model = OnnxModel::load(&bytes.unwrap_or_default())
                 .map_err(|(code, msg)| anyhow::anyhow!("{name}@{version}: {code}: {msg}"))?;
-            Ok(Some(Loaded::Onnx { name: format!("{name}@{version}"), model }))
+            Ok(Some(Loaded::Onnx { name: format!("{name}@{version}"), model: Box::new(model) }))
         }
         other => bail!(
             "--model {name}@{version} is {other}: it answers from its model server (gRPC), which a replay does not call"

@@ -88,7 +88,7 @@ impl Progress {
     }
 
     pub fn update(&mut self, done: u64) {
-        let pct = if self.total == 0 { 100 } else { done.saturating_mul(100) / self.total };
+        let pct = done.saturating_mul(100).checked_div(self.total).unwrap_or(100);
         let mut err = std::io::stderr().lock();
         if self.tty {
             let _ = write!(err, "\rspotctl export: {done}/{} rows ({pct}%)", self.total);
