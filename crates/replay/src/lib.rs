@@ -18,5 +18,5 @@ pub mod engine;
 pub mod synth;
 pub mod trace;
 
-pub use engine::{Outcome, ReplayConfig, StrategyKind, run_all, run_one, run_strategy};
+pub use engine::{Outcome, ReplayConfig, StrategyKind, run_all, run_model, run_one, run_strategy};
 pub use trace::{Pool, Trace};

@@ -7,10 +7,11 @@ use spot_replay::synth::{Churn, SynthConfig, synthesize};
 use spot_replay::{ReplayConfig, StrategyKind};
 
 /// The frontier of docs/DECISIONS.md: three synthesized markets, boot 90
-/// and 180 s, several targets, with the baselines (ignored: ~2 minutes in
-/// release; `cargo test --release -p spot-replay --test explore -- --ignored frontier --nocapture`).
+/// and 180 s, several targets, with the baselines (ignored: about 13
+/// CPU-minutes in a debug build;
+/// `cargo test -p spot-replay --test explore -- --ignored frontier --nocapture`).
 #[test]
-#[ignore = "measurement, not a check: prints the frontier table of docs/DECISIONS.md (about 2 minutes in release)"]
+#[ignore = "measurement, not a check: prints the frontier table of docs/DECISIONS.md (about 13 CPU-minutes in debug)"]
 fn frontier() {
     let markets = [(Churn::Low, 11u64), (Churn::Medium, 22), (Churn::High, 33)];
     println!(
@@ -78,5 +79,43 @@ fn frontier() {
                 }
             }
         }
+    }
+}
+
+/// One market, the built-in policy at one target (env CHURN, SEED, BOOT,
+/// TARGET, DAYS): the quick loop behind the frontier.
+#[test]
+#[ignore = "measurement, not a check: prints one line per run"]
+fn probe() {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_owned());
+    let churn = Churn::parse(&env("CHURN", "high")).unwrap();
+    let seed: u64 = env("SEED", "33").parse().unwrap();
+    let boot: f64 = env("BOOT", "180").parse().unwrap();
+    let days: f64 = env("DAYS", "45").parse().unwrap();
+    let target: Option<f64> = env("TARGET", "99.9").parse().ok();
+    let trace = synthesize(&SynthConfig { seed, churn, days, ..SynthConfig::default() }).unwrap();
+    let mut cfg = ReplayConfig::new(boot, target, seed);
+    cfg.workloads = Some(3);
+    let started = std::time::Instant::now();
+    let kinds: Vec<StrategyKind> = match std::env::var("POLICIES") {
+        Ok(list) => list.split(',').filter_map(StrategyKind::parse).collect(),
+        Err(_) => vec![StrategyKind::Builtin],
+    };
+    for kind in kinds {
+        let o = spot_replay::run_one(&trace, &cfg, &kind);
+        println!(
+            "{} seed {seed} boot {boot} target {target:?}: {} savings {:.2}% avail {:.4}% intr {} fover {} switches {} down {:.0}s replica_h {:.0} od_h {:.0} ({:.1}s)",
+            churn.as_str(),
+            o.policy,
+            o.savings_percent,
+            o.availability_percent,
+            o.interruptions,
+            o.failovers,
+            o.switches,
+            o.downtime_seconds,
+            o.replica_hours,
+            o.on_demand_hours,
+            started.elapsed().as_secs_f64()
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod export;
 pub mod migrate;
 pub mod operator;
 pub mod replay;

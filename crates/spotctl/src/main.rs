@@ -48,6 +48,11 @@ enum Command {
     },
     /// Replay a market trace through the built-in policy and the baselines (or --synthesize one).
     Replay(spotctl::replay::ReplayArgs),
+    /// Export data from the database (reads DATABASE_URL like the services).
+    Export {
+        #[command(subcommand)]
+        command: spotctl::export::ExportCommand,
+    },
     /// Measure this machine (prints a table and one JSON line).
     Bench {
         #[command(subcommand)]
@@ -160,11 +165,45 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
         Command::Up { demo } => up(demo).await,
         Command::Replay(args) => {
-            let report = spotctl::replay::run(&args).map_err(|e| {
+            let db_url = (args.model.is_some())
+                .then(|| settings().map(|s| s.database_url.expose().to_owned()))
+                .transpose()?;
+            let model = spotctl::replay::load_model(&args, db_url.as_deref()).await.map_err(|e| {
+                eprintln!("spotctl replay: {e:#}");
+                ExitCode::from(2)
+            })?;
+            let report = spotctl::replay::run(&args, model).map_err(|e| {
                 eprintln!("spotctl replay: {e:#}");
                 ExitCode::from(2)
             })?;
             print!("{report}");
+            Ok(())
+        }
+        Command::Export { command: spotctl::export::ExportCommand::Training(args) } => {
+            if let Err(e) = spotctl::export::range(&args) {
+                eprintln!("spotctl export training: {e:#}");
+                return Err(ExitCode::from(2));
+            }
+            let settings = settings()?;
+            let summary = async {
+                let db = spot_platform::store::connect(&settings, std::time::Duration::from_secs(10)).await?;
+                let mut bar: Option<spotctl::export::Progress> = None;
+                spotctl::export::training(&db, &args, &mut |done, total| {
+                    bar.get_or_insert_with(|| spotctl::export::Progress::stderr(total)).update(done);
+                })
+                .await
+            }
+            .await
+            .map_err(|e| {
+                eprintln!("spotctl export training: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            println!(
+                "wrote {} ({} rows, {} row groups)",
+                args.out.display(),
+                summary.rows,
+                summary.row_groups
+            );
             Ok(())
         }
         Command::Simulate(args) => {

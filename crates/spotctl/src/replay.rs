@@ -5,9 +5,12 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use sea_orm::ConnectionTrait;
+use spot_decisions::engine::onnx::OnnxModel;
 use spot_replay::engine::report;
+use spot_replay::engine::strategies::Model;
 use spot_replay::synth::{Churn, SynthConfig, synthesize};
-use spot_replay::{ReplayConfig, StrategyKind, run_all};
+use spot_replay::{ReplayConfig, StrategyKind, run_all, run_model};
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,11 +21,16 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "FILE", required_unless_present = "synthesize")]
     pub market: Option<PathBuf>,
     /// Replay only this policy: risk_aware, greedy, single_pool, always_on_demand, oracle, rule_k<K>_h<H>_d<D>.
-    #[arg(long, conflicts_with = "model")]
+    #[arg(long, conflicts_with_all = ["model", "model_file"])]
     pub policy: Option<String>,
-    /// A registered model id (ONNX and external models run only in the decisions service for now).
-    #[arg(long)]
+    /// A registered model (its id, or name@version), read from the registry's table in the
+    /// database (DATABASE_URL; no service needs to run): built-in or ONNX. External models need
+    /// their model server and are refused.
+    #[arg(long, conflicts_with = "model_file")]
     pub model: Option<String>,
+    /// An ONNX model file (the registry's tensor contract, docs/DECISIONS.md), replayed as `--model` would.
+    #[arg(long, value_name = "FILE.onnx")]
+    pub model_file: Option<PathBuf>,
     /// Seconds a replacement takes to be ready.
     #[arg(long, required_unless_present = "synthesize")]
     pub boot_seconds: Option<f64>,
@@ -52,8 +60,80 @@ pub struct ReplayArgs {
     pub tick_seconds: u64,
 }
 
+/// A model to replay, loaded from the registry or a file.
+pub enum Loaded {
+    /// A built-in policy: replayed as `--policy` (with its market memory).
+    Builtin(StrategyKind),
+    Onnx {
+        name: String,
+        model: Box<OnnxModel>,
+    },
+}
+
+/// Loads `--model-file`, or `--model` from the registry's table
+/// (`decisions.models`) through `db_url`.
+pub async fn load_model(args: &ReplayArgs, db_url: Option<&str>) -> anyhow::Result<Option<Loaded>> {
+    if let Some(path) = &args.model_file {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let model = OnnxModel::load(&bytes)
+            .map_err(|(code, msg)| anyhow::anyhow!("{}: {code}: {msg}", path.display()))?;
+        let name = path.file_stem().map_or_else(|| "onnx".into(), |s| s.to_string_lossy().into_owned());
+        return Ok(Some(Loaded::Onnx { name, model: Box::new(model) }));
+    }
+    let Some(id) = &args.model else { return Ok(None) };
+    let url = db_url.context("--model reads the model registry: set DATABASE_URL")?;
+    let db = sea_orm::Database::connect(url).await.context("connecting to the database")?;
+    let (sql, value): (&str, sea_orm::Value) = match uuid::Uuid::parse_str(id) {
+        Ok(uuid) => {
+            ("SELECT name, version, kind, policy, onnx FROM decisions.models WHERE id = $1", uuid.into())
+        }
+        Err(_) => {
+            let (name, version) =
+                id.split_once('@').with_context(|| format!("--model {id:?}: a model id or name@version"))?;
+            let sql = "SELECT name, version, kind, policy, onnx FROM decisions.models WHERE name = $1 AND version = $2";
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    sql,
+                    [name.into(), version.into()],
+                ))
+                .await?;
+            return loaded(id, row);
+        }
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, [value]))
+        .await?;
+    loaded(id, row)
+}
+
+fn loaded(id: &str, row: Option<sea_orm::QueryResult>) -> anyhow::Result<Option<Loaded>> {
+    let row = row.with_context(|| format!("--model {id}: no such model in the registry"))?;
+    let name: String = row.try_get("", "name")?;
+    let version: String = row.try_get("", "version")?;
+    let kind: String = row.try_get("", "kind")?;
+    match kind.as_str() {
+        "builtin" => {
+            let policy: Option<String> = row.try_get("", "policy")?;
+            let policy = policy.unwrap_or_default();
+            let k = StrategyKind::parse(&policy)
+                .with_context(|| format!("unknown built-in policy {policy:?}"))?;
+            Ok(Some(Loaded::Builtin(k)))
+        }
+        "onnx" => {
+            let bytes: Option<Vec<u8>> = row.try_get("", "onnx")?;
+            let model = OnnxModel::load(&bytes.unwrap_or_default())
+                .map_err(|(code, msg)| anyhow::anyhow!("{name}@{version}: {code}: {msg}"))?;
+            Ok(Some(Loaded::Onnx { name: format!("{name}@{version}"), model: Box::new(model) }))
+        }
+        other => bail!(
+            "--model {name}@{version} is {other}: it answers from its model server (gRPC), which a replay does not call"
+        ),
+    }
+}
+
 /// Runs the command; the report (table and JSON line) on success.
-pub fn run(args: &ReplayArgs) -> anyhow::Result<String> {
+pub fn run(args: &ReplayArgs, model: Option<Loaded>) -> anyhow::Result<String> {
     if args.synthesize {
         let churn = Churn::parse(&args.churn)
             .with_context(|| format!("unknown churn {:?} (low, medium, high)", args.churn))?;
@@ -91,11 +171,6 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<String> {
             }
         }
     }
-    if let Some(model) = &args.model {
-        bail!(
-            "--model {model}: ONNX and external models are not replayable yet; replay --policy risk_aware (the built-in default)"
-        );
-    }
     let (Some(path), Some(boot)) = (&args.market, args.boot_seconds) else {
         bail!("--market and --boot-seconds are required");
     };
@@ -107,13 +182,22 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<String> {
     {
         bail!("--availability-target must be in [0, 100)");
     }
-    let kinds = match &args.policy {
-        Some(name) => {
+    let (kinds, onnx) = match (model, &args.policy) {
+        (Some(Loaded::Builtin(k)), _) => (vec![k, StrategyKind::AlwaysOnDemand], None),
+        (Some(Loaded::Onnx { name, model }), _) => (vec![StrategyKind::AlwaysOnDemand], Some((name, model))),
+        (None, Some(name)) => {
             let k = StrategyKind::parse(name).with_context(|| format!("unknown policy {name:?}"))?;
             // On-demand is the yardstick of savings: always reported.
-            if k == StrategyKind::AlwaysOnDemand { vec![k] } else { vec![k, StrategyKind::AlwaysOnDemand] }
+            (
+                if k == StrategyKind::AlwaysOnDemand {
+                    vec![k]
+                } else {
+                    vec![k, StrategyKind::AlwaysOnDemand]
+                },
+                None,
+            )
         }
-        None => StrategyKind::all(),
+        (None, None) => (StrategyKind::all(), None),
     };
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let trace =
@@ -121,7 +205,22 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<String> {
     let mut cfg = ReplayConfig::new(boot, args.availability_target, args.seed);
     cfg.workloads = args.workloads;
     let started = Instant::now();
-    let outcomes = run_all(&trace, &cfg, &kinds);
+    let mut outcomes = Vec::new();
+    if let Some((name, onnx)) = onnx {
+        let mut model = Model {
+            name: format!("onnx:{name}"),
+            decide: Box::new(move |input| onnx.decide(input)),
+            failures: 0,
+        };
+        outcomes.push(run_model(&trace, &cfg, &mut model));
+        if model.failures > 0 {
+            eprintln!(
+                "spotctl replay: {} model answers were errors or refused outputs (the service's built-in fallback would have decided; the replay stayed)",
+                model.failures
+            );
+        }
+    }
+    outcomes.extend(run_all(&trace, &cfg, &kinds));
     let elapsed = started.elapsed().as_secs_f64();
     Ok(format!("{}{}\n", report::table(&outcomes), report::json_line(&trace, &cfg, &outcomes, elapsed)))
 }

@@ -9,8 +9,12 @@
 //! a ready replica in another AZ costs only the promotion pause. The
 //! options are: one instance in a pool, one instance plus a replica in a
 //! pool of another AZ, or on-demand. An option is feasible when its expected
-//! downtime per hour fits a share ([`RiskAwareParams::budget_share`]) of the
-//! availability budget `1 - target`; the policy takes the cheapest feasible
+//! downtime per hour fits the availability budget `1 - target` paced over
+//! the next hours ([`RiskAware::budget`]), or, with a ready replica, the
+//! long-run rate ([`RiskAware::protected_budget`]: an overspent group buys a
+//! replica rather than on-demand); on-demand is a round trip of two switches
+//! and is not taken without both under the weekly cap. The policy takes the
+//! cheapest feasible
 //! option, and leaves the current placement only when that saves at least
 //! `min_savings_percent + hysteresis_percent` (or when the current one is no
 //! longer feasible). docs/DECISIONS.md walks through the rule.
@@ -42,8 +46,9 @@ pub struct RiskAwareParams {
     pub reaction_seconds: f64,
     /// Traffic-switch pause of a promotion or a switch.
     pub pause_seconds: f64,
-    /// Share of the availability budget an option may plan to spend (the
-    /// rest absorbs estimation error and the unlucky).
+    /// Share of the availability budget an option may plan to spend. 1:
+    /// the pacing already corrects for estimation error and bad luck (an
+    /// overspent group sees a smaller budget at once).
     pub budget_share: f64,
     /// Hours over which unspent (or overspent) downtime budget is paced.
     pub budget_lookahead_hours: f64,
@@ -69,7 +74,7 @@ impl Default for RiskAwareParams {
             notice_seconds: 120.0,
             reaction_seconds: 10.0,
             pause_seconds: 2.0,
-            budget_share: 0.8,
+            budget_share: 1.0,
             budget_lookahead_hours: 72.0,
             latest_price: true,
             hysteresis_percent: 2.0,
@@ -185,6 +190,16 @@ impl RiskAware {
         let ahead = p.budget_lookahead_hours.max(1.0);
         let spendable = frac * 3600.0 * (group.accounted_hours.max(0.0) + ahead) - group.downtime_seconds;
         p.budget_share * spendable.max(0.0) / ahead / 3600.0
+    }
+
+    /// The long-run downtime rate, hours per hour, a protected placement
+    /// (one with a ready replica) may plan for even when the paced budget
+    /// is spent: `budget_share x (1 - target)`.
+    pub fn protected_budget(&self, target_percent: f64) -> f64 {
+        if target_percent <= 0.0 {
+            return f64::INFINITY;
+        }
+        self.params.budget_share * ((100.0 - target_percent) / 100.0).max(0.0)
     }
 
     /// The decision with what the memory learned and the group's state.

@@ -8,7 +8,7 @@ use super::policy::{GroupState, Plan, PoolScore, RiskAware, different_az, output
 
 /// One way to run the group.
 #[derive(Debug, Clone)]
-struct Option_<'a> {
+pub(super) struct Option_<'a> {
     primary: Option<&'a PoolScore>,
     replica: Option<&'a PoolScore>,
     cost: f64,
@@ -68,8 +68,28 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn cheapest<'a>(options: impl Iterator<Item = Option_<'a>>, budget: f64) -> Option<Option_<'a>> {
-    options.filter(|o| o.downtime <= budget).min_by(|a, b| a.cost.total_cmp(&b.cost))
+/// What downtime an option may plan for. `paced` is the availability
+/// budget paced over the look-ahead ([`RiskAware::budget`]): it shrinks to
+/// zero when the group overspent. `protected` is the long-run rate
+/// `budget_share x (1 - target)`: a placement with a ready replica that
+/// fits it stays acceptable even when the paced budget is spent, because
+/// an overspent group recovers its budget more cheaply with a replica
+/// (the promotion pause only) than on on-demand (the full price, and two
+/// switches of the weekly cap for the trip there and back).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub paced: f64,
+    pub protected: f64,
+}
+
+impl Budget {
+    pub(super) fn fits(&self, o: &Option_<'_>) -> bool {
+        o.downtime <= self.paced || (o.replica.is_some() && o.downtime <= self.protected)
+    }
+}
+
+fn cheapest<'a>(options: impl Iterator<Item = Option_<'a>>, budget: Budget) -> Option<Option_<'a>> {
+    options.filter(|o| budget.fits(o)).min_by(|a, b| a.cost.total_cmp(&b.cost))
 }
 
 pub(super) fn plan(
@@ -82,7 +102,8 @@ pub(super) fn plan(
     let replica = group.replica;
     let p = &policy.params;
     let target_pct = input.settings.availability_target_percent;
-    let budget = policy.budget(target_pct, group);
+    let budget =
+        Budget { paced: policy.budget(target_pct, group), protected: policy.protected_budget(target_pct) };
     let boot_h = memory.boot_seconds().unwrap_or(p.assumed_boot_seconds) / 3600.0;
     let ctx = Ctx {
         unprepared: policy.unprepared_downtime_hours(memory),
@@ -92,12 +113,26 @@ pub(super) fn plan(
     };
     let on_demand = Option_ { primary: None, replica: None, cost: input.on_demand_price, downtime: 0.0 };
     let eligible = || scores.iter().filter(|s| s.eligible);
-    let best = cheapest(
-        eligible().map(|s| ctx.single(s)).chain(eligible().filter_map(|s| ctx.best_pair(s))),
-        budget,
-    )
-    .filter(|o| o.cost < on_demand.cost)
-    .unwrap_or_else(|| on_demand.clone());
+    let cap = u32::try_from(input.settings.max_switches_per_week.max(0)).unwrap_or(0);
+    // On-demand "for a while" is a round trip: one switch there, one back.
+    // Without both under the weekly cap the group would sit on on-demand
+    // until the week rolls over; it keeps its best protected spot
+    // placement instead.
+    let round_trip = input.history.switches_last_week + 2 <= cap;
+    let spot_options =
+        || eligible().map(|s| ctx.single(s)).chain(eligible().filter_map(|s| ctx.best_pair(s)));
+    let best = cheapest(spot_options(), budget)
+        .filter(|o| o.cost < on_demand.cost)
+        .or_else(|| {
+            let stuck = !round_trip && !input.instance.on_demand();
+            let safest = || {
+                spot_options()
+                    .min_by(|a, b| a.downtime.total_cmp(&b.downtime).then(a.cost.total_cmp(&b.cost)))
+                    .filter(|o| o.cost < on_demand.cost)
+            };
+            if stuck { safest() } else { None }
+        })
+        .unwrap_or_else(|| on_demand.clone());
     let alternatives: Vec<String> = eligible().take(4).map(|s| s.pool_id.clone()).collect();
     // Confidence grows with the evidence: hours the memory watched, or the
     // share of agent-reported points behind the cheapest pool's price.
@@ -132,8 +167,7 @@ pub(super) fn plan(
     };
     // Pricing's `avoid` forbids going to a pool, not staying in one whose
     // learned downtime fits the budget (fleeing to on-demand costs money).
-    let current_ok = current.primary.is_none_or(|c| !c.out) && current.downtime <= budget;
-    let cap = u32::try_from(input.settings.max_switches_per_week.max(0)).unwrap_or(0);
+    let current_ok = current.primary.is_none_or(|c| !c.out) && budget.fits(&current);
     let for_money_allowed = input.history.switches_last_week + p.reserved_switches < cap;
     // A move for money from spot needs a switch to spare; leaving
     // on-demand is what the reserve is for.
@@ -150,7 +184,7 @@ pub(super) fn plan(
     // overspend the budget.
     if let Some(cur) = current.primary.filter(|c| !c.out) {
         let alone = ctx.single(cur);
-        if current.replica.is_some() && alone.downtime <= 0.5 * budget && (current_ok || same_primary) {
+        if current.replica.is_some() && alone.downtime <= 0.5 * budget.paced && (current_ok || same_primary) {
             let out = output(
                 Action::Stay,
                 None,
@@ -162,7 +196,7 @@ pub(super) fn plan(
                 ),
                 current.cost - alone.cost,
             );
-            if !same_primary && saving_pct >= required && best.downtime <= budget {
+            if !same_primary && saving_pct >= required && budget.fits(&best) {
                 let reason = format!("{saving_pct:.1}% cheaper (>= {required:.1}%)");
                 return switch_to(&best, &current, &reason, confidence, finish);
             }
@@ -170,7 +204,7 @@ pub(super) fn plan(
         }
         if !current_ok
             && current.replica.is_none()
-            && let Some(pair) = ctx.best_pair(cur).filter(|o| o.downtime <= budget && o.cost < on_demand.cost)
+            && let Some(pair) = ctx.best_pair(cur).filter(|o| budget.fits(o) && o.cost < on_demand.cost)
         {
             {
                 // Keeping the pool with a replica beats moving unless the

@@ -123,3 +123,56 @@ fn the_policy_output_always_validates() {
         assert_eq!(validate_output(&o.to_raw(), &i).map(|v| v.action), Ok(o.action));
     }
 }
+
+/// An input whose current pool (a) sees `notices` a month, the others few.
+fn hot_current(notices: u32, target: f64) -> DecisionInput {
+    let mut i = input(0.030, 0.045, 0.050);
+    i.candidates[0].interruptions_30d = notices;
+    i.settings.availability_target_percent = target;
+    i
+}
+
+#[test]
+fn an_overspent_group_keeps_its_replica_instead_of_fleeing_to_on_demand() {
+    // 30 notices a month: ~8 s/h of downtime alone, over 99.9 %'s 3.6 s/h.
+    let i = hot_current(30, 99.9);
+    let policy = RiskAware::default();
+    let overspent = GroupState {
+        replica: Some("m5.large.us-east-1b"),
+        downtime_seconds: 10_000.0,
+        accounted_hours: 100.0,
+    };
+    assert_eq!(policy.budget(99.9, &overspent), 0.0, "the paced budget is spent");
+    let plan = policy.plan(&i, &MarketMemory::default(), &overspent);
+    assert_eq!(plan.output.action, Action::Stay, "{plan:?}");
+    assert_eq!(plan.replica.as_deref(), Some("m5.large.us-east-1b"), "{plan:?}");
+    // Without the replica the same group first buys one.
+    let bare = GroupState { replica: None, ..overspent };
+    let plan = policy.plan(&i, &MarketMemory::default(), &bare);
+    assert_eq!(plan.output.action, Action::CreateReplica, "{plan:?}");
+}
+
+#[test]
+fn the_protected_budget_is_the_long_run_rate_and_none_without_a_target() {
+    let policy = RiskAware::default();
+    assert!((policy.protected_budget(99.9) - 0.001).abs() < 1e-12);
+    assert!(policy.protected_budget(0.0).is_infinite());
+}
+
+#[test]
+fn on_demand_only_when_the_weekly_cap_leaves_a_way_back() {
+    // Every pool is hot (200 notices a month): even with a replica the
+    // downtime is over 99.99 %'s budget, so on-demand is the answer...
+    let mut i = hot_current(200, 99.99);
+    for c in &mut i.candidates {
+        c.interruptions_30d = 200;
+    }
+    let o = decide(&i);
+    assert_eq!((o.action, o.target.map(|t| t.mode)), (Action::Switch, Some(TargetMode::Ondemand)));
+    // ...unless the switch there would be the last one of the week: the
+    // group keeps spot and protects it with a replica.
+    i.history.switches_last_week = 9;
+    let o = decide(&i);
+    assert_eq!(o.action, Action::CreateReplica, "{o:?}");
+    assert_eq!(target_pool(&o), Some("m5.large.us-east-1b"));
+}

@@ -138,6 +138,16 @@ pub fn run_one(trace: &Trace, cfg: &ReplayConfig, kind: &StrategyKind) -> Outcom
         StrategyKind::AlwaysOnDemand => sim::analytic(trace, cfg, false),
         StrategyKind::Oracle => sim::analytic(trace, cfg, true),
     };
+    summarise(kind.name(), trace, &stats)
+}
+
+/// Runs a model answering raw outputs (`spotctl replay --model`).
+pub fn run_model(trace: &Trace, cfg: &ReplayConfig, model: &mut strategies::Model) -> Outcome {
+    let stats = sim::run(trace, cfg, model);
+    summarise(model.name.clone(), trace, &stats)
+}
+
+fn summarise(policy: String, trace: &Trace, stats: &[world::Stats]) -> Outcome {
     let total: f64 = trace.duration_secs() * stats.len() as f64;
     let sum = |f: &dyn Fn(&world::Stats) -> f64| stats.iter().map(f).sum::<f64>();
     let count = |f: &dyn Fn(&world::Stats) -> u32| stats.iter().map(f).sum::<u32>();
@@ -145,7 +155,7 @@ pub fn run_one(trace: &Trace, cfg: &ReplayConfig, kind: &StrategyKind) -> Outcom
     let od = sum(&|s| s.on_demand_cost);
     let down = sum(&|s| s.downtime_secs);
     Outcome {
-        policy: kind.name(),
+        policy,
         savings_percent: if od > 0.0 { (1.0 - cost / od) * 100.0 } else { 0.0 },
         availability_percent: if total > 0.0 { (1.0 - down / total) * 100.0 } else { 100.0 },
         interruptions: count(&|s| s.interruptions),

@@ -12,8 +12,8 @@ use super::market::{GroupFacts, Market, decision_input};
 use super::world::{Place, Workload};
 use crate::trace::Trace;
 use spot_domain::decisions::{
-    Action, DecisionInput, DecisionOutput, GroupState, GuardrailConfig, OUTPUT_SCHEMA_VERSION, RiskAware,
-    Target, TargetMode, guardrails, validate_output,
+    Action, DecisionInput, DecisionOutput, GroupState, GuardrailConfig, OUTPUT_SCHEMA_VERSION, RawOutput,
+    RiskAware, Target, TargetMode, guardrails, validate_output,
 };
 
 /// What the replica should do.
@@ -117,42 +117,84 @@ impl Strategy for Builtin {
             accounted_hours: v.t / 3600.0,
         };
         let plan = self.policy.plan(&input, &v.market.memory, &group);
-        let Ok(out) = validate_output(&plan.output.to_raw(), &input) else {
-            return Intent::STAY;
-        };
-        let verdicts = guardrails::check(&input, &out, &v.guardrail_config());
-        let keep = match (&plan.replica, replica.is_some()) {
-            (None, true) => ReplicaIntent::Drop,
-            _ => ReplicaIntent::Keep,
-        };
-        match out.action {
-            Action::Switch if !guardrails::blocked(&verdicts) => {
-                let to = match out.target.as_ref().and_then(|t| t.pool_id.as_deref()) {
-                    Some(id) => v.pool_index(id).map(Place::Spot),
-                    None => Some(Place::OnDemand),
-                };
-                Intent { switch: to, replica: keep }
-            }
-            // A replica protects; the rules against flapping for money
-            // (savings, time in pool, weekly cap, cool-down) do not apply.
-            Action::CreateReplica => {
-                let safe = verdicts.iter().all(|v| {
-                    v.passed
-                        || matches!(
-                            v.rule.as_str(),
-                            "min_savings_percent"
-                                | "min_pool_duration_hours"
-                                | "max_switches_per_week"
-                                | "failover_cooldown"
-                        )
-                });
-                match out.target.as_ref().and_then(|t| t.pool_id.as_deref()).and_then(|id| v.pool_index(id)) {
-                    Some(p) if safe => Intent { switch: None, replica: ReplicaIntent::Create(p) },
-                    _ => Intent::STAY,
+        act(v, &input, &plan.output.to_raw(), plan.replica.is_some())
+    }
+}
+
+/// A model answering [`RawOutput`]s (an ONNX file in `spotctl replay
+/// --model`), through the same validation and guardrails as the service.
+/// It sees no market memory and no replica state (the service gives it
+/// none either): a CREATE_REPLICA adds a replica, which stays until the
+/// model moves the group.
+pub struct Model {
+    pub name: String,
+    #[allow(clippy::type_complexity)]
+    pub decide: Box<dyn FnMut(&DecisionInput) -> Result<RawOutput, String>>,
+    /// Answers the replay could not use (model errors and refused outputs):
+    /// the service's built-in fallback would have decided instead; the
+    /// replay stays.
+    pub failures: u64,
+}
+
+impl Strategy for Model {
+    fn decide(&mut self, v: &View<'_>) -> Intent {
+        let input = v.input();
+        match (self.decide)(&input) {
+            Ok(raw) => {
+                let keep_replica = v.w.replica_pool().is_some();
+                let intent = act(v, &input, &raw, keep_replica);
+                if validate_output(&raw, &input).is_err() {
+                    self.failures += 1;
                 }
+                intent
             }
-            _ => Intent { switch: None, replica: keep },
+            Err(_) => {
+                self.failures += 1;
+                Intent::STAY
+            }
         }
+    }
+}
+
+/// What the decisions service would do with a model's answer: validate,
+/// check the guardrails, act. `keep_replica` is false when the model no
+/// longer wants the group's replica.
+fn act(v: &View<'_>, input: &DecisionInput, raw: &RawOutput, keep_replica: bool) -> Intent {
+    let Ok(out) = validate_output(raw, input) else {
+        return Intent::STAY;
+    };
+    let verdicts = guardrails::check(input, &out, &v.guardrail_config());
+    let keep = match (keep_replica, v.w.replica_pool().is_some()) {
+        (false, true) => ReplicaIntent::Drop,
+        _ => ReplicaIntent::Keep,
+    };
+    match out.action {
+        Action::Switch if !guardrails::blocked(&verdicts) => {
+            let to = match out.target.as_ref().and_then(|t| t.pool_id.as_deref()) {
+                Some(id) => v.pool_index(id).map(Place::Spot),
+                None => Some(Place::OnDemand),
+            };
+            Intent { switch: to, replica: keep }
+        }
+        // A replica protects; the rules against flapping for money
+        // (savings, time in pool, weekly cap, cool-down) do not apply.
+        Action::CreateReplica => {
+            let safe = verdicts.iter().all(|v| {
+                v.passed
+                    || matches!(
+                        v.rule.as_str(),
+                        "min_savings_percent"
+                            | "min_pool_duration_hours"
+                            | "max_switches_per_week"
+                            | "failover_cooldown"
+                    )
+            });
+            match out.target.as_ref().and_then(|t| t.pool_id.as_deref()).and_then(|id| v.pool_index(id)) {
+                Some(p) if safe => Intent { switch: None, replica: ReplicaIntent::Create(p) },
+                _ => Intent::STAY,
+            }
+        }
+        _ => Intent { switch: None, replica: keep },
     }
 }
 
