@@ -23,8 +23,8 @@ pub mod replicas;
 pub mod reports;
 pub mod settings;
 pub mod switching;
-pub mod webhooks;
 pub mod tenants;
+pub mod webhooks;
 
 use crate::state::AppState;
 use actix_web::web;
