@@ -149,7 +149,7 @@ mod tests {
         let codes: Vec<&str> = heartbeat
             .map(|op| op.responses.responses.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        assert_eq!(codes, ["200", "400", "401", "403", "404", "409", "503"]);
+        assert_eq!(codes, ["200", "400", "401", "403", "404", "409", "413", "503"]);
         let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
         assert!(schemas.contains_key("ApiErrorBody") && schemas.contains_key("ApiErrorDetail"));
     }
