@@ -9,8 +9,21 @@ fn registered_routes() -> anyhow::Result<Vec<(String, String)>> {
     let source = std::fs::read_to_string(repo_root().join("services/gateway/src/routes/mod.rs"))?;
     let flat: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = Vec::new();
-    for call in flat.split(".route(").skip(1) {
-        let path = call.split('"').nth(1).unwrap_or_default();
+    // `web::resource("/path")...route(web::post()...)` (a route with its own
+    // app data) names its path once, before its routes.
+    let mut resource = String::new();
+    let mut calls = flat.split(".route(");
+    let mut before = calls.next().unwrap_or_default();
+    for call in calls {
+        if let Some((_, rest)) = before.rsplit_once("web::resource(\"") {
+            resource = rest.split('"').next().unwrap_or_default().to_owned();
+        }
+        before = call;
+        let path = if call.trim_start().starts_with('"') {
+            call.split('"').nth(1).unwrap_or_default()
+        } else {
+            resource.as_str()
+        };
         let method = call.split("web::").nth(1).and_then(|m| m.split('(').next()).unwrap_or_default();
         // `{kind:groups|...}` is documented as `{kind}`.
         let path = match path.split_once(':') {
