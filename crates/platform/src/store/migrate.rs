@@ -106,9 +106,25 @@ impl Migrator {
     async fn prepare<C: ConnectionTrait>(&self, conn: &C) -> Result<(), MigrationError> {
         let lock = format!("SELECT pg_advisory_xact_lock(hashtext('spot-migrate-{}'))", self.schema);
         conn.execute_unprepared(&lock).await.map_err(|e| self.db_err(e))?;
+        // Created only when missing: `CREATE SCHEMA IF NOT EXISTS` needs the
+        // database's CREATE privilege even when the schema exists, and a
+        // service's own role owns its schema and nothing more
+        // (deploy/postgres/roles.sql, docs/DEPLOYMENT.md).
+        let exists = conn
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT 1 AS one FROM pg_namespace WHERE nspname = $1",
+                [self.schema.into()],
+            ))
+            .await
+            .map_err(|e| self.db_err(e))?
+            .is_some();
+        if !exists {
+            let create = format!("CREATE SCHEMA IF NOT EXISTS {}", self.schema);
+            conn.execute_unprepared(&create).await.map_err(|e| self.db_err(e))?;
+        }
         let ddl = format!(
-            "CREATE SCHEMA IF NOT EXISTS {s};
-             CREATE TABLE IF NOT EXISTS {s}.schema_migrations (
+            "CREATE TABLE IF NOT EXISTS {s}.schema_migrations (
                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
             s = self.schema
         );

@@ -132,15 +132,41 @@ async fn every_metric_a_dashboard_or_alert_uses_is_exported_by_a_running_stack()
     let deadline = Instant::now() + Duration::from_secs(45);
     loop {
         let mut all = BTreeSet::new();
+        let mut texts = Vec::new();
         for svc in services {
             let text = t.http.get(format!("http://{}/metrics", svc.http_addr)).send().await?.text().await?;
             all.extend(exported(&text));
+            texts.push(text);
         }
         let missing: Vec<&(String, String)> = used.iter().filter(|(n, _)| !all.contains(n)).collect();
         if missing.is_empty() {
+            for text in &texts {
+                promtool_check_metrics(text)?;
+            }
             return Ok(());
         }
         anyhow::ensure!(Instant::now() < deadline, "used but not exported: {missing:#?}\nexported: {all:#?}");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// `promtool check metrics` on one /metrics answer: Prometheus' own lint of
+/// names, types, units and help texts (`make test` installs promtool).
+fn promtool_check_metrics(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    child.stdin.take().ok_or_else(|| anyhow::anyhow!("promtool stdin"))?.write_all(text.as_bytes())?;
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
 }

@@ -348,13 +348,17 @@ fn env_names_are_known_settings() {
     let m = Manifests::load();
     let mut problems = Vec::new();
     let known = |name: &str| setting(name).is_some();
+    // Per-service database URLs are Secret keys each Deployment maps onto
+    // `DATABASE_URL` (secrets_come_only_from_a_secret checks the mapping).
+    let per_service_url =
+        |name: &str| SERVICES.iter().any(|s| name == format!("{}_DATABASE_URL", s.to_uppercase()));
     for kind in ["ConfigMap", "Secret"] {
         for doc in m.of_kind(kind) {
             let names = m.keys_of(kind, doc.name()).unwrap_or_default();
             if names.is_empty() {
                 problems.push(format!("{kind} {} is empty", doc.name()));
             }
-            for name in names.keys().filter(|n| !known(n)) {
+            for name in names.keys().filter(|n| !(known(n) || (kind == "Secret" && per_service_url(n)))) {
                 problems.push(format!(
                     "{kind} {} ({}) has {name}, which the config does not read",
                     doc.name(),
@@ -410,9 +414,34 @@ fn secrets_come_only_from_a_secret() {
             held.insert(key);
         }
     }
-    for name in ["DATABASE_URL", "SPOT_ADMIN_TOKEN"] {
-        if !held.contains(name) {
+    // One database role per service (deploy/postgres/roles.sql): each
+    // service's URL is its own key, naming its own `spot_<service>` role.
+    let own_key = |svc: &str| format!("{}_DATABASE_URL", svc.to_uppercase());
+    for name in SERVICES.iter().map(|s| own_key(s)).chain(["SPOT_ADMIN_TOKEN".to_owned()]) {
+        if !held.contains(&name) {
             problems.push(format!("no Secret holds {name}"));
+        }
+    }
+    for secret in m.of_kind("Secret") {
+        for svc in SERVICES {
+            let url = scalar(&secret.value["stringData"][own_key(svc).as_str()]).unwrap_or_default();
+            if !url.is_empty() && !url.starts_with(&format!("postgres://spot_{svc}:")) {
+                problems.push(format!(
+                    "Secret {}: {} must use the role spot_{svc}",
+                    secret.name(),
+                    own_key(svc)
+                ));
+            }
+        }
+    }
+    for svc in SERVICES {
+        let Some((_, c)) = m.deployment_running(svc) else { continue };
+        let key = seq(&c["env"])
+            .iter()
+            .find(|e| e["name"].as_str() == Some("DATABASE_URL"))
+            .and_then(|e| e["valueFrom"]["secretKeyRef"]["key"].as_str());
+        if key != Some(own_key(svc).as_str()) {
+            problems.push(format!("{svc}: DATABASE_URL must come from the Secret key {}", own_key(svc)));
         }
     }
     for (dep, container) in m.containers() {

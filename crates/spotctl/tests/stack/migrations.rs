@@ -1,3 +1,5 @@
+use crate::helpers::repo_root;
+use sea_orm::ConnectionTrait;
 use spot_platform::store::{Migrator, connect};
 use spot_testkit::{TestDatabase, TestNats};
 use std::time::Duration;
@@ -33,5 +35,33 @@ async fn concurrent_migrators_do_not_collide() -> anyhow::Result<()> {
     let m = Migrator::new(spot_lifecycle::SCHEMA, spot_lifecycle::MIGRATIONS)?;
     let (a, b, c) = tokio::join!(m.up(&db), m.up(&db), m.up(&db));
     assert_eq!(a? + b? + c?, spot_lifecycle::MIGRATIONS.len() + 1);
+    Ok(())
+}
+
+/// deploy/postgres/roles.sql: every service migrates its schema as its own
+/// role, and that role can read no other service's tables.
+#[tokio::test]
+async fn each_service_migrates_as_its_own_role_and_reads_no_other_schema() -> anyhow::Result<()> {
+    let database = TestDatabase::create().await?;
+    let admin = sea_orm::Database::connect(database.url.as_str()).await?;
+    let roles = std::fs::read_to_string(repo_root().join("deploy/postgres/roles.sql"))?;
+    admin.execute_unprepared(&roles).await?;
+    admin.execute_unprepared(&roles).await?; // idempotent
+    let as_role =
+        |svc: &str| database.url.replacen("postgres://postgres@", &format!("postgres://spot_{svc}@"), 1);
+    for (schema, migrations) in spotctl::migrate::all() {
+        anyhow::ensure!(as_role(schema) != database.url, "test URL is not postgres://postgres@...");
+        let own = sea_orm::Database::connect(as_role(schema).as_str()).await?;
+        let m = Migrator::new(schema, migrations)?;
+        assert_eq!(m.up(&own).await?, migrations.len() + 1, "{schema} migrates as spot_{schema}");
+        assert!(m.is_current(&own).await?);
+        own.close().await?;
+    }
+    let lifecycle = sea_orm::Database::connect(as_role("lifecycle").as_str()).await?;
+    let foreign = lifecycle.execute_unprepared("SELECT count(*) FROM gateway.schema_migrations").await;
+    let code = foreign.as_ref().err().and_then(spot_platform::store::sqlstate);
+    assert_eq!(code.as_deref(), Some("42501"), "lifecycle's role reads gateway's tables: {foreign:?}");
+    lifecycle.close().await?;
+    admin.close().await?;
     Ok(())
 }
