@@ -10,6 +10,7 @@ interface Tenant {
 
 export function TenantPicker({ api, current, onPick }: { api: Api; current: string | null; onPick: (id: string, name?: string) => void }) {
   const [tenants, setTenants] = useState<Tenant[] | null>(null);
+  const [loaded, setLoaded] = useState(false);
   const [typed, setTyped] = useState(current ?? "");
 
   useEffect(() => {
@@ -19,7 +20,8 @@ export function TenantPicker({ api, current, onPick }: { api: Api; current: stri
       .catch((e) => {
         if (!(e instanceof ApiError)) console.warn(e);
         setTenants(null);
-      });
+      })
+      .finally(() => setLoaded(true));
   }, [api]);
 
   const submit = (e: FormEvent) => {
@@ -27,6 +29,8 @@ export function TenantPicker({ api, current, onPick }: { api: Api; current: stri
     if (typed.trim()) onPick(typed.trim());
   };
 
+  // One control, not an id box that turns into a list when the list arrives.
+  if (!loaded) return <p className="tenant-picker">Loading tenants…</p>;
   if (tenants && tenants.length > 0) {
     return (
       <div className="tenant-picker">
