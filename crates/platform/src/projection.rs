@@ -37,15 +37,14 @@ impl Projection {
     fn sql(&self) -> String {
         let mut names = vec![self.key, self.version];
         names.extend_from_slice(self.columns);
-        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        let placeholders = crate::store::batch::values_placeholders(names.len(), 1);
         let updates: Vec<String> = names[1..].iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
         format!(
-            "INSERT INTO {table} ({names}) VALUES ({placeholders}) \
+            "INSERT INTO {table} ({names}) VALUES {placeholders} \
              ON CONFLICT ({key}) DO UPDATE SET {updates} \
              WHERE {table}.{version} < EXCLUDED.{version}",
             table = self.table,
             names = names.join(", "),
-            placeholders = placeholders.join(", "),
             key = self.key,
             updates = updates.join(", "),
             version = self.version,

@@ -16,6 +16,12 @@ const SERVICES: [&str; 5] = ["gateway", "lifecycle", "emergency", "pricing", "de
 const NAMESPACE: &str = "spot";
 const IMAGE: &str = "spot-optimizer:latest";
 
+/// The Secret key holding a service's own database URL (its own role,
+/// deploy/postgres/roles.sql).
+fn database_url_key(svc: &str) -> String {
+    format!("{}_DATABASE_URL", svc.to_uppercase())
+}
+
 fn k8s_dir() -> PathBuf {
     repo_root().join("deploy/k8s")
 }
@@ -416,7 +422,7 @@ fn secrets_come_only_from_a_secret() {
     }
     // One database role per service (deploy/postgres/roles.sql): each
     // service's URL is its own key, naming its own `spot_<service>` role.
-    let own_key = |svc: &str| format!("{}_DATABASE_URL", svc.to_uppercase());
+    let own_key = database_url_key;
     for name in SERVICES.iter().map(|s| own_key(s)).chain(["SPOT_ADMIN_TOKEN".to_owned()]) {
         if !held.contains(&name) {
             problems.push(format!("no Secret holds {name}"));
