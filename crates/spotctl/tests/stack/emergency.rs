@@ -172,9 +172,13 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
         (answer["action"].as_str(), answer["target_pool_id"].as_str()),
         (Some("switch"), Some("t3.medium.us-east-1b"))
     );
-    let first =
-        row(&t, "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands")
-            .await?;
+    // The switch is queued right after the answer (docs/EMERGENCY.md).
+    let first = eventually(
+        &t,
+        "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands",
+        |v| v["command_type"].is_string(),
+    )
+    .await?;
     assert_eq!((first["command_type"].as_str(), first["priority"].as_i64()), (Some("SWITCH"), Some(100)));
     assert!(first["deadline"].is_string(), "deadline = the notice's termination time: {first}");
 
@@ -357,10 +361,11 @@ async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()>
     assert!(truthy.values().all(|n| *n <= 1), "at most one replica instruction per notice: {truthy:?}");
     // Ten notices in one pool are a burst: the rest get one switch command
     // each instead of a same-pool replica (earlier same-pool ones escalated).
-    let per_group = row(
+    let per_group = eventually(
         &t,
         "SELECT max(n) AS most, count(*) AS groups FROM (SELECT group_id, count(*) AS n FROM lifecycle.commands
            WHERE command_type = 'SWITCH' AND priority = 100 GROUP BY group_id) x",
+        |v| v["groups"] == 10,
     )
     .await?;
     assert_eq!(per_group["most"], 1, "one switch command per notice: {per_group}");

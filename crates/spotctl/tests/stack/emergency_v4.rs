@@ -87,6 +87,9 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
     // Only the first notice, before the burst showed, may get a same-pool replica.
     let truthy = answers.iter().filter(|a| a["create_emergency_replica"] == true).count();
     assert!(truthy <= 1, "{answers:#?}");
+    // Commands are queued right after the answers (docs/EMERGENCY.md).
+    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
+        .await?;
     for (agent, _) in &agents {
         let (_, _, pending) =
             t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
@@ -232,6 +235,8 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
     assert_eq!(n["termination_time_raw"], "soon-ish");
     assert_eq!(n["deadline_missed"], true);
     assert_eq!(n["target_pool_id"], "t3.medium.us-east-1b", "{n}");
+    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
+        .await?;
     let counts = row(
         &t,
         "SELECT (SELECT count(*) FROM emergency.notices) AS notices, (SELECT count(*) FROM lifecycle.commands) AS commands",
@@ -251,7 +256,10 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
         )
         .await?;
     assert_eq!(status, 200, "{a}");
-    let n = row(&t, "SELECT * FROM emergency.notices WHERE instance_id = 'i-late'").await?;
+    let n = eventually(&t, "SELECT * FROM emergency.notices WHERE instance_id = 'i-late'", |v| {
+        v["command_id"].is_string()
+    })
+    .await?;
     assert_eq!((n["deadline_missed"].as_bool(), n["action"].as_str()), (Some(true), Some("switch")), "{n}");
     let (_, _, pending) =
         t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
@@ -324,6 +332,8 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
         )
         .await?;
     assert_eq!(a["action"], "monitor", "{a}");
+    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE instance_id = 'i-noticed' AND kind = 'termination' AND command_id IS NULL", |v| v["n"] == 0)
+        .await?;
     let (_, _, pending) =
         t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
     let priorities: Vec<i64> = pending

@@ -182,8 +182,14 @@ async fn a_heartbeat_and_a_termination_notice_each_make_one_connected_trace() ->
     let (http, at_lifecycle) = traced
         .wait_for("a termination trace reaching lifecycle", |spans| {
             spans.iter().filter(|s| s.attr("http.route") == Some(notice_route)).find_map(|http| {
+                // The notice whose switch lifecycle queued (a lone first notice
+                // may reach lifecycle only to read its agent, when emergency's
+                // projection has not seen the registration yet).
                 let at_lifecycle = spans.iter().find(|s| {
-                    is_grpc_server(s) && s.attr("service") == Some("lifecycle") && s.trace_id == http.trace_id
+                    is_grpc_server(s)
+                        && s.attr("service") == Some("lifecycle")
+                        && s.attr("rpc.method").is_some_and(|m| m.ends_with("/QueueCommand"))
+                        && s.trace_id == http.trace_id
                 })?;
                 Some((http.clone(), at_lifecycle.clone()))
             })

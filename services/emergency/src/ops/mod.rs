@@ -13,13 +13,12 @@ pub mod termination;
 
 use crate::error::{EmergencyError, Result};
 use crate::lifecycle::Lifecycle;
-use crate::store::{boot, risk};
+use crate::store::boot;
 use chrono::{DateTime, Utc};
 use prometheus::{HistogramVec, IntCounterVec};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_domain::emergency::BootStats;
-use spot_domain::pricing::Recommendation;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -99,18 +98,6 @@ impl Emergency {
     /// Boot statistics and risk of the pools of `pool`'s instance type.
     pub async fn stats(&self, pool: &str) -> Result<Vec<BootStats>> {
         Ok(boot::stats(&self.db, type_of(pool)).await?)
-    }
-
-    /// Pricing's advice for a pool, when it assessed it.
-    pub async fn risk_of(&self, pool: &str) -> Result<Option<(f64, Recommendation)>> {
-        Ok(risk::get(&self.db, pool).await?.map(|(score, rec)| {
-            let rec = match rec.as_str() {
-                "avoid" => Recommendation::Avoid,
-                "caution" => Recommendation::Caution,
-                _ => Recommendation::Safe,
-            };
-            (score, rec)
-        }))
     }
 
     /// Counts one call to lifecycle.

@@ -12,8 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
 use spot_contracts::v1;
 use spot_domain::emergency::{
-    BURST_WINDOW_SECS, Effect, NoticeKind, PoolSignals, Target, TerminationFacts, decide_termination,
-    placement,
+    BURST_WINDOW_SECS, BootStats, Effect, NoticeKind, Target, TerminationFacts, decide_termination, placement,
 };
 use spot_platform::store::enqueue;
 use uuid::Uuid;
@@ -96,58 +95,158 @@ pub async fn handle(em: &Emergency, n: Notice) -> Result<v1::NoticeAnswer> {
     };
     // The decision runs in its own task: when the caller gives up (the
     // gateway's deadline passed, the agent hung up), the notice still gets
-    // its decision instead of staying `detected` with nothing queued. It
-    // stays in the caller's trace (its gRPC span), as its calls to lifecycle.
-    let task = {
-        let em = em.clone();
-        let span = tracing::Span::current();
-        tokio::spawn(tracing::Instrument::instrument(
-            async move {
-                let outcome = decide_and_act(&em, &row, deadline, passed, arrived).await;
-                if outcome.is_err() {
+    // its decision instead of staying `detected` with nothing queued. The
+    // agent gets its answer as soon as the decision is stored; the command
+    // that carries it out is queued right after, in the same task
+    // (docs/EMERGENCY.md, "A quieter path"). The task stays in the caller's
+    // trace (its gRPC span), as do its calls to lifecycle.
+    let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
+    let em = em.clone();
+    let span = tracing::Span::current();
+    tokio::spawn(tracing::Instrument::instrument(
+        async move {
+            match decide(&em, &row, deadline, passed, arrived).await {
+                Ok((answer, follow_up)) => {
+                    // The caller may be gone; the follow-up runs regardless.
+                    let _ = answer_tx.send(Ok(answer));
+                    if let Some(f) = follow_up {
+                        f.run(&em).await;
+                    }
+                }
+                Err(e) => {
                     // Nothing was decided: forget the notice so the agent's next
                     // repeat (5 s later) decides again.
                     if let Err(del) = notices::forget_undecided(&em.db, row.id).await {
                         tracing::error!(notice = %row.id, error = %del, "undecided notice not removed");
                     }
+                    let _ = answer_tx.send(Err(e));
                 }
-                outcome
-            },
-            span,
-        ))
-    };
-    task.await.map_err(|e| EmergencyError::Internal(format!("notice decision stopped: {e}")))?
+            }
+        },
+        span,
+    ));
+    answer_rx.await.map_err(|e| EmergencyError::Internal(format!("notice decision stopped: {e}")))?
 }
 
-/// The stored answer for a repeat, with no call to lifecycle.
+/// The stored answer for a repeat, with no call to lifecycle, unless the
+/// notice's command was never queued (the deciding task died with its
+/// process): then this repeat queues it.
 async fn repeat(em: &Emergency, n: &Notice, instance: &str) -> Result<Option<v1::NoticeAnswer>> {
     let Some(existing) = notices::existing_of_agent(&em.db, n.client, n.agent, instance).await? else {
         return Ok(None);
     };
     em.metrics.notices.with_label_values(&["termination", "repeat"]).inc();
+    let now = Utc::now();
+    if let Some(command) = unqueued(&existing, now) {
+        let em = em.clone();
+        let answer = status::answer(&existing, false, false);
+        tokio::spawn(async move { carry_out(&em, &existing, None, &command, now, 1).await });
+        return Ok(Some(answer));
+    }
     Ok(Some(status::answer(&existing, false, false)))
 }
 
-async fn decide_and_act(
+/// How long a decided notice may wait for its command before a repeat
+/// queues it again (the deciding task normally takes milliseconds).
+const UNQUEUED_AFTER_SECS: i64 = 3;
+
+/// The command a decided termination notice still lacks: typed, target,
+/// deadline. `None` when it has one or needs none.
+fn unqueued(n: &NoticeRow, now: DateTime<Utc>) -> Option<(bool, Target, DateTime<Utc>)> {
+    if n.kind != NoticeKind::Termination.as_str() || n.command_id.is_some() || n.status == "resolved" {
+        return None;
+    }
+    let typed = match n.action.as_str() {
+        "switch" => false,
+        "create_replica" => true,
+        _ => return None,
+    };
+    if n.decided_at.is_none_or(|d| now - d < Duration::seconds(UNQUEUED_AFTER_SECS)) {
+        return None;
+    }
+    let target = match (n.target_mode.as_deref(), &n.target_pool_id) {
+        (Some("ondemand"), _) => Target::OnDemand,
+        (Some("spot"), Some(p)) => Target::Pool(p.clone()),
+        _ => return None,
+    };
+    Some((typed, target, n.step_deadline.unwrap_or(now)))
+}
+
+/// Queues a decided notice's command (idempotent per notice: lifecycle keys
+/// it on `emergency:<notice>`) and records it on the notice and on its step
+/// (`seq`; the newest step when `None`). Up to `attempts` tries, backing off,
+/// never past the step's deadline; after that the deadline sweep's fallback
+/// takes over (docs/EMERGENCY.md).
+async fn carry_out(
+    em: &Emergency,
+    n: &NoticeRow,
+    seq: Option<i32>,
+    (typed, target, deadline): &(bool, Target, DateTime<Utc>),
+    arrived: DateTime<Utc>,
+    attempts: u32,
+) {
+    let request = format!("emergency:{}", n.id);
+    let mut wait = std::time::Duration::from_millis(100);
+    for attempt in 1..=attempts {
+        let queued = async {
+            let command =
+                em.queue_step(n.client_id, n.agent_id, *typed, target, *deadline, request.clone()).await?;
+            if let Some(c) = command {
+                timeline::attach_command(&em.db, n.id, seq, c).await?;
+            }
+            Ok::<_, EmergencyError>(())
+        }
+        .await;
+        match queued {
+            Ok(()) => {
+                em.observe("command", arrived);
+                return;
+            }
+            Err(e) if attempt < attempts && Utc::now() < *deadline => {
+                tracing::warn!(notice = %n.id, attempt, error = %e, "notice command not queued yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 4).min(std::time::Duration::from_secs(5));
+            }
+            Err(e) => {
+                em.metrics.notices.with_label_values(&["termination", "command_failed"]).inc();
+                tracing::error!(notice = %n.id, error = %e, "notice command not queued; a repeat or the deadline sweep takes over");
+                return;
+            }
+        }
+    }
+}
+
+/// Decides and stores the decision: the answer the agent gets now, and what
+/// is left to do once it has it. Reads run concurrently; the decision, its
+/// timeline step, its event and the closing of the instance's rebalance
+/// recommendation commit in one transaction.
+async fn decide(
     em: &Emergency,
     row: &NoticeRow,
     deadline: DateTime<Utc>,
     passed: bool,
     arrived: DateTime<Utc>,
-) -> Result<v1::NoticeAnswer> {
+) -> Result<(v1::NoticeAnswer, Option<FollowUp>)> {
     let pool = row.pool_id.clone();
     let since = arrived - Duration::seconds(BURST_WINDOW_SECS);
-    let mut signals: PoolSignals =
-        timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since).await?;
-    notices::close_rebalance_of(&em.db, row.client_id, &row.instance_id).await?;
-    let stats = em.stats(pool.as_deref().unwrap_or_default()).await?;
-    if let Some(p) = pool.as_deref() {
-        signals.risk = em.risk_of(p).await?.map(|(_, r)| r);
-    }
-    let ready = match row.group_id {
-        Some(g) => projection::ready_replica(&em.db, g).await?,
-        None => None,
-    };
+    let (mut signals, stats, ready) = tokio::try_join!(
+        async {
+            Ok::<_, EmergencyError>(
+                timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since)
+                    .await?,
+            )
+        },
+        em.stats(pool.as_deref().unwrap_or_default()),
+        async {
+            match row.group_id {
+                Some(g) => Ok::<_, EmergencyError>(projection::ready_replica(&em.db, g).await?),
+                None => Ok(None),
+            }
+        },
+    )?;
+    // Pricing's advice for the noticed pool comes with the pools' statistics.
+    signals.risk =
+        pool.as_deref().and_then(|p| stats.iter().find(|s| s.pool_id == p)).and_then(|s| s.recommendation);
     let ready_id = ready.as_ref().map(|r| r.replica_id.to_string());
     let mut facts = TerminationFacts {
         typed: row.typed,
@@ -166,7 +265,8 @@ async fn decide_and_act(
             em.observe("promoted", arrived);
             timeline::add_step(&em.db, row.id, "promote", None, ready.pool_id.as_deref(), None, &done.reason)
                 .await?;
-            return Ok(status::answer(&done, true, false));
+            notices::close_rebalance_of(&em.db, row.client_id, &row.instance_id).await?;
+            return Ok((status::answer(&done, true, false), None));
         }
         tracing::warn!(notice = %row.id, "promotion of the ready replica did not commit; placing a replacement");
         facts.ready_replica = None;
@@ -180,16 +280,12 @@ async fn decide_and_act(
     } else {
         deadline
     };
-    let mut command = None;
+    let mut queue = None;
     let mut same_pool = false;
     for effect in &decision.effects {
         match effect {
-            Effect::QueueSwitch(t) | Effect::QueueCreateReplica(t) => {
-                let typed = matches!(effect, Effect::QueueCreateReplica(_));
-                let request = format!("emergency:{}", row.id);
-                command =
-                    em.queue_step(row.client_id, row.agent_id, typed, t, step_deadline, request).await?;
-            }
+            Effect::QueueSwitch(t) => queue = Some((false, t.clone())),
+            Effect::QueueCreateReplica(t) => queue = Some((true, t.clone())),
             Effect::AnswerSamePoolReplica => same_pool = true,
             Effect::Promote { .. } | Effect::MarkReturnToSpot | Effect::EscalateEarlier(_) => {}
         }
@@ -201,7 +297,7 @@ async fn decide_and_act(
         target_mode: target.as_ref().map(|t| t.mode().to_owned()),
         target_pool_id: target.as_ref().and_then(|t| t.pool().map(str::to_owned)),
         risk_score: None,
-        command_id: command,
+        command_id: None,
         reason: decision.reason.clone(),
         step_deadline: Some(step_deadline),
         missed: decision.missed,
@@ -209,16 +305,17 @@ async fn decide_and_act(
     let txn = em.db.begin().await?;
     let decided = notices::decide(&txn, row.id, &record).await?.ok_or(EmergencyError::NotFound("notice"))?;
     let step = if decision.missed { "fallback" } else { decision.action };
-    timeline::add_step(
+    let step_seq = timeline::add_step(
         &txn,
         row.id,
         step,
         record.target_mode.as_deref(),
         record.target_pool_id.as_deref(),
-        command,
+        None,
         &decision.reason,
     )
     .await?;
+    notices::close_rebalance_of(&txn, row.client_id, &row.instance_id).await?;
     enqueue(&txn, crate::SCHEMA, &events::received(&decided)).await?;
     if decision.effects.contains(&Effect::MarkReturnToSpot)
         && timeline::mark_return_to_spot(&txn, &decided, &decision.reason).await?
@@ -228,24 +325,71 @@ async fn decide_and_act(
     txn.commit().await?;
     em.observe("decision", arrived);
     em.metrics.notices.with_label_values(&["termination", decision.action]).inc();
-    let since = arrived - Duration::seconds(BURST_WINDOW_SECS);
-    for effect in &decision.effects {
-        if let Effect::EscalateEarlier(t) = effect {
-            escalate(em, &decided, t, since, Some(decided.id)).await;
+    let escalations = decision
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::EscalateEarlier(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let answer = status::answer(&decided, true, same_pool);
+    let follow_up = FollowUp {
+        notice: decided,
+        step_seq,
+        queue: queue.map(|(typed, target)| (typed, target, step_deadline)),
+        escalations,
+        same_pool,
+        stats,
+        since,
+        arrived,
+    };
+    Ok((answer, Some(follow_up)))
+}
+
+/// What a decided notice still needs once its agent has the answer.
+struct FollowUp {
+    notice: NoticeRow,
+    /// The timeline step the queued command belongs to.
+    step_seq: i32,
+    /// The command carrying the decision: typed (CREATE_REPLICA) or switch,
+    /// its target and its deadline.
+    queue: Option<(bool, Target, DateTime<Utc>)>,
+    escalations: Vec<Target>,
+    /// The agent was told to launch a same-pool replica.
+    same_pool: bool,
+    stats: Vec<BootStats>,
+    since: DateTime<Utc>,
+    arrived: DateTime<Utc>,
+}
+
+/// Attempts to queue a notice's command in the deciding task (about 30 s of
+/// backing off, less when the deadline comes first).
+const QUEUE_ATTEMPTS: u32 = 10;
+
+impl FollowUp {
+    async fn run(self, em: &Emergency) {
+        let n = &self.notice;
+        if let Some(command) = &self.queue {
+            carry_out(em, n, Some(self.step_seq), command, self.arrived, QUEUE_ATTEMPTS).await;
+        }
+        for t in &self.escalations {
+            escalate(em, n, t, self.since, Some(n.id)).await;
+        }
+        if self.same_pool {
+            // A notice of the same burst may have looked for same-pool replicas
+            // to escalate before this decision was stored: look again now.
+            let pool = n.pool_id.as_deref();
+            match timeline::signals(&em.db, n.id, n.client_id, &n.instance_id, pool, self.since).await {
+                Ok(again) if again.is_burst() => {
+                    let (target, _) = placement(&self.stats, &pool.into_iter().collect::<Vec<_>>());
+                    escalate(em, n, &target, self.since, None).await;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(notice = %n.id, error = %e, "burst re-check failed"),
+            }
         }
     }
-    if same_pool {
-        // A notice of the same burst may have looked for same-pool replicas
-        // to escalate before this decision was stored: look again now.
-        let again =
-            timeline::signals(&em.db, row.id, row.client_id, &row.instance_id, pool.as_deref(), since)
-                .await?;
-        if again.is_burst() {
-            let (target, _) = placement(&stats, &facts.noticed_pool.into_iter().collect::<Vec<_>>());
-            escalate(em, &decided, &target, since, None).await;
-        }
-    }
-    Ok(status::answer(&decided, true, same_pool))
 }
 
 /// A burst showed the AZ is being reclaimed: earlier notices there that got

@@ -73,19 +73,44 @@ pub async fn add_step<C: ConnectionTrait>(
     target_pool: Option<&str>,
     command: Option<Uuid>,
     reason: &str,
+) -> Result<i32, DbErr> {
+    let r = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO emergency.notice_steps (notice_id, seq, step, target_mode, target_pool_id, command_id, reason)
+             SELECT $1, COALESCE(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM emergency.notice_steps WHERE notice_id = $1
+             RETURNING seq",
+            [
+                notice.into(),
+                step.into(),
+                target_mode.map(str::to_owned).into(),
+                target_pool.map(str::to_owned).into(),
+                command.into(),
+                reason.into(),
+            ],
+        ))
+        .await?;
+    r.map_or(Ok(0), |r| r.try_get("", "seq"))
+}
+
+/// The command queued for a decided notice, once lifecycle took it: on the
+/// notice (unless a later step already set one) and on the step it carries
+/// (`seq`; the newest step when `None`).
+pub async fn attach_command<C: ConnectionTrait>(
+    conn: &C,
+    notice: Uuid,
+    seq: Option<i32>,
+    command: Uuid,
 ) -> Result<(), DbErr> {
     conn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "INSERT INTO emergency.notice_steps (notice_id, seq, step, target_mode, target_pool_id, command_id, reason)
-         SELECT $1, COALESCE(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM emergency.notice_steps WHERE notice_id = $1",
-        [
-            notice.into(),
-            step.into(),
-            target_mode.map(str::to_owned).into(),
-            target_pool.map(str::to_owned).into(),
-            command.into(),
-            reason.into(),
-        ],
+        "WITH step AS (
+             UPDATE emergency.notice_steps SET command_id = $3
+             WHERE notice_id = $1 AND command_id IS NULL
+               AND seq = COALESCE($2, (SELECT max(seq) FROM emergency.notice_steps WHERE notice_id = $1)))
+         UPDATE emergency.notices SET command_id = $3, version = version + 1
+         WHERE id = $1 AND command_id IS NULL",
+        [notice.into(), seq.into(), command.into()],
     ))
     .await?;
     Ok(())
