@@ -199,9 +199,11 @@ pub fn run(args: &ReplayArgs, model: Option<Loaded>) -> anyhow::Result<String> {
         }
         (None, None) => (StrategyKind::all(), None),
     };
+    let reading = Instant::now();
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let trace =
         spot_replay::csv::read(BufReader::new(file)).with_context(|| format!("{}", path.display()))?;
+    let read_secs = reading.elapsed().as_secs_f64();
     let mut cfg = ReplayConfig::new(boot, args.availability_target, args.seed);
     cfg.workloads = args.workloads;
     let started = Instant::now();
@@ -222,5 +224,16 @@ pub fn run(args: &ReplayArgs, model: Option<Loaded>) -> anyhow::Result<String> {
     }
     outcomes.extend(run_all(&trace, &cfg, &kinds));
     let elapsed = started.elapsed().as_secs_f64();
-    Ok(format!("{}{}\n", report::table(&outcomes), report::json_line(&trace, &cfg, &outcomes, elapsed)))
+    let timing = format!(
+        "timing: replay {elapsed:.2} s for {} policies over {} pools x {} ticks ({:.1} days); reading the trace {read_secs:.2} s\n",
+        outcomes.len(),
+        trace.pools.len(),
+        trace.ticks(),
+        trace.duration_secs() / 86_400.0
+    );
+    Ok(format!(
+        "{}{timing}{}\n",
+        report::table(&outcomes),
+        report::json_line(&trace, &cfg, &outcomes, elapsed)
+    ))
 }

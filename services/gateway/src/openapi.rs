@@ -68,6 +68,7 @@ use utoipa::OpenApi;
         crate::routes::pricing::savings,
         crate::routes::pricing::jobs,
         crate::routes::pricing::consolidate,
+        crate::routes::export::training,
         crate::routes::emergency::termination_imminent,
         crate::routes::emergency::create_emergency_replica,
         crate::routes::emergency::rebalance_recommendation,

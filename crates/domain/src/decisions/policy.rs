@@ -64,6 +64,10 @@ pub struct RiskAwareParams {
     /// safety moves: a group that spent its cap chasing prices would sit on
     /// on-demand after the next failover until the week rolls over.
     pub reserved_switches: u32,
+    /// Charge the detour of an unprotected interruption (where the
+    /// emergency rules land the group, until a switch can bring it back)
+    /// in a pool's expected cost.
+    pub detour: bool,
 }
 
 impl Default for RiskAwareParams {
@@ -80,6 +84,7 @@ impl Default for RiskAwareParams {
             hysteresis_percent: 2.0,
             unknown_interruptions_30d: 2.0,
             reserved_switches: 3,
+            detour: true,
         }
     }
 }
@@ -99,7 +104,13 @@ pub struct PoolScore {
     pub pool_id: String,
     pub price: f64,
     pub interruptions_per_hour: f64,
-    /// Price plus the expected cost of interruptions (overlapping boots).
+    /// Price plus the expected cost of the boots interruptions cause
+    /// (both instances billed while the replacement boots).
+    pub base_cost: f64,
+    /// Expected cost per hour of the detours of unprotected interruptions
+    /// ([`RiskAware::detour_hours`]); a ready replica avoids them.
+    pub detour_cost: f64,
+    /// `base_cost + detour_cost`: the pool alone.
     pub expected_cost: f64,
     /// Not `avoid` and not out of capacity: a place to go.
     pub eligible: bool,
@@ -146,6 +157,20 @@ impl RiskAware {
         ((boot + p.reaction_seconds - p.notice_seconds).max(0.0) + p.pause_seconds) / 3600.0
     }
 
+    /// Hours an unprotected interruption keeps the group where the
+    /// emergency rules landed it. Coming back is a switch: it waits for
+    /// the failover cool-down (1 h) and the minimum time in a pool, and
+    /// the weekly cap rations it. When the pool's interruptions would need
+    /// more returns a week than the cap leaves (after the reserve), a
+    /// landing lasts that much longer on average.
+    pub fn detour_hours(&self, input: &DecisionInput, rate_per_hour: f64) -> f64 {
+        let s = &input.settings;
+        let base = f64::from(s.min_pool_duration_hours.max(1));
+        let cap = f64::from(s.max_switches_per_week.max(0));
+        let slots = (cap - f64::from(self.params.reserved_switches)).max(1.0);
+        base * (rate_per_hour * 168.0 / slots).max(1.0)
+    }
+
     /// Scores every candidate with a price, cheapest expected cost first.
     pub fn score_with(&self, input: &DecisionInput, memory: &MarketMemory) -> Vec<PoolScore> {
         let since = input.now - Duration::hours(self.params.price_horizon_hours);
@@ -157,17 +182,40 @@ impl RiskAware {
                 let price = if self.params.latest_price { c.latest_price()? } else { c.mean_since(since)? };
                 let outlook = memory.outlook(&c.pool_id, input.now, self.interruption_rate(c));
                 let rate = outlook.rate_per_hour.max(self.interruption_rate(c));
+                let base_cost = price * (1.0 + rate * boot_h);
                 Some(PoolScore {
                     pool_id: c.pool_id.clone(),
                     price,
                     interruptions_per_hour: rate,
-                    expected_cost: price * (1.0 + rate * boot_h),
+                    base_cost,
+                    detour_cost: 0.0,
+                    expected_cost: base_cost,
                     eligible: c.risk != RiskLevel::Avoid && !outlook.out,
                     out: outlook.out,
                     agent_share: c.agent_share(),
                 })
             })
             .collect();
+        if self.params.detour {
+            // Where the emergency rules would land an interrupted group: the
+            // least interrupted other eligible pool (they take the safest
+            // one known), else on-demand. The detour costs the difference.
+            let landing: Vec<f64> = scores
+                .iter()
+                .map(|p| {
+                    scores
+                        .iter()
+                        .filter(|o| o.eligible && o.pool_id != p.pool_id)
+                        .min_by(|a, b| a.interruptions_per_hour.total_cmp(&b.interruptions_per_hour))
+                        .map_or(input.on_demand_price, |o| o.price)
+                })
+                .collect();
+            for (p, land) in scores.iter_mut().zip(landing) {
+                let hours = self.detour_hours(input, p.interruptions_per_hour);
+                p.detour_cost = p.interruptions_per_hour * hours * (land - p.price).max(0.0);
+                p.expected_cost = p.base_cost + p.detour_cost;
+            }
+        }
         scores.sort_by(|a, b| a.expected_cost.total_cmp(&b.expected_cost).then(a.pool_id.cmp(&b.pool_id)));
         scores
     }

@@ -47,12 +47,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The replica takes over at the primary's interruption, so the
+    /// primary's detour is paid only when the replica itself is missing;
+    /// the replica's own interruptions cost a new replica's boot.
     fn pair(&self, p: &'a PoolScore, r: &'a PoolScore) -> Option_<'a> {
         let replica_missing = (r.interruptions_per_hour * self.replica_gap).min(1.0);
         Option_ {
             primary: Some(p),
             replica: Some(r),
-            cost: p.expected_cost + r.expected_cost,
+            cost: p.base_cost + replica_missing * p.detour_cost + r.base_cost,
             downtime: p.interruptions_per_hour * (self.pause + replica_missing * self.unprepared),
         }
     }
@@ -125,9 +128,18 @@ pub(super) fn plan(
         .filter(|o| o.cost < on_demand.cost)
         .or_else(|| {
             let stuck = !round_trip && !input.instance.on_demand();
+            // As safe as it gets; at equal downtime around the current
+            // primary (a replica costs no switch), then the cheapest.
+            let here = input.instance.pool_id.as_deref();
+            let moves = |o: &Option_<'_>| o.primary_id() != here;
             let safest = || {
                 spot_options()
-                    .min_by(|a, b| a.downtime.total_cmp(&b.downtime).then(a.cost.total_cmp(&b.cost)))
+                    .min_by(|a, b| {
+                        a.downtime
+                            .total_cmp(&b.downtime)
+                            .then(moves(a).cmp(&moves(b)))
+                            .then(a.cost.total_cmp(&b.cost))
+                    })
                     .filter(|o| o.cost < on_demand.cost)
             };
             if stuck { safest() } else { None }

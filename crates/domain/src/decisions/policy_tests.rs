@@ -176,3 +176,33 @@ fn on_demand_only_when_the_weekly_cap_leaves_a_way_back() {
     assert_eq!(o.action, Action::CreateReplica, "{o:?}");
     assert_eq!(target_pool(&o), Some("m5.large.us-east-1b"));
 }
+
+/// An on-demand group choosing between a cheap pool reclaimed 200 times a
+/// month (a) and a calm one 13 % dearer (b), with no availability target.
+fn hot_cheap_or_calm() -> DecisionInput {
+    let mut i = input(0.030, 0.034, 0.050);
+    i.instance.mode = "ondemand".into();
+    i.instance.pool_id = None;
+    i.candidates[0].interruptions_30d = 200;
+    i.settings.availability_target_percent = 0.0;
+    i
+}
+
+#[test]
+fn a_hot_pools_detours_make_a_calm_dearer_pool_the_cheaper_choice() {
+    // 200 notices a month: 0.28/h, 47 a week against the 7 returns the
+    // cap leaves, so each landing lasts 2 h x 6.7; every one of them spent
+    // in b at +0.004/h costs more than b's premium.
+    let i = hot_cheap_or_calm();
+    let policy = RiskAware::default();
+    let scores = policy.score(&i);
+    let a =
+        scores.iter().find(|s| s.pool_id == "m5.large.us-east-1a").map(|s| (s.detour_cost, s.expected_cost));
+    assert!(a.is_some_and(|(detour, cost)| detour > 0.01 && cost > 0.034), "{scores:?}");
+    assert!((policy.detour_hours(&i, 0.28) - 2.0 * 0.28 * 168.0 / 7.0).abs() < 1e-9);
+    assert!((policy.detour_hours(&i, 0.01) - 2.0).abs() < 1e-9, "no pressure: the minimum time in a pool");
+    assert_eq!(target_pool(&decide(&i)), Some("m5.large.us-east-1b"));
+    // Without the detour term the price and the boots alone pick a.
+    let blind = RiskAware { params: RiskAwareParams { detour: false, ..RiskAwareParams::default() } };
+    assert_eq!(target_pool(&blind.decide(&i)), Some("m5.large.us-east-1a"));
+}

@@ -12,6 +12,7 @@ pub mod client_dashboard;
 pub mod decisions;
 pub mod emergency;
 pub mod events;
+pub mod export;
 pub mod fallback;
 pub mod labels;
 pub mod listing;
@@ -90,6 +91,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/pricing/consolidation-jobs", web::get().to(pricing::jobs))
         .route("/api/savings", web::get().to(pricing::savings))
         .route("/api/admin/pricing/consolidate", web::post().to(pricing::consolidate))
+        .route("/api/admin/export/training", web::get().to(export::training))
         .route("/api/audit", web::get().to(audit::audit))
         .route("/api/agents/{agent_id}/enable", web::post().to(agent_admin::enable))
         .route("/api/agents/{agent_id}/disable", web::post().to(agent_admin::disable))

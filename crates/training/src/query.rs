@@ -4,7 +4,7 @@
 //! order (keyset pagination: each page is one bounded query).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 
 /// One row of the training file (see parquet_file.rs for the columns).
 #[derive(Debug, Clone, PartialEq)]
@@ -96,17 +96,15 @@ SELECT p.pool_id, p.bucket_start, p.region, p.az, p.instance_type, p.price, p.so
  ORDER BY p.bucket_start, p.pool_id";
 
 /// Rows of the canonical layer in `[from, to)`.
-pub async fn count<C: ConnectionTrait>(
-    db: &C,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    let n = crate::sql::count_with(
-        db,
-        "SELECT count(*) FROM pricing.pricing_canonical WHERE bucket_start >= $1 AND bucket_start < $2",
-        vec![from.into(), to.into()],
-    )
-    .await?;
+pub async fn count<C: ConnectionTrait>(db: &C, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<u64, DbErr> {
+    let sql = "SELECT count(*) FROM pricing.pricing_canonical WHERE bucket_start >= $1 AND bucket_start < $2";
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [from.into(), to.into()]))
+        .await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    };
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
@@ -118,7 +116,7 @@ pub async fn page<C: ConnectionTrait>(
     after: Option<&Cursor>,
     limit: u32,
     bucket_seconds: u32,
-) -> anyhow::Result<Vec<TrainingRow>> {
+) -> Result<Vec<TrainingRow>, DbErr> {
     // `(from - 1 ms, "")` sorts before every row of the range.
     let (at, pool) = match after {
         Some((at, pool)) => (*at, pool.clone()),
@@ -137,7 +135,7 @@ pub async fn page<C: ConnectionTrait>(
     rows.iter().map(row).collect()
 }
 
-fn row(r: &QueryResult) -> anyhow::Result<TrainingRow> {
+fn row(r: &QueryResult) -> Result<TrainingRow, DbErr> {
     Ok(TrainingRow {
         pool_id: r.try_get("", "pool_id")?,
         bucket_start: r.try_get("", "bucket_start")?,

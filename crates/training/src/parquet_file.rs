@@ -3,9 +3,10 @@
 //! range (docs/DECISIONS.md, "Training export"). Low-level column writers
 //! of the `parquet` crate (no arrow feature: less to compile).
 
-use super::query::TrainingRow;
+use crate::query::TrainingRow;
 use parquet::basic::Compression;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::errors::{ParquetError, Result};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
@@ -52,14 +53,14 @@ fn flags(rows: &[TrainingRow], f: impl Fn(&TrainingRow) -> bool) -> Vec<bool> {
 }
 
 impl<W: Write + Send> TrainingWriter<W> {
-    pub fn new(sink: W) -> anyhow::Result<Self> {
+    pub fn new(sink: W) -> Result<Self> {
         let schema = Arc::new(parse_message_type(SCHEMA)?);
         let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
         Ok(Self { inner: SerializedFileWriter::new(sink, schema, props)? })
     }
 
     /// Appends one row group.
-    pub fn write(&mut self, rows: &[TrainingRow]) -> anyhow::Result<()> {
+    pub fn write(&mut self, rows: &[TrainingRow]) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -91,7 +92,7 @@ impl<W: Write + Send> TrainingWriter<W> {
                 15 => write_ints(&mut column, ints(rows, |r| r.emergency_switches))?,
                 16 => write_ints(&mut column, ints(rows, |r| r.replicas_launched))?,
                 17 => write_ints(&mut column, ints(rows, |r| r.primaries))?,
-                other => anyhow::bail!("training schema has no column {other}"),
+                other => return Err(ParquetError::General(format!("training schema has no column {other}"))),
             }
             column.close()?;
             index += 1;
@@ -100,26 +101,35 @@ impl<W: Write + Send> TrainingWriter<W> {
         Ok(())
     }
 
-    /// Writes the footer; the sink is complete after this.
-    pub fn finish(self) -> anyhow::Result<()> {
-        self.inner.close()?;
-        Ok(())
+    /// Writes the footer and hands the sink back, complete.
+    pub fn finish(self) -> Result<W> {
+        self.inner.into_inner()
+    }
+}
+
+impl TrainingWriter<Vec<u8>> {
+    /// The bytes encoded so far and not yet taken. The file writer counts
+    /// the bytes it wrote itself (offsets in the footer stay right), so
+    /// emptying the buffer between row groups is safe.
+    pub fn take_bytes(&mut self) -> Result<Vec<u8>> {
+        self.inner.flush()?;
+        Ok(std::mem::take(self.inner.inner_mut()))
     }
 }
 
 type Column<'a> = parquet::file::writer::SerializedColumnWriter<'a>;
 
-fn write_strings(column: &mut Column<'_>, values: Vec<ByteArray>) -> anyhow::Result<()> {
+fn write_strings(column: &mut Column<'_>, values: Vec<ByteArray>) -> Result<()> {
     column.typed::<ByteArrayType>().write_batch(&values, None, None)?;
     Ok(())
 }
 
-fn write_ints(column: &mut Column<'_>, values: Vec<i32>) -> anyhow::Result<()> {
+fn write_ints(column: &mut Column<'_>, values: Vec<i32>) -> Result<()> {
     column.typed::<Int32Type>().write_batch(&values, None, None)?;
     Ok(())
 }
 
-fn write_flags(column: &mut Column<'_>, values: Vec<bool>) -> anyhow::Result<()> {
+fn write_flags(column: &mut Column<'_>, values: Vec<bool>) -> Result<()> {
     column.typed::<BoolType>().write_batch(&values, None, None)?;
     Ok(())
 }
