@@ -35,6 +35,9 @@ pub async fn sweep(em: &Emergency, now: DateTime<Utc>) -> Result<Vec<notices::No
     Ok(stepped)
 }
 
+/// The fallback label of a notice whose chain has nothing left to try.
+pub const EXHAUSTED: &str = "exhausted";
+
 async fn step(em: &Emergency, n: &notices::NoticeRow, now: DateTime<Utc>) -> Result<notices::NoticeRow> {
     let noticed = n.pool_id.clone().unwrap_or_default();
     let stats = em.stats(&noticed).await?;
@@ -47,6 +50,7 @@ async fn step(em: &Emergency, n: &notices::NoticeRow, now: DateTime<Utc>) -> Res
     let step_deadline = (!was_on_demand)
         .then(|| now + Duration::from_std(em.default_deadline).unwrap_or(Duration::minutes(2)));
     let label = match &target {
+        _ if was_on_demand => EXHAUSTED.to_owned(),
         Target::Pool(p) => format!("pool:{p}"),
         Target::OnDemand => "ondemand".to_owned(),
     };

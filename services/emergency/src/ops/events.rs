@@ -53,6 +53,7 @@ pub fn changed(n: &NoticeRow) -> v1::NoticeChanged {
         notice_to_promoted_ms: timeline.promoted_ms,
         deadline_margin_ms: timeline.deadline_margin_ms,
         fallback: n.fallback.clone(),
+        chain_exhausted: n.fallback == super::deadline::EXHAUSTED,
     }
 }
 

@@ -6,7 +6,7 @@
 //! | `emergency.notice` | kind `termination` | termination_notice | warning |
 //! | `emergency.notice_changed` | termination, status `resolved` | failover_done | info |
 //! | `emergency.notice_changed` | status `failed` with a fallback step | deadline_missed | critical |
-//! | `emergency.notice_changed` | status `failed`, no step left | failover_failed | critical |
+//! | `emergency.notice_changed` | status `failed`, chain exhausted or no step left | failover_failed | critical |
 //! | `emergency.return_to_spot` | always | fell_back_to_on_demand | warning |
 //! | `decisions.decision_executed` | always | auto_switch_executed | info (warning when failed) |
 //! | `lifecycle.agent_status_changed` | status `offline` | agent_offline | warning |
@@ -106,7 +106,8 @@ pub fn from_bus(
         "notice_changed" => {
             let e = v1::NoticeChanged::decode(payload)?;
             let s = source(&e.meta);
-            match (e.status.as_str(), e.kind.as_str(), e.fallback.is_empty()) {
+            let no_step_left = e.fallback.is_empty() || e.chain_exhausted;
+            match (e.status.as_str(), e.kind.as_str(), no_step_left) {
                 ("resolved", "termination", _) => {
                     let body = format!(
                         "The termination notice for instance {} was handled: the group has a healthy PRIMARY again{}.",
@@ -284,6 +285,14 @@ mod tests {
         c.status = "failed".into();
         c.fallback = "pool:t3.medium:us-east-1b".into();
         assert_eq!(kind_of(&c), Some((NotificationKind::DeadlineMissed, Severity::Critical)));
+        c.fallback = "exhausted".into();
+        c.chain_exhausted = true;
+        assert_eq!(
+            kind_of(&c),
+            Some((NotificationKind::FailoverFailed, Severity::Critical)),
+            "on-demand failed too"
+        );
+        c.chain_exhausted = false;
         c.fallback.clear();
         assert_eq!(kind_of(&c), Some((NotificationKind::FailoverFailed, Severity::Critical)));
         c.status = "handling".into();
