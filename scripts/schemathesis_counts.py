@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-report = Path(sys.argv[1] if len(sys.argv) > 1 else "target/fuzz-api/report") / "report.json"
+report = Path(sys.argv[1] if len(sys.argv) > 1 else "target/fuzz-api/report/tenant.json")
 doc = json.loads(report.read_text())
 cases = doc.get("test_cases") or {}
 ops = doc.get("operations") or {}
