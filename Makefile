@@ -43,3 +43,9 @@ bench-ingest: deps
 ## Run every test (fmt, clippy -D warnings, unit and integration tests against real Postgres and NATS).
 test: deps
 	@bash scripts/test.sh
+
+## API fuzzing (docs/HARDENING.md): schemathesis (pinned, from PyPI into target/fuzz-api/venv) against
+## the served OpenAPI document of the whole stack, stateless and stateful, for FUZZ_MAX_TIME seconds (900).
+.PHONY: fuzz-api
+fuzz-api: deps
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-900} bash scripts/schemathesis.sh

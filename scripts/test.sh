@@ -33,4 +33,8 @@ fi
 echo "== web: end-to-end (real stack, simulated fleet, headless Chromium)"
 cargo build --locked -p spotctl
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+
+echo "== API fuzzing: schemathesis against /openapi.json, bounded (make fuzz-api runs longer; docs/HARDENING.md)"
+SPOTCTL="$target_dir/debug/spotctl" FUZZ_EXAMPLES=5 timeout 600 bash scripts/schemathesis.sh
+
 SPOTCTL="$target_dir/debug/spotctl" timeout 600 node web/e2e/run.mjs

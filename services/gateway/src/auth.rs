@@ -5,6 +5,7 @@
 //! tokens are cached in memory so agent polling does not hit the database.
 
 use crate::error::ApiError;
+use crate::http::rate::RateLimits;
 use crate::store::tenants;
 use actix_web::HttpRequest;
 use sea_orm::DatabaseConnection;
@@ -13,6 +14,7 @@ use spot_domain::ClientId;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 /// The tenant a request acts for.
@@ -83,18 +85,32 @@ struct Inner {
 
 /// Token hash -> tenant, filled on first use, dropped when the tenant's
 /// tokens or status change (docs/OPERATORS_API.md, "Revocation").
+///
+/// A token is found by its SHA-256, never by comparing secrets, so lookup
+/// time tells nothing about a secret's characters (docs/HARDENING.md).
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
     inner: Arc<RwLock<Inner>>,
+    /// Counts each resolved request against its tenant's rate.
+    rates: Option<RateLimits>,
 }
 
 impl TokenCache {
-    /// Resolves a request's tenant, from cache or database, and names it
-    /// (never the token) on the request's span.
+    /// A cache whose resolutions count against the tenants' rate limits.
+    pub fn with_rates(rates: RateLimits) -> Self {
+        Self { inner: Arc::default(), rates: Some(rates) }
+    }
+
+    /// Resolves a request's tenant, from cache or database, names it (never
+    /// the token) on the request's span, and counts the request against the
+    /// tenant's rate (429 `rate_limited` over it).
     pub async fn tenant(&self, db: &DatabaseConnection, req: &HttpRequest) -> Result<Tenant, ApiError> {
         let tenant = self.lookup(db, req).await?;
         tracing::Span::current()
             .record(crate::http::trace::TENANT_FIELD, tracing::field::display(&tenant.id));
+        if let Some(rates) = &self.rates {
+            rates.tenant(tenant.id.as_uuid())?;
+        }
         Ok(tenant)
     }
 
@@ -158,12 +174,12 @@ impl TokenCache {
     }
 }
 
-/// Checks the admin token in constant time (comparing hashes).
+/// Checks the admin token in constant time: the hashes are compared with
+/// `subtle`, whose comparison the optimiser cannot turn into an early exit.
 pub fn require_admin(req: &HttpRequest, admin_hash: Option<&TokenHash>) -> Result<(), ApiError> {
     let expected = admin_hash.ok_or(ApiError::Forbidden("admin_api_disabled"))?;
     let given = bearer(req).map(hash_token).ok_or(ApiError::Unauthorized)?;
-    let diff = given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    if diff == 0 { Ok(()) } else { Err(ApiError::Unauthorized) }
+    if bool::from(given.ct_eq(expected)) { Ok(()) } else { Err(ApiError::Unauthorized) }
 }
 
 #[cfg(test)]

@@ -35,8 +35,28 @@ pub enum ApiError {
     BusUnavailable,
     /// A backing service did not answer in time.
     DependencyUnavailable(&'static str),
+    /// The tenant or the agent is over its request rate (429 + Retry-After
+    /// in whole seconds; docs/HARDENING.md, "Rate limits").
+    RateLimited { retry_after_secs: u64 },
+    /// A request over one of the edge limits (docs/HARDENING.md, "Edge
+    /// limits"): 413 body, 414 path, 431 headers.
+    TooLarge(TooLarge),
+    /// The handler did not answer within the request timeout (503 +
+    /// Retry-After).
+    Timeout,
     /// Anything else; details only in the log.
     Internal(String),
+}
+
+/// Which edge limit a request broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooLarge {
+    /// The body is over the route's limit (bytes).
+    Body(usize),
+    /// The path (with its query string) is over the limit (bytes).
+    Path(usize),
+    /// The request's headers together are over the limit (bytes).
+    Headers(usize),
 }
 
 impl ApiError {
@@ -54,6 +74,11 @@ impl ApiError {
             Self::Conflict { code, .. } => code,
             Self::BusUnavailable => "bus_unavailable",
             Self::DependencyUnavailable(_) => "dependency_unavailable",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::TooLarge(TooLarge::Body(_)) => "payload_too_large",
+            Self::TooLarge(TooLarge::Path(_)) => "uri_too_long",
+            Self::TooLarge(TooLarge::Headers(_)) => "headers_too_large",
+            Self::Timeout => "request_timeout",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -79,6 +104,15 @@ impl fmt::Display for ApiError {
             Self::Conflict { message, .. } => f.write_str(message),
             Self::BusUnavailable => f.write_str("event bus unavailable, retry later"),
             Self::DependencyUnavailable(what) => write!(f, "{what} unavailable, retry later"),
+            Self::RateLimited { retry_after_secs } => {
+                write!(f, "too many requests, retry after {retry_after_secs} s")
+            }
+            Self::TooLarge(TooLarge::Body(limit)) => write!(f, "request body is larger than {limit} bytes"),
+            Self::TooLarge(TooLarge::Path(limit)) => write!(f, "request path is longer than {limit} bytes"),
+            Self::TooLarge(TooLarge::Headers(limit)) => {
+                write!(f, "request headers are larger than {limit} bytes")
+            }
+            Self::Timeout => f.write_str("the request took too long, retry later"),
             Self::Internal(_) => f.write_str("internal error"),
         }
     }
@@ -95,7 +129,13 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::BusUnavailable | Self::DependencyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BusUnavailable | Self::DependencyUnavailable(_) | Self::Timeout => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge(TooLarge::Body(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge(TooLarge::Path(_)) => StatusCode::URI_TOO_LONG,
+            Self::TooLarge(TooLarge::Headers(_)) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,10 +154,15 @@ impl ResponseError for ApiError {
             }),
             _ => error_response(self.status_code(), self.code(), &self.to_string()),
         };
-        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+        let retry_after = match self {
+            Self::RateLimited { retry_after_secs } => Some((*retry_after_secs).max(1)),
+            _ if self.status_code() == StatusCode::SERVICE_UNAVAILABLE => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static("1"),
+                actix_web::http::header::HeaderValue::from(secs),
             );
         }
         response
@@ -179,6 +224,11 @@ mod tests {
                 "invalid_webhook_url",
             ),
             (ApiError::Internal("secret cause".into()), 500, "internal_error"),
+            (ApiError::RateLimited { retry_after_secs: 3 }, 429, "rate_limited"),
+            (ApiError::TooLarge(TooLarge::Body(10)), 413, "payload_too_large"),
+            (ApiError::TooLarge(TooLarge::Path(10)), 414, "uri_too_long"),
+            (ApiError::TooLarge(TooLarge::Headers(10)), 431, "headers_too_large"),
+            (ApiError::Timeout, 503, "request_timeout"),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status_code().as_u16(), status);
@@ -187,5 +237,7 @@ mod tests {
         assert!(!ApiError::Internal("secret cause".into()).to_string().contains("secret"));
         let resp = ApiError::BusUnavailable.error_response();
         assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
+        let resp = ApiError::RateLimited { retry_after_secs: 7 }.error_response();
+        assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"7"[..]));
     }
 }

@@ -40,8 +40,6 @@ use spot_platform::{RunningService, ServiceContext, Settings, Shutdown, StartErr
 pub const NAME: &str = "gateway";
 /// Postgres schema this service owns.
 pub const SCHEMA: &str = "gateway";
-/// Largest request body accepted (agent reports are a few kB).
-pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 /// This service's migrations, in order.
 pub const MIGRATIONS: &[Migration] = &[
@@ -50,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("gateway", 3, "0003_webhooks"),
     migration!("gateway", 4, "0004_tenant_admin"),
     migration!("gateway", 5, "0005_agent_deletion"),
+    migration!("gateway", 6, "0006_idempotency"),
 ];
 
 /// Starts the HTTP server; returns once it is listening.
@@ -84,6 +83,12 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         settings.dedup_retention,
         shutdown.clone(),
     ));
+    // Abuse limits (docs/HARDENING.md): idle rate buckets and old
+    // idempotency keys are pruned in the background.
+    svc.spawn(state.rates.clone().run_pruning(shutdown.clone()));
+    let keys = http::idempotency::Idempotency { db: svc.db.clone(), limits: own.limits };
+    svc.spawn(keys.clone().run_pruning(shutdown.clone()));
+    let limits = own.limits;
     let ops = svc.ops_state();
     let labels = std::sync::Arc::new(routes::labels::RouteLabels::gateway());
     let server = HttpServer::new(move || {
@@ -91,8 +96,10 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         let ops = ops.clone();
         let metrics = ops.metrics.clone();
         let labels = labels.clone();
+        let keys = keys.clone();
         App::new()
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            // Per-route limits are enforced by `http::limits::guard`; this is the largest.
+            .app_data(web::PayloadConfig::new(limits.largest_body()))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|e, _| error::ApiError::InvalidField(format!("query string: {e}")).into()),
@@ -102,6 +109,15 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
                     .error_handler(|e, _| error::ApiError::InvalidField(format!("path: {e}")).into()),
             )
             .wrap(routes::fallback::json_errors())
+            // Innermost first: the handler's time limit, the idempotency
+            // layer, then the edge limits (docs/HARDENING.md).
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                http::limits::timeout(limits.request_timeout, req, next)
+            }))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                http::idempotency::layer(keys.clone(), req, next)
+            }))
+            .wrap(actix_web::middleware::from_fn(move |req, next| http::limits::guard(limits, req, next)))
             .wrap(actix_web::middleware::from_fn({
                 let labels = labels.clone();
                 move |req, next| routes::metrics::record(metrics.clone(), labels.clone(), req, next)

@@ -4,6 +4,7 @@
 //! The document depends on the routes, never the other way round; the
 //! metrics' route labels are built from it here.
 
+use crate::http::documented::EdgeLayers;
 use crate::routes::labels::RouteLabels;
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
@@ -108,7 +109,9 @@ use utoipa::OpenApi;
     ),
     // The error preset (`ApiErrors`) refers to the body; it is registered
     // here since responses derived with `IntoResponses` do not collect it.
-    components(schemas(crate::error::ApiErrorBody, crate::error::ApiErrorDetail))
+    components(schemas(crate::error::ApiErrorBody, crate::error::ApiErrorDetail)),
+    // X-Request-ID and its answers on every write, links for stateful fuzzing.
+    modifiers(&EdgeLayers)
 )]
 pub struct ApiDoc;
 
@@ -150,7 +153,10 @@ mod tests {
         let codes: Vec<&str> = heartbeat
             .map(|op| op.responses.responses.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        assert_eq!(codes, ["200", "400", "401", "403", "404", "409", "413", "503"]);
+        assert_eq!(
+            codes,
+            ["200", "400", "401", "403", "404", "409", "413", "414", "422", "429", "431", "503"]
+        );
         let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
         assert!(schemas.contains_key("ApiErrorBody") && schemas.contains_key("ApiErrorDetail"));
     }

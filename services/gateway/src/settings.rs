@@ -104,6 +104,65 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "live events queued per SSE client before the client is dropped as too slow"
     ),
+    // Abuse limits (docs/HARDENING.md). The defaults leave the ingest
+    // benchmark far below them: 100k agents of one tenant make ~11.7k
+    // requests/s, one agent ~0.12/s (the closed-loop phase ~5/s).
+    setting!(
+        "SPOT_RATE_TENANT_PER_SEC",
+        "rate_tenant_per_sec",
+        "50000",
+        false,
+        "requests per second one tenant's tokens may make together (sustained)"
+    ),
+    setting!(
+        "SPOT_RATE_TENANT_BURST",
+        "rate_tenant_burst",
+        "100000",
+        false,
+        "requests one tenant may make at once above its sustained rate"
+    ),
+    setting!(
+        "SPOT_RATE_AGENT_PER_SEC",
+        "rate_agent_per_sec",
+        "50",
+        false,
+        "requests per second naming one agent in the path (sustained)"
+    ),
+    setting!(
+        "SPOT_RATE_AGENT_BURST",
+        "rate_agent_burst",
+        "100",
+        false,
+        "requests one agent may make at once"
+    ),
+    setting!(
+        "SPOT_AGENT_BODY_LIMIT_BYTES",
+        "agent_body_limit_bytes",
+        "1048576",
+        false,
+        "largest body of an agent call (register, heartbeat, reports, notices)"
+    ),
+    setting!(
+        "SPOT_OPERATOR_BODY_LIMIT_BYTES",
+        "operator_body_limit_bytes",
+        "65536",
+        false,
+        "largest body of an operator or admin call (model uploads have their own 16 MiB)"
+    ),
+    setting!(
+        "SPOT_REQUEST_TIMEOUT_SECS",
+        "request_timeout_secs",
+        "20",
+        false,
+        "longest a handler may take before the gateway answers 503 request_timeout"
+    ),
+    setting!(
+        "SPOT_IDEMPOTENCY_RETENTION_SECS",
+        "idempotency_retention_secs",
+        "86400",
+        false,
+        "how long the answer to a write with X-Request-ID is kept for its retries"
+    ),
     setting!(
         "SPOT_SSE_KEEPALIVE_SECS",
         "sse_keepalive_secs",
@@ -127,6 +186,8 @@ pub struct GatewaySettings {
     pub webhook_timeout: std::time::Duration,
     /// Live event stream (docs/EVENTS.md, "Live updates").
     pub sse: crate::live::LiveSettings,
+    /// Rate, size and time limits (docs/HARDENING.md).
+    pub limits: crate::http::limits::LimitSettings,
 }
 
 impl GatewaySettings {
@@ -150,6 +211,21 @@ impl GatewaySettings {
                 buffer: in_range(&r, "sse_buffer", 1, 1_000_000)? as usize,
                 client_queue: in_range(&r, "sse_client_queue", 1, 100_000)? as usize,
                 keep_alive: Duration::from_secs(in_range(&r, "sse_keepalive_secs", 1, 3600)?),
+            },
+            limits: crate::http::limits::LimitSettings {
+                tenant_per_sec: in_range(&r, "rate_tenant_per_sec", 1, 10_000_000)? as u32,
+                tenant_burst: in_range(&r, "rate_tenant_burst", 1, 100_000_000)? as u32,
+                agent_per_sec: in_range(&r, "rate_agent_per_sec", 1, 1_000_000)? as u32,
+                agent_burst: in_range(&r, "rate_agent_burst", 1, 10_000_000)? as u32,
+                agent_body: in_range(&r, "agent_body_limit_bytes", 1024, 64 << 20)? as usize,
+                operator_body: in_range(&r, "operator_body_limit_bytes", 1024, 64 << 20)? as usize,
+                request_timeout: Duration::from_secs(in_range(&r, "request_timeout_secs", 1, 3600)?),
+                idempotency_retention: Duration::from_secs(in_range(
+                    &r,
+                    "idempotency_retention_secs",
+                    60,
+                    30 * 86_400,
+                )?),
             },
         })
     }

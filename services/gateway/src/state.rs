@@ -62,11 +62,14 @@ pub struct AppState {
     pub webhook_wake: Arc<tokio::sync::Notify>,
     /// Ends live streams when the gateway stops.
     pub shutdown: spot_platform::Shutdown,
+    /// Per-tenant and per-agent request rates (docs/HARDENING.md).
+    pub rates: crate::http::rate::RateLimits,
 }
 
 impl AppState {
     /// Builds the state from a started service context and the gateway's settings.
     pub fn new(ctx: &ServiceContext, own: &GatewaySettings) -> Result<Self, StartError> {
+        let rates = crate::http::rate::RateLimits::new(&own.limits);
         Ok(Self {
             db: ctx.db.clone(),
             bus: ctx.bus.clone(),
@@ -77,7 +80,7 @@ impl AppState {
                 .map_err(StartError::Other)?,
             decisions: crate::decisions_client::DecisionsClient::new(&own.decisions_grpc_url)
                 .map_err(StartError::Other)?,
-            tokens: TokenCache::default(),
+            tokens: TokenCache::with_rates(rates.clone()),
             agents: AgentDirectory::default(),
             admin_token_hash: own.admin_token.as_ref().map(|t| hash_token(t.expose())),
             config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
@@ -86,6 +89,7 @@ impl AppState {
             live: Arc::new(live_hub(ctx, own)?),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             shutdown: ctx.shutdown.clone(),
+            rates,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the whole stack in-process against real Postgres and a
 //! private nats-server, driven over HTTP like an agent or operator would.
 
+mod abuse_limits;
 mod admin;
 mod asyncapi;
 mod bad_input;
@@ -17,6 +18,7 @@ mod fleet;
 mod heartbeat;
 mod helpers;
 mod isolation;
+mod isolation_matrix;
 mod jobs;
 mod k8s_manifests;
 mod k8s_policies;

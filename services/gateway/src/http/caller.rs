@@ -11,7 +11,9 @@
 //!   the `client_id` of the query string.
 //!
 //! The checks run in the order they always did: token (401), agent id in the
-//! path (400), ownership (404).
+//! path (400), ownership (404); then the rates (429, `super::rate`): the
+//! tenant's when its token resolves, the agent's once it is known to be the
+//! caller's.
 
 use crate::auth::{Tenant, require_admin};
 use crate::error::ApiError;
@@ -81,6 +83,7 @@ impl AgentCaller {
         if !state.agents.belongs_to(&state.db, agent, tenant.id).await? {
             return Err(ApiError::AgentNotFound);
         }
+        state.rates.agent(agent.as_uuid())?;
         Ok(Self { client: tenant.id, agent, request_id: super::request_id(req), actor: tenant.actor() })
     }
 
@@ -128,6 +131,7 @@ impl Operator {
         if is_admin(req, state) {
             let agent = path_agent(req)?;
             let owner = agent_map::owner(&state.db, agent).await?.ok_or(ApiError::AgentNotFound)?;
+            state.rates.agent(agent.as_uuid())?;
             return Ok(Self { client: owner, agent, actor: "admin".to_owned(), request_id });
         }
         let caller = AgentCaller::resolve(req).await?;

@@ -8,6 +8,10 @@
 //! [`responses::ApiErrors`].
 
 pub mod caller;
+pub mod documented;
+pub mod idempotency;
+pub mod limits;
+pub mod rate;
 pub mod responses;
 pub mod trace;
 

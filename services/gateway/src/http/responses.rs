@@ -1,6 +1,8 @@
 //! The error answers of the API, documented once. Every `#[utoipa::path]`
 //! lists its success body and then [`ApiErrors`]; the statuses are those
 //! [`ApiError`](crate::error::ApiError) maps to, each with its stable codes.
+//! The edge layers' answers (414, 429, 431, and 422 on writes) are added to
+//! every operation by [`super::documented`].
 
 use crate::error::ApiErrorBody;
 
@@ -26,9 +28,12 @@ pub enum ApiErrors {
     Conflict(ApiErrorBody),
     #[response(
         status = 413,
-        description = "Body larger than the route accepts: 1 MiB, 16 MiB for model files (payload_too_large)"
+        description = "Body larger than the route accepts: agent calls 1 MiB, operator calls 64 KiB, model files 16 MiB by default (payload_too_large)"
     )]
     PayloadTooLarge(ApiErrorBody),
-    #[response(status = 503, description = "Bus or a backing service unavailable; retry after Retry-After")]
+    #[response(
+        status = 503,
+        description = "Bus or a backing service unavailable, or the request timed out (request_timeout); retry after Retry-After"
+    )]
     Unavailable(ApiErrorBody),
 }

@@ -43,11 +43,8 @@ fn is_json<B>(res: &ServiceResponse<B>) -> bool {
 pub fn json_errors<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new()
         .handler(StatusCode::PAYLOAD_TOO_LARGE, |res| {
-            replace(
-                res,
-                "payload_too_large",
-                &format!("request body is larger than {} bytes", crate::MAX_BODY_BYTES),
-            )
+            // The route's limit is in docs/HARDENING.md ("Edge limits").
+            replace(res, "payload_too_large", "request body is larger than this route accepts")
         })
         .handler(StatusCode::METHOD_NOT_ALLOWED, |res| {
             replace(res, "method_not_allowed", "method not allowed")

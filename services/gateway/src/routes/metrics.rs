@@ -20,9 +20,14 @@ pub async fn record(
     let started = Instant::now();
     let route = labels.label(req.path());
     let method = req.method().clone();
-    let response = next.call(req).await?;
-    let status = response.status();
+    let response = next.call(req).await;
+    // An error (a timed-out handler, `http::limits::timeout`) is answered
+    // by actix after this point: count it with the status it will get.
+    let status = match &response {
+        Ok(response) => response.status(),
+        Err(e) => e.as_response_error().status_code(),
+    };
     metrics.http_requests.with_label_values(&[route, method.as_str(), status.as_str()]).inc();
     metrics.http_latency.with_label_values(&[route]).observe(started.elapsed().as_secs_f64());
-    Ok(response)
+    response
 }

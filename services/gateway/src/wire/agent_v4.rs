@@ -95,10 +95,28 @@ pub struct HeartbeatRequest {
     pub instance_type: Option<String>,
     pub mode: Option<String>,
     pub az: Option<String>,
+    /// Percent, 0 to 100
+    #[schema(minimum = 0, maximum = 100)]
     pub cpu_usage: Option<f64>,
+    /// Percent, 0 to 100
+    #[schema(minimum = 0, maximum = 100)]
     pub memory_usage: Option<f64>,
+    /// 0 to 3,600,000 (an hour)
+    #[schema(minimum = 0, maximum = 3_600_000)]
     pub heartbeat_latency_ms: Option<f64>,
+    #[schema(minimum = 0)]
     pub error_count: Option<i64>,
+}
+
+/// A metric within `min..=max`, or 400 naming the field (an absurd value
+/// would be stored and break every later read of the agent's health).
+fn metric(value: Option<f64>, field: &'static str, max: f64) -> Result<Option<f64>, ApiError> {
+    match value {
+        Some(v) if !(0.0..=max).contains(&v) => {
+            Err(ApiError::Field { field, message: format!("must be between 0 and {max}, got {v}") })
+        }
+        other => Ok(other),
+    }
 }
 
 /// A validated heartbeat.
@@ -139,10 +157,18 @@ impl TryFrom<HeartbeatRequest> for Heartbeat {
             mode: parse_mode(req.mode)?,
             az: super::clean(req.az),
             metrics: has_metrics.then_some(v1::AgentMetrics {
-                cpu_usage: req.cpu_usage,
-                memory_usage: req.memory_usage,
-                heartbeat_latency_ms: req.heartbeat_latency_ms,
-                error_count: req.error_count,
+                cpu_usage: metric(req.cpu_usage, "cpu_usage", 100.0)?,
+                memory_usage: metric(req.memory_usage, "memory_usage", 100.0)?,
+                heartbeat_latency_ms: metric(req.heartbeat_latency_ms, "heartbeat_latency_ms", 3_600_000.0)?,
+                error_count: match req.error_count {
+                    Some(n) if n < 0 => {
+                        return Err(ApiError::Field {
+                            field: "error_count",
+                            message: format!("must be >= 0, got {n}"),
+                        });
+                    }
+                    other => other,
+                },
             }),
         })
     }

@@ -32,9 +32,27 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
         _ => {}
     }
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
+    let parsed = serde_json::from_slice(body).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => ApiError::InvalidField(e.to_string()),
         _ => ApiError::MalformedJson(e.to_string()),
+    })?;
+    if has_nul_escape(body) {
+        // Postgres text cannot hold U+0000: refuse it here, typed, instead
+        // of a database error deep inside a service (found by the API fuzzer).
+        return Err(ApiError::InvalidField("text must not contain the NUL character (\\u0000)".into()));
+    }
+    Ok(parsed)
+}
+
+/// Whether a JSON document has a `\u0000` escape (an escaped backslash
+/// followed by `u0000` is text, not one).
+fn has_nul_escape(body: &[u8]) -> bool {
+    let needle = b"u0000";
+    (1..body.len()).any(|i| {
+        body[i..].starts_with(needle) && {
+            let slashes = body[..i].iter().rev().take_while(|b| **b == b'\\').count();
+            slashes % 2 == 1
+        }
     })
 }
 
@@ -73,6 +91,14 @@ mod tests {
     #[derive(Debug, Default, serde::Deserialize)]
     struct O {
         a: Option<u8>,
+    }
+
+    #[test]
+    fn refuses_the_nul_character_but_not_text_that_names_it() {
+        assert!(matches!(parse_json::<O>(br#"{"a": 1, "b": "x\u0000"}"#), Err(ApiError::InvalidField(_))));
+        assert!(parse_json::<O>(br#"{"a": 1, "b": "x\\u0000"}"#).is_ok());
+        assert!(matches!(parse_json::<O>(br#"{"b": "\\\u0000"}"#), Err(ApiError::InvalidField(_))));
+        assert!(parse_json::<O>(br#"{"b": "u0000"}"#).is_ok());
     }
 
     #[test]
