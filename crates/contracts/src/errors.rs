@@ -99,6 +99,21 @@ impl ServiceError {
         Self { code, message: message.into() }
     }
 
+    /// Bad input breaking `rule` (`invalid_field` or a domain rule's code).
+    pub fn invalid(rule: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Invalid { rule: rule.into() }, message)
+    }
+
+    /// `what` (an agent: use [`ErrorCode::AgentNotFound`]) does not exist or is another tenant's.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    /// A conflict with the current state; `rule` says which.
+    pub fn conflict(rule: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict { rule: rule.into() }, message)
+    }
+
     /// Reads a received status (the gRPC client side).
     pub fn from_status(status: &Status) -> Self {
         let key = status.metadata().get(ERROR_CODE_KEY).and_then(|v| v.to_str().ok());

@@ -78,6 +78,13 @@ impl DbMetrics {
         Ok(collector)
     }
 
+    /// Registers `metrics` next to the platform's own in a fresh registry:
+    /// a service's unit test that its table is valid (well-formed, unique
+    /// names and labels).
+    pub fn check(metrics: &'static [DbMetric]) -> Result<(), crate::metrics::MetricsError> {
+        Self::register(&PlatformMetrics::new()?, metrics).map(drop)
+    }
+
     /// Refreshes every metric until shutdown; a failing query keeps its
     /// previous values and is logged.
     pub async fn run(self, db: DatabaseConnection, shutdown: Shutdown) {

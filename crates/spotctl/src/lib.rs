@@ -1,7 +1,8 @@
-//! `spotctl`, the operator CLI, as a library: the in-process stack that
-//! `spotctl up` runs (the same service code the separate binaries run), the
-//! migration command, and the admin API client. Tests start the stack from
-//! here.
+//! `spotctl`, the operator CLI, as a library: the migration command, the
+//! admin API client, the operator commands, benches and replay. The
+//! in-process stack `spotctl up` runs (the same service code the separate
+//! binaries run) is the `spot-stack` crate, re-exported as `stack`; tests
+//! start it through the test kit (`spot_testkit::stack::TestStack`).
 
 pub mod admin;
 pub mod bench;
@@ -12,4 +13,5 @@ pub mod replay;
 pub mod settings;
 pub mod simulate;
 pub mod sql;
-pub mod stack;
+/// The in-process stack lives in its own crate (the test kit starts it too).
+pub use spot_stack as stack;

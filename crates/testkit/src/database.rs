@@ -28,6 +28,26 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Settings pointing at this database and at no message bus (a port
+    /// nothing listens on): for tests of storage and logic that publish nothing.
+    pub fn settings_without_bus(&self) -> anyhow::Result<spot_platform::Settings> {
+        Ok(spot_platform::Settings::for_tests(&self.url, "nats://127.0.0.1:1")?)
+    }
+
+    /// A connection to this database with `schema` migrated (and no bus).
+    pub async fn migrated(
+        &self,
+        schema: &'static str,
+        migrations: &[spot_platform::store::Migration],
+    ) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        let settings = self.settings_without_bus()?;
+        let db = spot_platform::store::connect(&settings, std::time::Duration::from_secs(5)).await?;
+        spot_platform::store::Migrator::new(schema, migrations)?.up(&db).await?;
+        Ok(db)
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Dropped from a synchronous context: psql is the simplest client. A

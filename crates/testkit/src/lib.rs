@@ -1,12 +1,17 @@
 //! Test support: every test gets its own Postgres database and its own
 //! `nats-server` (random port, temporary JetStream store), so tests run in
-//! parallel against the real servers without seeing each other.
+//! parallel against the real servers without seeing each other. With the
+//! `stack` feature, [`stack::TestStack`] runs every service in-process.
 
 pub mod binary;
 mod database;
+mod eventually;
 mod nats;
+#[cfg(feature = "stack")]
+pub mod stack;
 
 pub use database::TestDatabase;
+pub use eventually::eventually;
 pub use nats::TestNats;
 
 /// Settings pointing at a test database and a test NATS server, with every

@@ -38,15 +38,9 @@ impl DecisionsError {
 impl From<DecisionsError> for ServiceError {
     fn from(e: DecisionsError) -> Self {
         match e {
-            DecisionsError::Invalid { code, message } => {
-                ServiceError::new(ErrorCode::Invalid { rule: code.into() }, message)
-            }
-            DecisionsError::NotFound(what) => {
-                ServiceError::new(ErrorCode::NotFound, format!("{what} not found"))
-            }
-            DecisionsError::Conflict { code, message } => {
-                ServiceError::new(ErrorCode::Conflict { rule: code.into() }, message)
-            }
+            DecisionsError::Invalid { code, message } => ServiceError::invalid(code, message),
+            DecisionsError::NotFound(what) => ServiceError::not_found(what),
+            DecisionsError::Conflict { code, message } => ServiceError::conflict(code, message),
             // The upstream's own code travels on (e.g. lifecycle's not_found).
             DecisionsError::Upstream(status) => ServiceError::from_status(&status),
             DecisionsError::Db(err) => {

@@ -36,19 +36,25 @@ fn limit(raw: i32) -> i64 {
     if raw <= 0 { 100 } else { i64::from(raw).min(listing::MAX_LIMIT) }
 }
 
+/// The page a listing request asks for.
+fn page(r: &v1::ListDecisionsRequest) -> Result<listing::Page, DecisionsError> {
+    Ok(listing::Page {
+        client: opt_id(&r.client_id, "client_id")?,
+        group: opt_id(&r.group_id, "group_id")?,
+        after: opt_id(r.after.as_deref().unwrap_or_default(), "after")?,
+        limit: limit(r.limit),
+    })
+}
+
 #[tonic::async_trait]
 impl DecisionsService for Engine {
     async fn list_decisions(
         &self,
         r: Request<v1::ListDecisionsRequest>,
     ) -> Result<Response<v1::JsonRows>, Status> {
-        let r = r.into_inner();
-        let (client, group) = (opt_id(&r.client_id, "client_id")?, opt_id(&r.group_id, "group_id")?);
-        let after = opt_id(r.after.as_deref().unwrap_or_default(), "after")?;
-        let n = limit(r.limit);
-        let items =
-            listing::decisions(&self.db, client, group, after, n).await.map_err(DecisionsError::from)?;
-        Ok(Response::new(rows(items, n)))
+        let on = page(r.get_ref())?;
+        let items = listing::decisions(&self.db, &on).await.map_err(DecisionsError::from)?;
+        Ok(Response::new(rows(items, on.limit)))
     }
 
     async fn summary(&self, r: Request<v1::SummaryRequest>) -> Result<Response<v1::JsonRows>, Status> {
@@ -61,13 +67,9 @@ impl DecisionsService for Engine {
         &self,
         r: Request<v1::ListDecisionsRequest>,
     ) -> Result<Response<v1::JsonRows>, Status> {
-        let r = r.into_inner();
-        let (client, group) = (opt_id(&r.client_id, "client_id")?, opt_id(&r.group_id, "group_id")?);
-        let after = opt_id(r.after.as_deref().unwrap_or_default(), "after")?;
-        let n = limit(r.limit);
-        let items =
-            listing::rejected(&self.db, client, group, after, n).await.map_err(DecisionsError::from)?;
-        Ok(Response::new(rows(items, n)))
+        let on = page(r.get_ref())?;
+        let items = listing::rejected(&self.db, &on).await.map_err(DecisionsError::from)?;
+        Ok(Response::new(rows(items, on.limit)))
     }
 
     async fn list_models(

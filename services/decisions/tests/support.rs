@@ -25,12 +25,10 @@ pub struct Env {
 pub async fn env() -> anyhow::Result<Env> {
     spot_testkit::init_logs();
     let database = TestDatabase::create().await?;
-    let settings = spot_platform::Settings::for_tests(&database.url, "nats://127.0.0.1:1")?;
-    let db = spot_platform::store::connect(&settings, std::time::Duration::from_secs(5)).await?;
-    spot_platform::store::Migrator::new(spot_decisions::SCHEMA, spot_decisions::MIGRATIONS)?.up(&db).await?;
+    let db = database.migrated(spot_decisions::SCHEMA, spot_decisions::MIGRATIONS).await?;
     let registry = prometheus::Registry::new();
     // Lifecycle and pricing unreachable (port 9): these runs look at decisions, not commands.
-    let mut settings = settings.clone();
+    let mut settings = database.settings_without_bus()?;
     settings.source.set("SPOT_LIFECYCLE_GRPC_URL", "http://127.0.0.1:9");
     settings.source.set("SPOT_PRICING_GRPC_URL", "http://127.0.0.1:9");
     let cfg = spot_decisions::settings::DecisionsSettings::load(&settings)?;
@@ -44,13 +42,7 @@ pub async fn exec(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> any
     Ok(())
 }
 
-pub async fn count(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
-}
+pub use spot_platform::store::count_with as count;
 
 /// Three pools of m5.large with hourly agent points for a day at the given prices.
 pub async fn market(db: &DatabaseConnection, now: DateTime<Utc>, prices: [f64; 3]) -> anyhow::Result<()> {

@@ -54,18 +54,12 @@ impl From<SettingsError> for LifecycleError {
 impl From<LifecycleError> for ServiceError {
     fn from(e: LifecycleError) -> Self {
         match e {
-            LifecycleError::Invalid { code, message } => {
-                ServiceError::new(ErrorCode::Invalid { rule: code.into() }, message)
-            }
+            LifecycleError::Invalid { code, message } => ServiceError::invalid(code, message),
             LifecycleError::NotFound("agent") => {
                 ServiceError::new(ErrorCode::AgentNotFound, "agent not found")
             }
-            LifecycleError::NotFound(what) => {
-                ServiceError::new(ErrorCode::NotFound, format!("{what} not found"))
-            }
-            LifecycleError::Conflict { code, message } => {
-                ServiceError::new(ErrorCode::Conflict { rule: code.into() }, message)
-            }
+            LifecycleError::NotFound(what) => ServiceError::not_found(what),
+            LifecycleError::Conflict { code, message } => ServiceError::conflict(code, message),
             // A unique or check violation that slipped past the domain checks is a conflict.
             LifecycleError::Db(db) if spot_platform::store::is_constraint_conflict(&db) => {
                 tracing::warn!(error = %db, "constraint rejected a lifecycle write");

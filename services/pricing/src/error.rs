@@ -34,16 +34,16 @@ impl From<PricingError> for ServiceError {
     fn from(e: PricingError) -> Self {
         match e {
             PricingError::Invalid(message) => ServiceError::new(ErrorCode::INVALID_FIELD, message),
-            PricingError::Db(cause) => {
-                tracing::error!(error = %cause, "pricing gRPC internal error");
-                ServiceError::new(ErrorCode::Internal, "internal error")
-            }
-            PricingError::Internal(cause) => {
-                tracing::error!(error = %cause, "pricing gRPC internal error");
-                ServiceError::new(ErrorCode::Internal, "internal error")
-            }
+            PricingError::Db(cause) => internal(&cause),
+            PricingError::Internal(cause) => internal(&cause),
         }
     }
+}
+
+/// A failure whose details stay in the log.
+fn internal(cause: &dyn std::fmt::Display) -> ServiceError {
+    tracing::error!(error = %cause, "pricing gRPC internal error");
+    ServiceError::new(ErrorCode::Internal, "internal error")
 }
 
 impl From<PricingError> for Status {

@@ -74,11 +74,7 @@ pub const DB_METRICS: &[DbMetric] = &[
 mod tests {
     #[test]
     fn the_metrics_register_in_a_service_registry() {
-        let platform = spot_platform::metrics::PlatformMetrics::new();
-        assert!(platform.is_ok());
-        if let Ok(platform) = platform {
-            let registered = platform.database(super::DB_METRICS);
-            assert!(registered.is_ok(), "{registered:?}");
-        }
+        let checked = spot_platform::db_metrics::DbMetrics::check(super::DB_METRICS);
+        assert!(checked.is_ok(), "{checked:?}");
     }
 }

@@ -4,7 +4,8 @@
 
 use super::spec::InstanceFacts;
 use super::wire::{
-    AmiCleanup, CleanupReport, PoolPrice, Pricing, PricingInstance, PricingReport, SnapshotCleanup, SpotPool,
+    AmiCleanup, CleanupOutcome, CleanupReport, PoolPrice, Pricing, PricingInstance, PricingReport,
+    SnapshotCleanup, SpotPool,
 };
 use super::wire_time::naive;
 use crate::cloud::{Cloud, Market};
@@ -63,17 +64,13 @@ pub fn cleanup_report(at: DateTime<Utc>) -> CleanupReport {
         snapshots: SnapshotCleanup {
             kind: "snapshots".into(),
             deleted: Vec::new(),
-            failed: Vec::new(),
-            cutoff_date: Some(naive(at - TimeDelta::days(SNAPSHOT_DAYS))),
-            error: None,
+            outcome: CleanupOutcome::done(naive(at - TimeDelta::days(SNAPSHOT_DAYS))),
         },
         amis: AmiCleanup {
             kind: "amis".into(),
             deleted_amis: Vec::new(),
             deleted_snapshots: Vec::new(),
-            failed: Vec::new(),
-            cutoff_date: Some(naive(at - TimeDelta::days(AMI_DAYS))),
-            error: None,
+            outcome: CleanupOutcome::done(naive(at - TimeDelta::days(AMI_DAYS))),
         },
     }
 }

@@ -223,14 +223,10 @@ pub struct CleanupFailure {
     pub error: String,
 }
 
-/// Snapshot part of a cleanup report.
+/// What each step of a cleanup report ends with (v4 sends these fields
+/// after the step's own lists).
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SnapshotCleanup {
-    /// Always `"snapshots"`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Deleted snapshot ids.
-    pub deleted: Vec<String>,
+pub struct CleanupOutcome {
     /// Failures.
     pub failed: Vec<CleanupFailure>,
     /// Naive UTC cutoff (on success).
@@ -239,6 +235,26 @@ pub struct SnapshotCleanup {
     /// Error text (when the whole step failed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl CleanupOutcome {
+    /// A step that succeeded with nothing failing, up to `cutoff_date`.
+    pub fn done(cutoff_date: String) -> Self {
+        Self { failed: Vec::new(), cutoff_date: Some(cutoff_date), error: None }
+    }
+}
+
+/// Snapshot part of a cleanup report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SnapshotCleanup {
+    /// Always `"snapshots"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Deleted snapshot ids.
+    pub deleted: Vec<String>,
+    /// How the step went.
+    #[serde(flatten)]
+    pub outcome: CleanupOutcome,
 }
 
 /// Image part of a cleanup report.
@@ -251,14 +267,9 @@ pub struct AmiCleanup {
     pub deleted_amis: Vec<String>,
     /// Their deleted snapshots.
     pub deleted_snapshots: Vec<String>,
-    /// Failures.
-    pub failed: Vec<CleanupFailure>,
-    /// Naive UTC cutoff (on success).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cutoff_date: Option<String>,
-    /// Error text (when the whole step failed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    /// How the step went.
+    #[serde(flatten)]
+    pub outcome: CleanupOutcome,
 }
 
 /// `POST /api/agents/{id}/cleanup-report`.

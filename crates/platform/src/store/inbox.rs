@@ -1,5 +1,6 @@
 //! The inbox: which messages a consumer already applied.
 
+use crate::bus::Delivery;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use std::collections::HashSet;
 
@@ -29,4 +30,17 @@ pub async fn claim_new<C: ConnectionTrait>(
         ))
         .await?;
     rows.iter().map(|r| r.try_get::<String>("", "message_id")).collect()
+}
+
+/// [`claim_new`] for a consumer's batch: the deliveries not applied before,
+/// in batch order (an id twice in the batch stays twice).
+pub async fn claim_batch<'a, C: ConnectionTrait>(
+    conn: &C,
+    schema: &str,
+    consumer: &str,
+    batch: &'a [Delivery],
+) -> Result<Vec<&'a Delivery>, DbErr> {
+    let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
+    let fresh = claim_new(conn, schema, consumer, &ids).await?;
+    Ok(batch.iter().filter(|d| fresh.contains(&d.event_id)).collect())
 }

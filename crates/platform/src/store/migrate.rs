@@ -169,37 +169,10 @@ impl Migrator {
     pub async fn up(&self, db: &DatabaseConnection) -> Result<usize, MigrationError> {
         let mut ran = 0;
         for m in &self.migrations {
-            let txn = db.begin().await.map_err(|e| self.db_err(e))?;
-            self.prepare(&txn).await?;
-            let done = txn
-                .query_one_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    format!("SELECT 1 AS one FROM {}.schema_migrations WHERE version = $1", self.schema),
-                    [m.version.into()],
-                ))
-                .await
-                .map_err(|e| self.db_err(e))?
-                .is_some();
-            if done {
-                txn.rollback().await.map_err(|e| self.db_err(e))?;
-                continue;
+            if self.step(db, m, true).await? {
+                tracing::info!(schema = self.schema, version = m.version, name = m.name, "migration applied");
+                ran += 1;
             }
-            txn.execute_unprepared(&self.sql(m.up)).await.map_err(|source| MigrationError::Sql {
-                schema: self.schema.to_owned(),
-                version: m.version,
-                name: m.name,
-                source,
-            })?;
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                format!("INSERT INTO {}.schema_migrations (version, name) VALUES ($1, $2)", self.schema),
-                [m.version.into(), m.name.into()],
-            ))
-            .await
-            .map_err(|e| self.db_err(e))?;
-            txn.commit().await.map_err(|e| self.db_err(e))?;
-            tracing::info!(schema = self.schema, version = m.version, name = m.name, "migration applied");
-            ran += 1;
         }
         Ok(ran)
     }
@@ -209,39 +182,57 @@ impl Migrator {
     pub async fn down_to(&self, db: &DatabaseConnection, target: i64) -> Result<usize, MigrationError> {
         let mut ran = 0;
         for m in self.migrations.iter().rev().filter(|m| m.version > target) {
-            let txn = db.begin().await.map_err(|e| self.db_err(e))?;
-            self.prepare(&txn).await?;
-            let applied = txn
-                .query_one_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    format!("SELECT 1 AS one FROM {}.schema_migrations WHERE version = $1", self.schema),
-                    [m.version.into()],
-                ))
-                .await
-                .map_err(|e| self.db_err(e))?
-                .is_some();
-            if !applied {
-                txn.rollback().await.map_err(|e| self.db_err(e))?;
-                continue;
+            if self.step(db, m, false).await? {
+                tracing::info!(schema = self.schema, version = m.version, "migration reverted");
+                ran += 1;
             }
-            txn.execute_unprepared(&self.sql(m.down)).await.map_err(|source| MigrationError::Sql {
-                schema: self.schema.to_owned(),
-                version: m.version,
-                name: m.name,
-                source,
-            })?;
-            txn.execute_raw(Statement::from_sql_and_values(
+        }
+        Ok(ran)
+    }
+
+    /// Applies (`up`) or reverts `m` in a transaction of its own, under the
+    /// schema's migration lock, unless it already is (or is not) applied;
+    /// true when it ran.
+    async fn step(&self, db: &DatabaseConnection, m: &Migration, up: bool) -> Result<bool, MigrationError> {
+        let txn = db.begin().await.map_err(|e| self.db_err(e))?;
+        self.prepare(&txn).await?;
+        let applied = txn
+            .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                format!("DELETE FROM {}.schema_migrations WHERE version = $1", self.schema),
+                format!("SELECT 1 AS one FROM {}.schema_migrations WHERE version = $1", self.schema),
                 [m.version.into()],
             ))
             .await
-            .map_err(|e| self.db_err(e))?;
-            txn.commit().await.map_err(|e| self.db_err(e))?;
-            tracing::info!(schema = self.schema, version = m.version, "migration reverted");
-            ran += 1;
+            .map_err(|e| self.db_err(e))?
+            .is_some();
+        if applied == up {
+            txn.rollback().await.map_err(|e| self.db_err(e))?;
+            return Ok(false);
         }
-        Ok(ran)
+        let (sql, record) = if up {
+            let insert =
+                format!("INSERT INTO {}.schema_migrations (version, name) VALUES ($1, $2)", self.schema);
+            (
+                m.up,
+                Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    insert,
+                    [m.version.into(), m.name.into()],
+                ),
+            )
+        } else {
+            let delete = format!("DELETE FROM {}.schema_migrations WHERE version = $1", self.schema);
+            (m.down, Statement::from_sql_and_values(DbBackend::Postgres, delete, [m.version.into()]))
+        };
+        txn.execute_unprepared(&self.sql(sql)).await.map_err(|source| MigrationError::Sql {
+            schema: self.schema.to_owned(),
+            version: m.version,
+            name: m.name,
+            source,
+        })?;
+        txn.execute_raw(record).await.map_err(|e| self.db_err(e))?;
+        txn.commit().await.map_err(|e| self.db_err(e))?;
+        Ok(true)
     }
 }
 

@@ -3,13 +3,15 @@
 //! retention.
 
 pub mod batch;
+mod count;
 mod inbox;
 mod migrate;
 mod outbox;
 pub mod retention;
 mod sqlstate;
 
-pub use inbox::claim_new;
+pub use count::{count, count_with};
+pub use inbox::{claim_batch, claim_new};
 pub use migrate::{Migration, MigrationError, Migrator};
 pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};
 pub use sqlstate::{is_constraint_conflict, sqlstate};

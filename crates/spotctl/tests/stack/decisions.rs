@@ -16,7 +16,7 @@ use spot_fleet_sim::agent::Behaviour;
 use spot_fleet_sim::cloud::{Cloud, CloudConfig, InstanceTypeSpec};
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
 use spot_fleet_sim::rng::{SimRng, Stream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const AZS: [&str; 2] = ["us-east-1a", "us-east-1b"];
 /// Simulated seconds per real second: pricing reports every 10 s, command polls every 0.5 s.
@@ -56,26 +56,6 @@ fn pick_seed() -> anyhow::Result<(u64, &'static str, &'static str)> {
         }
     }
     anyhow::bail!("no seed puts the agent in the dearer pool")
-}
-
-async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<(bool, String)>>,
-{
-    let deadline = Instant::now() + within;
-    loop {
-        let (done, state) = check().await?;
-        if done {
-            return Ok(());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{what}: not reached within {within:?}; last: {state}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
-async fn count(t: &TestStack, sql: &str) -> anyhow::Result<i64> {
-    spotctl::sql::count_with(&t.db, sql, vec![]).await
 }
 
 async fn text(t: &TestStack, sql: &str) -> anyhow::Result<String> {
@@ -118,10 +98,15 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
     .await?;
     let token = fleet.tenants().first().map(|x| x.token.clone()).unwrap_or_default();
 
-    eventually("the agent registered as PRIMARY", Duration::from_secs(40), || async {
-        let n = count(&t, "SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
-        Ok((n == 1, format!("{n} primaries")))
-    })
+    eventually(
+        "the agent registered as PRIMARY",
+        Duration::from_secs(40),
+        || async {
+            let n = t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
+            Ok((n == 1, format!("{n} primaries")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
     let agent = text(&t, "SELECT agent_id::text FROM lifecycle.agents LIMIT 1").await?;
     assert_eq!(text(&t, "SELECT az FROM lifecycle.agents LIMIT 1").await?, own_az);
@@ -138,12 +123,17 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
     let settings: serde_json::Value = resp.json().await?;
     assert_eq!(settings["availability_target_percent"], json!(99.9));
 
-    eventually("both pools priced by the agent's reports", Duration::from_secs(60), || async {
-        let seen =
-            count(&t, "SELECT count(*) FROM decisions.pools WHERE on_demand_price IS NOT NULL").await?;
-        let staged = count(&t, "SELECT count(DISTINCT pool_id) FROM pricing.spot_price_snapshots").await?;
-        Ok((seen == 2 && staged == 2, format!("decisions pools {seen}, staged pools {staged}")))
-    })
+    eventually(
+        "both pools priced by the agent's reports",
+        Duration::from_secs(60),
+        || async {
+            let seen =
+                t.count("SELECT count(*) FROM decisions.pools WHERE on_demand_price IS NOT NULL").await?;
+            let staged = t.count("SELECT count(DISTINCT pool_id) FROM pricing.spot_price_snapshots").await?;
+            Ok((seen == 2 && staged == 2, format!("decisions pools {seen}, staged pools {staged}")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
     consolidate(&t).await?;
 
@@ -155,58 +145,67 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
                     coalesce(command_status, 'none') || ':' || blocked, ', '), 'no decision') FROM decisions.decisions",
         )
         .await?;
-        let done = count(
-            &t,
-            &format!(
+        let done = t.count(&format!(
                 "SELECT count(*) FROM decisions.decisions WHERE action = 'SWITCH' AND command_status = 'succeeded'
                  AND target_pool_id = '{cheap_pool}'"
-            ),
-        )
+            ))
         .await?;
         Ok((done == 1, state))
-    })
+    }, |(done, _)| *done)
     .await?;
     // The command v4 ran: priority 25, request id = the decision id, target pool as decided.
-    let linked = count(
-        &t,
-        "SELECT count(*) FROM lifecycle.commands c JOIN decisions.decisions d ON c.request_id = d.id::text
+    let linked = t.count("SELECT count(*) FROM lifecycle.commands c JOIN decisions.decisions d ON c.request_id = d.id::text
          WHERE c.priority = 25 AND c.status = 'succeeded' AND c.target_pool_id = d.target_pool_id
-           AND c.target_mode = 'spot' AND d.command_id = c.id",
-    )
+           AND c.target_mode = 'spot' AND d.command_id = c.id")
     .await?;
     assert_eq!(linked, 1);
-    eventually("the new PRIMARY runs in the cheaper pool", Duration::from_secs(60), || async {
-        let az = text(
-            &t,
-            "SELECT a.az FROM lifecycle.instances i JOIN lifecycle.agents a
+    eventually(
+        "the new PRIMARY runs in the cheaper pool",
+        Duration::from_secs(60),
+        || async {
+            let az = text(
+                &t,
+                "SELECT a.az FROM lifecycle.instances i JOIN lifecycle.agents a
                ON a.group_id = i.group_id AND a.instance_id = i.instance_id WHERE i.role = 'PRIMARY'",
-        )
-        .await?;
-        Ok((az == cheap_az, format!("PRIMARY in {az:?}")))
-    })
+            )
+            .await?;
+            Ok((az == cheap_az, format!("PRIMARY in {az:?}")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
 
     // Prices after the switch arrive with the new agent's reports.
-    eventually("realised savings filled in", Duration::from_secs(120), || async {
-        consolidate(&t).await?;
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let saved = text(
-            &t,
-            "SELECT realised_savings::text FROM decisions.decisions WHERE command_status = 'succeeded'",
-        )
-        .await?;
-        Ok((saved.parse::<f64>().is_ok_and(|s| s > 0.0), format!("realised {saved:?}")))
-    })
+    eventually(
+        "realised savings filled in",
+        Duration::from_secs(120),
+        || async {
+            consolidate(&t).await?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let saved = text(
+                &t,
+                "SELECT realised_savings::text FROM decisions.decisions WHERE command_status = 'succeeded'",
+            )
+            .await?;
+            Ok((saved.parse::<f64>().is_ok_and(|s| s > 0.0), format!("realised {saved:?}")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
-    eventually("decision events published", Duration::from_secs(20), || async {
-        let n = count(
-            &t,
-            "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
+    eventually(
+        "decision events published",
+        Duration::from_secs(20),
+        || async {
+            let n = t
+                .count(
+                    "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
              AND event_type IN ('spot.v1.DecisionMade', 'spot.v1.DecisionExecuted')",
-        )
-        .await?;
-        Ok((n == 2, format!("{n} event types published")))
-    })
+                )
+                .await?;
+            Ok((n == 2, format!("{n} event types published")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
     // The operator API shows the decision with its outcome.
     let group = text(&t, "SELECT group_id::text FROM decisions.decisions LIMIT 1").await?;
@@ -252,7 +251,7 @@ async fn the_model_registry_api_refuses_bad_uploads_with_stable_codes() -> anyho
     assert_eq!((s, b["error"]["code"].as_str()), (400, Some("not_onnx")), "{b}");
     let (s, b) = upload(&t, "name=linear&version=1", &vec![7u8; 17 << 20]).await?;
     assert_eq!((s, b["error"]["code"].as_str()), (413, Some("payload_too_large")), "{b}");
-    assert_eq!(count(&t, "SELECT count(*) FROM decisions.models").await?, 1, "refusals store nothing");
+    assert_eq!(t.count("SELECT count(*) FROM decisions.models").await?, 1, "refusals store nothing");
     let (s, created) = upload(&t, "name=linear&version=1&confidence_threshold=0.6", MODEL).await?;
     assert_eq!(s, 201, "{created}");
     let (s, b) = upload(&t, "name=linear&version=1", MODEL).await?;

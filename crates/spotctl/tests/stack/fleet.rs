@@ -13,7 +13,7 @@ use spot_fleet_sim::agent::Behaviour;
 use spot_fleet_sim::cloud::CloudConfig;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const AGENTS: usize = 200;
 const SEED: u64 = 4242;
@@ -68,27 +68,6 @@ fn fleet_config(base: &str, tenant_tokens: Vec<String>) -> FleetConfig {
 
 async fn query(t: &TestStack, sql: &str, values: Vec<DbValue>) -> anyhow::Result<Vec<QueryResult>> {
     Ok(t.db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?)
-}
-
-async fn count(t: &TestStack, sql: &str, values: Vec<DbValue>) -> anyhow::Result<i64> {
-    spotctl::sql::count_with(&t.db, sql, values).await
-}
-
-/// Polls `check` until it returns `Ok(true)`; fails with its last state after `within`.
-async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<(bool, String)>>,
-{
-    let deadline = Instant::now() + within;
-    loop {
-        let (done, state) = check().await?;
-        if done {
-            return Ok(());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{what}: not reached within {within:?}; last: {state}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 fn uuids(ids: &[String]) -> DbValue {
@@ -148,24 +127,34 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     let tokens: Vec<String> = fleet.tenants().iter().map(|x| x.token.clone()).collect();
     let token_of: HashMap<String, String> =
         fleet.tenants().iter().map(|x| (x.id.clone(), x.token.clone())).collect();
-    eventually("every agent registered", Duration::from_secs(40), || async {
-        let n = count(&t, "SELECT count(*) FROM lifecycle.agents", vec![]).await?;
-        Ok((
-            n >= AGENTS as i64,
-            format!("{n} agents, fleet registered {}", fleet.snapshot().stats.registrations),
-        ))
-    })
+    eventually(
+        "every agent registered",
+        Duration::from_secs(40),
+        || async {
+            let n = t.count("SELECT count(*) FROM lifecycle.agents").await?;
+            Ok((
+                n >= AGENTS as i64,
+                format!("{n} agents, fleet registered {}", fleet.snapshot().stats.registrations),
+            ))
+        },
+        |(done, _)| *done,
+    )
     .await?;
-    assert_eq!(count(&t, "SELECT count(*) FROM lifecycle.groups", vec![]).await?, AGENTS as i64);
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.groups").await?, AGENTS as i64);
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'", vec![]).await?,
+        t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'").await?,
         AGENTS as i64,
         "every first instance is its group's PRIMARY"
     );
-    eventually("heartbeats reach lifecycle", Duration::from_secs(30), || async {
-        let n = count(&t, "SELECT count(*) FROM lifecycle.agents WHERE heartbeat_count > 0", vec![]).await?;
-        Ok((n == AGENTS as i64, format!("{n} agents with heartbeats")))
-    })
+    eventually(
+        "heartbeats reach lifecycle",
+        Duration::from_secs(30),
+        || async {
+            let n = t.count("SELECT count(*) FROM lifecycle.agents WHERE heartbeat_count > 0").await?;
+            Ok((n == AGENTS as i64, format!("{n} agents with heartbeats")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
 
     // 2. An operator switches ten PRIMARYs: half to on-demand, half to a spot pool in another AZ.
@@ -206,7 +195,7 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
         old_instances.insert(row.try_get::<String>("", "instance_id")?);
         old_agents.push(agent);
     }
-    assert_eq!(count(&t, "SELECT count(*) FROM lifecycle.commands", vec![]).await?, SWITCHES as i64);
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.commands").await?, SWITCHES as i64);
 
     // The agents poll, launch, wait for the boot, report the switch, mark the
     // command executed. The new instance's agent registers (maybe before the
@@ -225,20 +214,25 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
                 AND a.reported_status = 'online') AS new_agents
         FROM lifecycle.commands c LEFT JOIN lifecycle.switches s ON s.command_id = c.id
         WHERE c.id = ANY($1::uuid[])";
-    eventually("every switch executed end to end", Duration::from_secs(60), || async {
-        let rows = query(&t, progress_sql, vec![uuids(&commands)]).await?;
-        let done = rows
-            .iter()
-            .filter(|r| {
-                r.try_get::<String>("", "status").is_ok_and(|s| s == "succeeded")
-                    && r.try_get::<Option<String>>("", "new_role")
-                        .is_ok_and(|s| s.as_deref() == Some("PRIMARY"))
-                    && r.try_get::<i64>("", "new_agents").is_ok_and(|n| n >= 1)
-            })
-            .count();
-        let states: Vec<String> = rows.iter().map(describe).collect();
-        Ok((done == SWITCHES, format!("{done}/{SWITCHES} done: {states:?}")))
-    })
+    eventually(
+        "every switch executed end to end",
+        Duration::from_secs(60),
+        || async {
+            let rows = query(&t, progress_sql, vec![uuids(&commands)]).await?;
+            let done = rows
+                .iter()
+                .filter(|r| {
+                    r.try_get::<String>("", "status").is_ok_and(|s| s == "succeeded")
+                        && r.try_get::<Option<String>>("", "new_role")
+                            .is_ok_and(|s| s.as_deref() == Some("PRIMARY"))
+                        && r.try_get::<i64>("", "new_agents").is_ok_and(|n| n >= 1)
+                })
+                .count();
+            let states: Vec<String> = rows.iter().map(describe).collect();
+            Ok((done == SWITCHES, format!("{done}/{SWITCHES} done: {states:?}")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
     for row in query(&t, progress_sql, vec![uuids(&commands)]).await? {
         let id: String = row.try_get("", "id")?;
@@ -255,14 +249,10 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     assert!(fleet.snapshot().stats.switches_completed >= SWITCHES as u64);
     // v4 exits after a successful switch with auto-terminate: its shutdown heartbeat.
     eventually("switched-away agents offline", Duration::from_secs(20), || async {
-        let n = count(
-            &t,
-            "SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND status = 'offline'",
-            vec![uuids(&old_agents)],
-        )
+        let n = t.count_with("SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND status = 'offline'", vec![uuids(&old_agents)])
         .await?;
         Ok((n == SWITCHES as i64, format!("{n} offline")))
-    })
+    }, |(done, _)| *done)
     .await?;
 
     // 3. The whole fleet goes silent (no shutdown heartbeats): the timeout takes it OFFLINE.
@@ -280,21 +270,13 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     assert_eq!(first.stats.registration_failures, 0, "{:?}", first.stats);
     assert_no_client_errors(&first);
     eventually("silent agents OFFLINE", HEARTBEAT_TIMEOUT + Duration::from_secs(30), || async {
-        let n = count(
-            &t,
-            "SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND status = 'offline'",
-            vec![uuids(&silent)],
-        )
+        let n = t.count_with("SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND status = 'offline'", vec![uuids(&silent)])
         .await?;
         Ok((n == silent.len() as i64, format!("{n}/{} offline", silent.len())))
-    })
+    }, |(done, _)| *done)
     .await?;
     assert_eq!(
-        count(
-            &t,
-            "SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND reported_status = 'offline'",
-            vec![uuids(&silent)],
-        )
+        t.count_with("SELECT count(*) FROM lifecycle.agents WHERE agent_id = ANY($1::uuid[]) AND reported_status = 'offline'", vec![uuids(&silent)])
         .await?,
         0,
         "they went OFFLINE by the timeout, not by a shutdown heartbeat"
@@ -303,25 +285,31 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     // 4. The agents are reinstalled on the same instances (same seed, same
     // tenants): every registration mints a new agent id in the same group.
     let fleet = Fleet::start(fleet_config(&t.base, tokens)).await?;
-    eventually("reinstalled agents online", Duration::from_secs(40), || async {
-        let n = count(
-            &t,
-            "SELECT count(*) FROM lifecycle.agents WHERE NOT (agent_id = ANY($1::uuid[]))
+    eventually(
+        "reinstalled agents online",
+        Duration::from_secs(40),
+        || async {
+            let n = t
+                .count_with(
+                    "SELECT count(*) FROM lifecycle.agents WHERE NOT (agent_id = ANY($1::uuid[]))
                AND NOT (agent_id = ANY($2::uuid[])) AND status = 'online' AND heartbeat_count > 0",
-            vec![uuids(&silent), uuids(&old_agents)],
-        )
-        .await?;
-        Ok((
-            n == AGENTS as i64,
-            format!("{n} new agents heartbeating; fleet registered {}", fleet.snapshot().stats.registrations),
-        ))
-    })
+                    vec![uuids(&silent), uuids(&old_agents)],
+                )
+                .await?;
+            Ok((
+                n == AGENTS as i64,
+                format!(
+                    "{n} new agents heartbeating; fleet registered {}",
+                    fleet.snapshot().stats.registrations
+                ),
+            ))
+        },
+        |(done, _)| *done,
+    )
     .await?;
-    assert_eq!(count(&t, "SELECT count(*) FROM lifecycle.groups", vec![]).await?, AGENTS as i64);
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.groups").await?, AGENTS as i64);
     // On the 190 instances nobody switched away from: an old (offline) and a new (online, enabled) agent.
-    let reinstalled = count(
-        &t,
-        "SELECT count(*) FROM (
+    let reinstalled = t.count_with("SELECT count(*) FROM (
            SELECT a.instance_id FROM lifecycle.agents a
            JOIN lifecycle.instances i ON i.group_id = a.group_id AND i.instance_id = a.instance_id
            WHERE i.role = 'PRIMARY' AND NOT (a.instance_id = ANY($1::text[]))
@@ -329,24 +317,21 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
            HAVING count(*) = 2 AND count(DISTINCT a.agent_id) = 2
               AND count(*) FILTER (WHERE a.agent_id = ANY($2::uuid[]) AND a.status = 'offline') = 1
               AND count(*) FILTER (WHERE NOT (a.agent_id = ANY($2::uuid[])) AND a.status = 'online' AND a.enabled) = 1
-         ) x",
-        vec![old_instances.iter().cloned().collect::<Vec<_>>().into(), uuids(&silent)],
-    )
+         ) x", vec![old_instances.iter().cloned().collect::<Vec<_>>().into(), uuids(&silent)])
     .await?;
     assert_eq!(reinstalled, (AGENTS - SWITCHES) as i64);
     // On the ten instances switched away from, the reinstalled agent stays passive.
     assert_eq!(
-        count(
-            &t,
+        t.count_with(
             "SELECT count(*) FROM lifecycle.agents WHERE instance_id = ANY($1::text[])
                AND NOT (agent_id = ANY($2::uuid[])) AND NOT enabled",
-            vec![old_instances.iter().cloned().collect::<Vec<_>>().into(), uuids(&old_agents)],
+            vec![old_instances.iter().cloned().collect::<Vec<_>>().into(), uuids(&old_agents)]
         )
         .await?,
         SWITCHES as i64
     );
     assert_eq!(
-        count(&t, "SELECT count(*) FROM (SELECT group_id FROM lifecycle.instances WHERE role = 'PRIMARY' GROUP BY group_id HAVING count(*) <> 1) x", vec![]).await?,
+        t.count("SELECT count(*) FROM (SELECT group_id FROM lifecycle.instances WHERE role = 'PRIMARY' GROUP BY group_id HAVING count(*) <> 1) x").await?,
         0,
         "exactly one PRIMARY per group"
     );
@@ -354,10 +339,15 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     // 5. A graceful stop: every agent sends its shutdown heartbeat and is OFFLINE at once.
     let last = fleet.shutdown(true).await?;
     assert_no_client_errors(&last);
-    eventually("every agent offline", Duration::from_secs(20), || async {
-        let n = count(&t, "SELECT count(*) FROM lifecycle.agents WHERE status = 'online'", vec![]).await?;
-        Ok((n == 0, format!("{n} still online")))
-    })
+    eventually(
+        "every agent offline",
+        Duration::from_secs(20),
+        || async {
+            let n = t.count("SELECT count(*) FROM lifecycle.agents WHERE status = 'online'").await?;
+            Ok((n == 0, format!("{n} still online")))
+        },
+        |(done, _)| *done,
+    )
     .await?;
     Ok(())
 }

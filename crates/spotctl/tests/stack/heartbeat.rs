@@ -33,11 +33,9 @@ async fn the_shutdown_heartbeat_takes_the_agent_offline_at_once() -> anyhow::Res
     let (status, _, _) =
         t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&body)).await?;
     assert_eq!(status, 200);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while t.heartbeat_count(&agent).await? != Some((1, "offline".into())) {
-        anyhow::ensure!(Instant::now() < deadline, "agent not offline");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let applied = async || t.heartbeat_count(&agent).await;
+    eventually("agent offline", Duration::from_secs(5), applied, |c| *c == Some((1, "offline".into())))
+        .await?;
     Ok(())
 }
 

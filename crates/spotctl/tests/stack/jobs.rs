@@ -4,22 +4,11 @@
 use crate::helpers::*;
 use serde_json::json;
 use spot_lifecycle::jobs::{inventory, zombies};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-async fn count(t: &TestStack, sql: &str) -> anyhow::Result<i64> {
-    spotctl::sql::count(&t.db, sql).await
-}
-
-async fn eventually(t: &TestStack, sql: &str, want: i64) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let got = count(t, sql).await?;
-        if got == want {
-            return Ok(());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{sql}: {got}, want {want}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// Waits up to 10 s for the `count(*)` of `sql` to be `want`.
+async fn count_reaches(t: &TestStack, sql: &str, want: i64) -> anyhow::Result<()> {
+    eventually(sql, Duration::from_secs(10), async || t.count(sql).await, |n| *n == want).await.map(drop)
 }
 
 /// A registered agent with a ready replica promoted over it: the first
@@ -41,14 +30,14 @@ async fn zombies_past_retention_become_terminated_once() -> anyhow::Result<()> {
     let t = TestStack::start().await?;
     let (_, token) = t.tenant("acme").await?;
     group_with_zombie(&t, &token).await?;
-    assert_eq!(count(&t, "SELECT count(*) FROM lifecycle.instances WHERE role = 'ZOMBIE'").await?, 1);
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'ZOMBIE'").await?, 1);
     assert_eq!(zombies::sweep(&t.db, Duration::from_secs(3600)).await?, 0, "not due yet");
     let (a, b) = tokio::join!(zombies::sweep(&t.db, Duration::ZERO), zombies::sweep(&t.db, Duration::ZERO));
     assert_eq!(a? + b?, 1, "two concurrent sweeps terminate it exactly once");
-    assert_eq!(count(&t, "SELECT count(*) FROM lifecycle.instances WHERE role = 'TERMINATED'").await?, 1);
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'TERMINATED'").await?, 1);
     assert_eq!(zombies::sweep(&t.db, Duration::ZERO).await?, 0);
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.lifecycle_events WHERE actor = 'system' AND event_type = 'role_changed'").await?,
+        t.count("SELECT count(*) FROM lifecycle.lifecycle_events WHERE actor = 'system' AND event_type = 'role_changed'").await?,
         1
     );
     Ok(())
@@ -70,23 +59,22 @@ async fn inventory_records_unknown_and_flags_missing_instances() -> anyhow::Resu
     let (status, _, _) =
         t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&hb.to_string())).await?;
     assert_eq!(status, 200);
-    eventually(&t, "SELECT count(*) FROM lifecycle.agents WHERE cardinality(monitored_instances) = 2", 1)
+    count_reaches(&t, "SELECT count(*) FROM lifecycle.agents WHERE cardinality(monitored_instances) = 2", 1)
         .await?;
     let (unknown, missing) = inventory::reconcile(&t.db).await?;
     assert_eq!((unknown, missing), (1, 1));
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.unknown_instances WHERE instance_id = 'i-stranger'")
-            .await?,
+        t.count("SELECT count(*) FROM lifecycle.unknown_instances WHERE instance_id = 'i-stranger'").await?,
         1
     );
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.instances WHERE instance_id = 'i-standby' AND missing_since IS NOT NULL").await?,
+        t.count("SELECT count(*) FROM lifecycle.instances WHERE instance_id = 'i-standby' AND missing_since IS NOT NULL").await?,
         1
     );
     let (_, missing_again) = inventory::reconcile(&t.db).await?;
     assert_eq!(missing_again, 0, "reconciliation is idempotent");
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.agent_health_metrics WHERE cpu_usage = 12.5 AND error_count = 0 AND memory_usage IS NULL").await?,
+        t.count("SELECT count(*) FROM lifecycle.agent_health_metrics WHERE cpu_usage = 12.5 AND error_count = 0 AND memory_usage IS NULL").await?,
         1
     );
     Ok(())
@@ -105,9 +93,9 @@ async fn cleanup_reports_are_logged_but_not_from_zombies() -> anyhow::Result<()>
             t.send("POST", &format!("/api/agents/{a}/cleanup-report"), tok, Some(&report)).await?;
         assert_eq!(status, 200);
     }
-    eventually(&t, "SELECT count(*) FROM lifecycle.inbox WHERE consumer = 'lifecycle-cleanup'", 2).await?;
+    count_reaches(&t, "SELECT count(*) FROM lifecycle.inbox WHERE consumer = 'lifecycle-cleanup'", 2).await?;
     assert_eq!(
-        count(&t, "SELECT count(*) FROM lifecycle.cleanup_logs").await?,
+        t.count("SELECT count(*) FROM lifecycle.cleanup_logs").await?,
         1,
         "the ZOMBIE's report is not stored"
     );

@@ -10,41 +10,18 @@ use serde_json::{Value, json};
 use spotctl::operator::{OperatorCommand, client::CliError};
 use std::time::{Duration, Instant};
 
-async fn call(
-    t: &TestStack,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<&str>,
-) -> anyhow::Result<(u16, Value)> {
-    let method = reqwest::Method::from_bytes(method.as_bytes())?;
-    let mut req =
-        t.http.request(method, t.url(path)).bearer_auth(token).header("Content-Type", "application/json");
-    if let Some(b) = body {
-        req = req.body(b.to_owned());
-    }
-    let resp = req.send().await?;
-    let status = resp.status().as_u16();
-    let text = resp.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
-}
-
-/// Polls a GET until `done` holds for its body.
+/// Polls a GET until it answers 200 with a body for which `done` holds.
 async fn until(
     t: &TestStack,
     path: &str,
     token: &str,
     done: impl Fn(&Value) -> bool,
 ) -> anyhow::Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let (status, body) = call(t, "GET", path, token, None).await?;
-        if status == 200 && done(&body) {
-            return Ok(body);
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{path} never got there: {status} {body}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let answer = async || t.call("GET", path, token, None, None).await;
+    let (_, body) =
+        eventually(path, Duration::from_secs(10), answer, |(status, body)| *status == 200 && done(body))
+            .await?;
+    Ok(body)
 }
 
 fn items(v: &Value) -> Vec<Value> {
@@ -63,32 +40,34 @@ async fn enable_disable_and_the_kept_manual_replica() -> anyhow::Result<()> {
     let (_, other) = t.tenant("beta").await?;
     let agent = t.register(&token).await?;
 
-    let (status, off) = call(&t, "POST", &format!("/api/agents/{agent}/disable"), &token, None).await?;
+    let (status, off) = t.call("POST", &format!("/api/agents/{agent}/disable"), &token, None, None).await?;
     assert_eq!(
         (status, off["operator_enabled"].clone(), off["config_enabled"].clone()),
         (200, json!(false), json!(false))
     );
-    let (_, config) = call(&t, "GET", &format!("/api/agents/{agent}/config"), &token, None).await?;
+    let (_, config) = t.call("GET", &format!("/api/agents/{agent}/config"), &token, None, None).await?;
     assert_eq!(config["enabled"], false, "{config}");
-    let (status, again) = call(&t, "POST", &format!("/api/agents/{agent}/disable"), &token, None).await?;
+    let (status, again) = t.call("POST", &format!("/api/agents/{agent}/disable"), &token, None, None).await?;
     assert_eq!((status, again["operator_enabled"].clone()), (200, json!(false)), "disable is idempotent");
-    let (status, on) = call(&t, "POST", &format!("/api/agents/{agent}/enable"), &token, None).await?;
+    let (status, on) = t.call("POST", &format!("/api/agents/{agent}/enable"), &token, None, None).await?;
     assert_eq!((status, on["config_enabled"].clone()), (200, json!(true)));
     until(&t, &format!("/api/agents/{agent}/config"), &token, |c| c["enabled"] == true).await?;
-    let (status, _) = call(&t, "POST", &format!("/api/agents/{agent}/disable"), &other, None).await?;
+    let (status, _) = t.call("POST", &format!("/api/agents/{agent}/disable"), &other, None, None).await?;
     assert_eq!(status, 404, "another tenant's agent is not found");
     let unknown = uuid::Uuid::now_v7();
-    let (status, _) = call(&t, "POST", &format!("/api/agents/{unknown}/enable"), &token, None).await?;
+    let (status, _) = t.call("POST", &format!("/api/agents/{unknown}/enable"), &token, None, None).await?;
     assert_eq!(status, 404);
 
     // manual_replica on: the operator's request is the kept replica, one per group.
     let settings = format!("/api/agents/{agent}/settings");
-    let (status, body) = call(&t, "PATCH", &settings, &token, Some(r#"{"manual_replica": true}"#)).await?;
+    let (status, body) =
+        t.call("PATCH", &settings, &token, Some(r#"{"manual_replica": true}"#), None).await?;
     assert_eq!(status, 200, "{body}");
     let (status, first) =
-        call(&t, "POST", &format!("/api/agents/{agent}/replicas"), &token, Some("{}")).await?;
+        t.call("POST", &format!("/api/agents/{agent}/replicas"), &token, Some("{}"), None).await?;
     assert_eq!(status, 200, "{first}");
-    let (_, second) = call(&t, "POST", &format!("/api/agents/{agent}/replicas"), &token, Some("{}")).await?;
+    let (_, second) =
+        t.call("POST", &format!("/api/agents/{agent}/replicas"), &token, Some("{}"), None).await?;
     assert_eq!(first["replica_id"], second["replica_id"], "asking again answers the same replica");
     let kept = first["replica_id"].as_str().unwrap_or_default().to_owned();
     // The database refuses a second live kept replica, whatever writes it.
@@ -104,9 +83,10 @@ async fn enable_disable_and_the_kept_manual_replica() -> anyhow::Result<()> {
     assert!(duplicate.is_err(), "a second live kept replica must violate the partial unique index");
 
     // manual_replica off removes it.
-    let (status, body) = call(&t, "PATCH", &settings, &token, Some(r#"{"manual_replica": false}"#)).await?;
+    let (status, body) =
+        t.call("PATCH", &settings, &token, Some(r#"{"manual_replica": false}"#), None).await?;
     assert_eq!(status, 200, "{body}");
-    let (_, replicas) = call(&t, "GET", "/api/replicas", &token, None).await?;
+    let (_, replicas) = t.call("GET", "/api/replicas", &token, None, None).await?;
     let row = items(&replicas).into_iter().find(|r| r["id"] == kept.as_str()).unwrap_or_default();
     assert_eq!(row["status"], "terminated", "{replicas}");
     Ok(())
@@ -121,7 +101,7 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
 
     let cleanup = fixture_body("post_cleanup-report")?.to_string();
     let (status, answer) =
-        call(&t, "POST", &format!("/api/agents/{agent}/cleanup-report"), &token, Some(&cleanup)).await?;
+        t.call("POST", &format!("/api/agents/{agent}/cleanup-report"), &token, Some(&cleanup), None).await?;
     assert_eq!(status, 200, "{answer}");
 
     // Cleanup logs land through the bus (a switched-away agent's reports are dropped).
@@ -131,7 +111,7 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
     let mut report = fixture_body("post_switch-report")?;
     report["old_instance"]["instance_id"] = json!(registered_instance()?);
     let path = format!("/api/agents/{agent}/switch-report");
-    let (status, answer) = call(&t, "POST", &path, &token, Some(&report.to_string())).await?;
+    let (status, answer) = t.call("POST", &path, &token, Some(&report.to_string()), None).await?;
     assert_eq!(status, 200, "{answer}");
 
     // Audit log by agent, paged; filters checked; foreign ids not found.
@@ -139,54 +119,57 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
     assert!(items(&audit).iter().all(|e| e["agent_id"] == agent.as_str()));
     assert!(items(&audit).iter().all(|e| e["actor"].is_string() && e["event_type"].is_string()));
     let (status, one) =
-        call(&t, "GET", &format!("/api/audit?agent_id={agent}&limit=1"), &token, None).await?;
+        t.call("GET", &format!("/api/audit?agent_id={agent}&limit=1"), &token, None, None).await?;
     assert_eq!((status, items(&one).len()), (200, 1));
     if let Some(cursor) = one["next_cursor"].as_str() {
-        let (_, next) =
-            call(&t, "GET", &format!("/api/audit?agent_id={agent}&limit=1&cursor={cursor}"), &token, None)
-                .await?;
+        let (_, next) = t
+            .call("GET", &format!("/api/audit?agent_id={agent}&limit=1&cursor={cursor}"), &token, None, None)
+            .await?;
         assert_ne!(
             items(&next).first().map(|e| e["id"].clone()),
             items(&one).first().map(|e| e["id"].clone())
         );
     }
-    let (status, bad) = call(&t, "GET", "/api/audit?group_id=nope", &token, None).await?;
+    let (status, bad) = t.call("GET", "/api/audit?group_id=nope", &token, None, None).await?;
     assert_eq!((status, bad["error"]["field"].as_str()), (400, Some("group_id")));
-    let (_, theirs) = call(&t, "GET", &format!("/api/audit?agent_id={agent}"), &other, None).await?;
+    let (_, theirs) = t.call("GET", &format!("/api/audit?agent_id={agent}"), &other, None, None).await?;
     assert!(items(&theirs).is_empty(), "another tenant sees none of our audit rows");
     for tail in ["history", "cleanup-logs", "health"] {
-        let (status, _) = call(&t, "GET", &format!("/api/agents/{agent}/{tail}"), &other, None).await?;
+        let (status, _) = t.call("GET", &format!("/api/agents/{agent}/{tail}"), &other, None, None).await?;
         assert_eq!(status, 404, "{tail} of another tenant's agent");
     }
 
     // One timeline: the registration and the switch.
-    let (status, history) = call(&t, "GET", &format!("/api/agents/{agent}/history"), &token, None).await?;
+    let (status, history) =
+        t.call("GET", &format!("/api/agents/{agent}/history"), &token, None, None).await?;
     assert_eq!(status, 200, "{history}");
     let kinds: Vec<String> =
         items(&history).iter().filter_map(|e| e["kind"].as_str().map(str::to_owned)).collect();
     assert!(kinds.contains(&"registered".to_owned()) && kinds.contains(&"switch".to_owned()), "{kinds:?}");
 
     // Downtime over a window, per-day series, operational figures.
-    let (status, downtime) = call(&t, "GET", "/api/analytics/downtime?window=24h", &token, None).await?;
+    let (status, downtime) = t.call("GET", "/api/analytics/downtime?window=24h", &token, None, None).await?;
     assert_eq!(status, 200, "{downtime}");
     assert_eq!((downtime["count"].as_u64(), downtime["target_seconds"].as_f64()), (Some(1), Some(10.0)));
     assert_eq!(downtime["p95_seconds"], downtime["max_seconds"]);
     assert!(downtime["avg_seconds"].as_f64().is_some_and(|s| s >= 0.0));
-    let (status, bad) = call(&t, "GET", "/api/analytics/downtime?window=2w", &token, None).await?;
+    let (status, bad) = t.call("GET", "/api/analytics/downtime?window=2w", &token, None, None).await?;
     assert_eq!((status, bad["error"]["field"].as_str()), (400, Some("window")));
-    let (_, theirs) = call(&t, "GET", "/api/analytics/downtime", &other, None).await?;
+    let (_, theirs) = t.call("GET", "/api/analytics/downtime", &other, None, None).await?;
     assert_eq!(theirs["count"], 0);
     assert_eq!(theirs["p95_seconds"], Value::Null);
 
-    let (status, series) = call(&t, "GET", "/api/analytics/switches-per-day?days=7", &token, None).await?;
+    let (status, series) =
+        t.call("GET", "/api/analytics/switches-per-day?days=7", &token, None, None).await?;
     assert_eq!(status, 200, "{series}");
     let points = series["points"].as_array().cloned().unwrap_or_default();
     assert_eq!(points.len(), 7);
     assert_eq!(points.last().map(|p| p["value"].clone()), Some(json!(1.0)));
-    let (status, savings) = call(&t, "GET", "/api/analytics/savings-per-day?days=3", &token, None).await?;
+    let (status, savings) =
+        t.call("GET", "/api/analytics/savings-per-day?days=3", &token, None, None).await?;
     assert_eq!((status, savings["points"].as_array().map(Vec::len)), (200, Some(3)), "{savings}");
 
-    let (status, ops) = call(&t, "GET", "/api/metrics/operational?window=7d", &token, None).await?;
+    let (status, ops) = t.call("GET", "/api/metrics/operational?window=7d", &token, None, None).await?;
     assert_eq!(status, 200, "{ops}");
     assert_eq!(ops["switches"], 1);
     assert_eq!(ops["window_days"], 7.0);
@@ -194,7 +177,7 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
     assert!(ops["consolidations"].is_object());
 
     // Switch history: a page, then CSV.
-    let (status, page) = call(&t, "GET", "/api/analytics/switches?limit=10", &token, None).await?;
+    let (status, page) = t.call("GET", "/api/analytics/switches?limit=10", &token, None, None).await?;
     assert_eq!((status, items(&page).len()), (200, 1), "{page}");
     let csv = t.http.get(t.url("/api/analytics/switches?format=csv")).bearer_auth(&token).send().await?;
     assert_eq!(
@@ -206,7 +189,7 @@ async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].starts_with("id,created_at,group_id,agent_id,trigger"));
     assert!(lines[1].contains(&agent), "{text}");
-    let (status, _) = call(&t, "GET", "/api/analytics/switches?format=xml", &token, None).await?;
+    let (status, _) = t.call("GET", "/api/analytics/switches?format=xml", &token, None, None).await?;
     assert_eq!(status, 400);
     Ok(())
 }
@@ -288,43 +271,36 @@ async fn a_deleted_agent_is_told_enabled_false_once_then_not_found() -> anyhow::
     let (second, _replica) = t.second_gateway().await?;
     // Both replicas know the agent (and cache its owner and config).
     let config = format!("/api/agents/{agent}/config");
-    let (status, body) = call(&t, "GET", &config, &token, None).await?;
+    let (status, body) = t.call("GET", &config, &token, None, None).await?;
     assert_eq!((status, body["enabled"].clone()), (200, json!(true)));
     let on_second = |path: &str| t.http.get(format!("{second}{path}")).bearer_auth(&token).send();
     assert_eq!(on_second(&format!("/api/agents/{agent}")).await?.status().as_u16(), 200);
 
-    let (status, _) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &other, None).await?;
+    let (status, _) = t.call("DELETE", &format!("/api/agents/{agent}"), &other, None, None).await?;
     assert_eq!(status, 404, "another tenant cannot delete it");
-    let (status, deleted) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &token, None).await?;
+    let (status, deleted) = t.call("DELETE", &format!("/api/agents/{agent}"), &token, None, None).await?;
     assert_eq!(status, 200, "{deleted}");
     assert_eq!(deleted["deleted"], true);
     assert_eq!(deleted["released_instances"], json!([]), "the PRIMARY stays in the group");
 
     // The other replica forgets it at once: its first config poll says stop, then 404.
-    let deadline = Instant::now() + Duration::from_secs(1);
-    loop {
-        let resp = on_second(&format!("/api/agents/{agent}")).await?;
-        if resp.status().as_u16() == 404 {
-            break;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "replica 2 still serves the deleted agent");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let served = async || Ok(on_second(&format!("/api/agents/{agent}")).await?.status().as_u16());
+    eventually("replica 2 forgets the deleted agent", Duration::from_secs(1), served, |s| *s == 404).await?;
     let resp = on_second(&config).await?;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.json::<Value>().await?["enabled"], false);
-    let (status, _) = call(&t, "GET", &config, &token, None).await?;
+    let (status, _) = t.call("GET", &config, &token, None, None).await?;
     assert_eq!(status, 404, "after the farewell every call is 404");
     let heartbeat = fixture_body("post_heartbeat")?.to_string();
     let (status, _) =
-        call(&t, "POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&heartbeat)).await?;
+        t.call("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&heartbeat), None).await?;
     assert_eq!(status, 404);
-    let (status, _) = call(&t, "DELETE", &format!("/api/agents/{agent}"), &token, None).await?;
+    let (status, _) = t.call("DELETE", &format!("/api/agents/{agent}"), &token, None, None).await?;
     assert_eq!(status, 404);
 
-    let (_, listed) = call(&t, "GET", "/api/agents", &token, None).await?;
+    let (_, listed) = t.call("GET", "/api/agents", &token, None, None).await?;
     assert!(items(&listed).is_empty(), "{listed}");
-    let (_, audit) = call(&t, "GET", "/api/audit", &token, None).await?;
+    let (_, audit) = t.call("GET", "/api/audit", &token, None, None).await?;
     let event = items(&audit).into_iter().find(|e| e["event_type"] == "agent_deleted").unwrap_or_default();
     assert!(event["actor"].as_str().is_some_and(|a| a.starts_with("token:")), "{audit}");
     Ok(())
@@ -343,14 +319,14 @@ async fn emergency_events_carry_their_notice_to_action_latency() -> anyhow::Resu
     // Emergency learns the group from lifecycle's events: retry until it has.
     let until_accepted = Instant::now() + Duration::from_secs(10);
     loop {
-        let (status, answer) = call(&t, "POST", &path, &token, Some(&notice)).await?;
+        let (status, answer) = t.call("POST", &path, &token, Some(&notice), None).await?;
         if status == 200 {
             break;
         }
         anyhow::ensure!(Instant::now() < until_accepted, "notice refused: {status} {answer}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (status, events) = call(&t, "GET", "/api/analytics/emergency-events", &token, None).await?;
+    let (status, events) = t.call("GET", "/api/analytics/emergency-events", &token, None, None).await?;
     assert_eq!(status, 200, "{events}");
     let rows = items(&events);
     assert_eq!(rows.len(), 1, "{events}");
@@ -359,14 +335,14 @@ async fn emergency_events_carry_their_notice_to_action_latency() -> anyhow::Resu
         (Some("termination"), Some(agent.as_str()))
     );
     assert!(rows[0]["notice_to_action_ms"].is_number(), "the decision's latency is measured: {events}");
-    let (_, theirs) = call(&t, "GET", "/api/analytics/emergency-events", &other, None).await?;
+    let (_, theirs) = t.call("GET", "/api/analytics/emergency-events", &other, None, None).await?;
     assert!(items(&theirs).is_empty());
     let (status, admin) =
-        call(&t, "GET", &format!("/api/admin/emergency-events?client_id={acme}"), ADMIN, None).await?;
+        t.call("GET", &format!("/api/admin/emergency-events?client_id={acme}"), ADMIN, None, None).await?;
     assert_eq!((status, items(&admin).len()), (200, 1));
-    let (status, _) = call(&t, "GET", "/api/admin/emergency-events", &token, None).await?;
+    let (status, _) = t.call("GET", "/api/admin/emergency-events", &token, None, None).await?;
     assert_eq!(status, 401);
-    let (status, bad) = call(&t, "GET", "/api/analytics/emergency-events?limit=0", &token, None).await?;
+    let (status, bad) = t.call("GET", "/api/analytics/emergency-events?limit=0", &token, None, None).await?;
     assert_eq!((status, bad["error"]["field"].as_str()), (400, Some("limit")));
 
     let table =

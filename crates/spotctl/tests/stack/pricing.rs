@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, DurationRound, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const POOL: &str = "t3.medium.us-east-1a";
 
@@ -45,11 +45,8 @@ async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()
             .await?;
         assert_eq!(status, 200, "{answer}");
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while staged(&t).await? < 2 * pools {
-        anyhow::ensure!(Instant::now() < deadline, "reports not staged: {}", staged(&t).await?);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually("reports staged", Duration::from_secs(10), async || staged(&t).await, |n| *n >= 2 * pools)
+        .await?;
 
     let job = spotctl::admin::consolidate(&t.base, ADMIN, Some(&start.to_rfc3339()), Some(&end.to_rfc3339()))
         .await?;

@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const OLD: &str = "i-0414c8d1bb16a226c";
 
@@ -111,15 +111,11 @@ async fn a_v4_agent_lives_through_a_manual_switch() -> anyhow::Result<()> {
     assert_ne!(answer["agent_id"], old_agent.as_str());
 
     // 8. the old agent is told to go passive.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let (_, config) = wire(&t, "GET", &format!("{base}/config"), &token, None).await?;
-        if config == json!({"enabled": false}) {
-            break;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "old agent still enabled");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let config = async || wire(&t, "GET", &format!("{base}/config"), &token, None).await;
+    eventually("the old agent disabled", Duration::from_secs(5), config, |(_, c)| {
+        *c == json!({"enabled": false})
+    })
+    .await?;
 
     // 9. the database agrees.
     let roles = scalar(

@@ -8,15 +8,12 @@
 //!
 //! Its own test binary: the trace exporter is process-global.
 
-#[path = "../stack/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
 mod receiver;
 
-use helpers::*;
 use receiver::{Received, Receiver, ancestors, tree};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
+use spot_testkit::stack::*;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -85,11 +85,9 @@ impl BatchHandler for Projector {
             pricing::before(&self.engine, batch).await?;
         }
         let txn = self.engine.db.begin().await.map_err(HandlerError::from_display)?;
-        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
-        let fresh = spot_platform::store::claim_new(&txn, crate::SCHEMA, self.source.durable(), &ids)
+        let new = spot_platform::store::claim_batch(&txn, crate::SCHEMA, self.source.durable(), batch)
             .await
             .map_err(HandlerError::from_display)?;
-        let new: Vec<&Delivery> = batch.iter().filter(|d| fresh.contains(&d.event_id)).collect();
         match self.source {
             Source::Lifecycle => lifecycle::apply(&txn, &new).await?,
             Source::Pricing => pricing::apply(&txn, &new).await?,

@@ -4,7 +4,7 @@
 
 use super::stmt;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, Value as DbValue};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value as DbValue};
 use serde_json::Value;
 use spot_platform::store::batch::{chunk_rows, values_placeholders};
 use std::collections::HashSet;
@@ -96,7 +96,7 @@ pub async fn insert_all<C: ConnectionTrait>(conn: &C, all: &[&NewDecision]) -> R
 }
 
 /// A decision waiting for lifecycle to take its command.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct Queueing {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -115,28 +115,13 @@ pub async fn queueing<C: ConnectionTrait>(
     limit: i64,
 ) -> Result<Vec<Queueing>, DbErr> {
     let ids: Option<Vec<Uuid>> = ids.map(<[Uuid]>::to_vec);
-    let rows = conn
-        .query_all_raw(stmt(
+    Queueing::find_by_statement(stmt(
             "SELECT id, client_id, group_id, agent_id, target_mode, target_pool_id, model_name || '@' || model_version AS model
              FROM decisions.decisions WHERE command_status = 'queueing' AND ($1::uuid[] IS NULL OR id = ANY($1))
                AND decided_at < $3
              ORDER BY decided_at LIMIT $2",
             vec![ids.into(), limit.into(), decided_before.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Queueing {
-                id: r.try_get("", "id")?,
-                client_id: r.try_get("", "client_id")?,
-                group_id: r.try_get("", "group_id")?,
-                agent_id: r.try_get("", "agent_id")?,
-                target_mode: r.try_get("", "target_mode")?,
-                target_pool_id: r.try_get("", "target_pool_id")?,
-                model: r.try_get("", "model")?,
-            })
-        })
-        .collect()
+        )).all(conn).await
 }
 
 /// Lifecycle took (or refused) the command; returns false when another
@@ -174,7 +159,7 @@ pub async fn block_late<C: ConnectionTrait>(conn: &C, id: Uuid, verdict: Value) 
 }
 
 /// What a finished command changes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct Finished {
     pub client_id: Uuid,
     pub group_id: Uuid,
@@ -191,28 +176,19 @@ pub async fn finished<C: ConnectionTrait>(
     command_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<Option<Finished>, DbErr> {
-    let row = conn
-        .query_one_raw(stmt(
-            "UPDATE decisions.decisions SET command_status = $2, execution_message = $3, executed_at = $4,
+    Finished::find_by_statement(stmt(
+        "UPDATE decisions.decisions SET command_status = $2, execution_message = $3, executed_at = $4,
                     command_id = COALESCE(command_id, $5)
              WHERE id = $1 AND command_status IN ('queueing', 'queued')
              RETURNING client_id, group_id, agent_id, target_pool_id",
-            vec![id.into(), status.into(), message.into(), at.into(), command_id.into()],
-        ))
-        .await?;
-    row.map(|r| {
-        Ok(Finished {
-            client_id: r.try_get("", "client_id")?,
-            group_id: r.try_get("", "group_id")?,
-            agent_id: r.try_get("", "agent_id")?,
-            target_pool_id: r.try_get("", "target_pool_id")?,
-        })
-    })
-    .transpose()
+        vec![id.into(), status.into(), message.into(), at.into(), command_id.into()],
+    ))
+    .one(conn)
+    .await
 }
 
 /// An executed switch whose realised savings are being filled in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct Realising {
     pub id: Uuid,
     pub from_mode: Option<String>,
@@ -225,29 +201,14 @@ pub struct Realising {
 
 /// Switches executed in the last 7 days, with the on-demand price of their type.
 pub async fn realising<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<Vec<Realising>, DbErr> {
-    let rows = conn
-        .query_all_raw(stmt(
+    Realising::find_by_statement(stmt(
             "SELECT d.id, d.from_mode, d.from_pool_id, d.target_mode, d.target_pool_id, d.executed_at,
                     (SELECT max(p.on_demand_price) FROM decisions.pools p
                       WHERE p.instance_type = g.instance_type) AS on_demand_price
              FROM decisions.decisions d LEFT JOIN decisions.groups g ON g.group_id = d.group_id
              WHERE d.command_status = 'succeeded' AND d.action = 'SWITCH' AND d.executed_at > $1 - interval '7 days'",
             vec![now.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Realising {
-                id: r.try_get("", "id")?,
-                from_mode: r.try_get("", "from_mode")?,
-                from_pool_id: r.try_get("", "from_pool_id")?,
-                target_mode: r.try_get("", "target_mode")?,
-                target_pool_id: r.try_get("", "target_pool_id")?,
-                executed_at: r.try_get("", "executed_at")?,
-                on_demand_price: r.try_get("", "on_demand_price")?,
-            })
-        })
-        .collect()
+        )).all(conn).await
 }
 
 pub async fn set_realised<C: ConnectionTrait>(

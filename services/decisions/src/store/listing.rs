@@ -17,26 +17,46 @@ async fn json_rows<C: ConnectionTrait>(
     rows.iter().map(|r| r.try_get("", "j")).collect()
 }
 
-/// Newest first; `after` is the last id of the previous page.
-pub async fn decisions<C: ConnectionTrait>(
+/// One page of a listing: a tenant's rows (every tenant's when `client`
+/// is `None`), of one group or all, after the last id of the previous page.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub client: Option<Uuid>,
+    pub group: Option<Uuid>,
+    pub after: Option<Uuid>,
+    pub limit: i64,
+}
+
+/// `columns` of `table`'s rows on `page`, newest (highest UUIDv7) first.
+async fn page<C: ConnectionTrait>(
     conn: &C,
-    client: Option<Uuid>,
-    group: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: i64,
+    columns: &str,
+    table: &str,
+    page: &Page,
 ) -> Result<Vec<String>, DbErr> {
-    json_rows(
-        conn,
+    let sql = format!(
         "SELECT row_to_json(t)::text AS j FROM (
-            SELECT id, client_id, group_id, agent_id, trigger, model_name, model_version, arm, fallback_reason,
-                   input_digest, input_summary, action, target_mode, target_pool_id, confidence, reasoning,
-                   expected_saving_per_hour, guardrails, blocked, from_mode, from_pool_id, command_status, command_id,
-                   execution_message, executed_at, realised_savings, realised_hours, interruptions_after, decided_at
-            FROM decisions.decisions
+            SELECT {columns}
+            FROM {table}
             WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::uuid IS NULL OR group_id = $2)
               AND ($3::uuid IS NULL OR id < $3)
-            ORDER BY id DESC LIMIT $4) t",
-        vec![client.into(), group.into(), after.into(), limit.clamp(1, MAX_LIMIT).into()],
+            ORDER BY id DESC LIMIT $4) t"
+    );
+    let values =
+        vec![page.client.into(), page.group.into(), page.after.into(), page.limit.clamp(1, MAX_LIMIT).into()];
+    json_rows(conn, &sql, values).await
+}
+
+/// Decisions, newest first.
+pub async fn decisions<C: ConnectionTrait>(conn: &C, on: &Page) -> Result<Vec<String>, DbErr> {
+    page(
+        conn,
+        "id, client_id, group_id, agent_id, trigger, model_name, model_version, arm, fallback_reason,
+                   input_digest, input_summary, action, target_mode, target_pool_id, confidence, reasoning,
+                   expected_saving_per_hour, guardrails, blocked, from_mode, from_pool_id, command_status, command_id,
+                   execution_message, executed_at, realised_savings, realised_hours, interruptions_after, decided_at",
+        "decisions.decisions",
+        on,
     )
     .await
 }
@@ -65,23 +85,14 @@ pub async fn summary<C: ConnectionTrait>(conn: &C, client: Option<Uuid>) -> Resu
     .await
 }
 
-pub async fn rejected<C: ConnectionTrait>(
-    conn: &C,
-    client: Option<Uuid>,
-    group: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<String>, DbErr> {
-    json_rows(
+/// Model outputs that failed validation, newest first.
+pub async fn rejected<C: ConnectionTrait>(conn: &C, on: &Page) -> Result<Vec<String>, DbErr> {
+    page(
         conn,
-        "SELECT row_to_json(t)::text AS j FROM (
-            SELECT id, decision_id, client_id, group_id, model_id, model_name, model_version, code, reason,
-                   raw_output, created_at
-            FROM decisions.rejected_outputs
-            WHERE ($1::uuid IS NULL OR client_id = $1) AND ($2::uuid IS NULL OR group_id = $2)
-              AND ($3::uuid IS NULL OR id < $3)
-            ORDER BY id DESC LIMIT $4) t",
-        vec![client.into(), group.into(), after.into(), limit.clamp(1, MAX_LIMIT).into()],
+        "id, decision_id, client_id, group_id, model_id, model_name, model_version, code, reason,
+                   raw_output, created_at",
+        "decisions.rejected_outputs",
+        on,
     )
     .await
 }

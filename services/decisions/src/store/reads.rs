@@ -4,7 +4,7 @@
 
 use super::stmt;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
 use spot_domain::decisions::{PointSource, PricePoint};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -151,7 +151,7 @@ pub async fn histories<C: ConnectionTrait>(
 }
 
 /// A pool of the projection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct PoolRow {
     pub pool_id: String,
     pub az: String,
@@ -162,25 +162,13 @@ pub struct PoolRow {
 }
 
 pub async fn pools_of_type<C: ConnectionTrait>(conn: &C, instance_type: &str) -> Result<Vec<PoolRow>, DbErr> {
-    let rows = conn
-        .query_all_raw(stmt(
-            "SELECT pool_id, az, on_demand_price, risk, risk_score, interruptions_30d
+    PoolRow::find_by_statement(stmt(
+        "SELECT pool_id, az, on_demand_price, risk, risk_score, interruptions_30d
              FROM decisions.pools WHERE instance_type = $1 ORDER BY pool_id",
-            vec![instance_type.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PoolRow {
-                pool_id: r.try_get("", "pool_id")?,
-                az: r.try_get("", "az")?,
-                on_demand_price: r.try_get("", "on_demand_price")?,
-                risk: r.try_get("", "risk")?,
-                risk_score: r.try_get("", "risk_score")?,
-                interruptions_30d: r.try_get("", "interruptions_30d")?,
-            })
-        })
-        .collect()
+        vec![instance_type.into()],
+    ))
+    .all(conn)
+    .await
 }
 
 /// Consolidated points of `pools` since `since`, oldest first.

@@ -6,7 +6,7 @@ use prost::Message;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_new;
+use spot_platform::store::claim_batch;
 use uuid::Uuid;
 
 /// Durable consumer name.
@@ -34,10 +34,9 @@ impl CleanupConsumer {
 impl BatchHandler for CleanupConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
         let fresh =
-            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
-        for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
+            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        for d in fresh {
             let r = v1::CleanupReportReceived::decode(d.payload.clone())
                 .map_err(|e| HandlerError(format!("undecodable cleanup report {}: {e}", d.event_id)))?;
             let meta = r.meta.clone().unwrap_or_default();

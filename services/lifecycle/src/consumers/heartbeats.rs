@@ -9,7 +9,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_domain::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::{claim_new, enqueue_traced};
+use spot_platform::store::{claim_batch, enqueue_traced};
 use uuid::Uuid;
 
 /// Durable consumer name.
@@ -88,12 +88,11 @@ fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerErr
 impl BatchHandler for HeartbeatConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
         let fresh =
-            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
         let mut fold = HeartbeatFold::default();
         let mut seen = std::collections::HashSet::new();
-        for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
+        for d in fresh {
             // The same id twice in one batch (redelivery overlap) counts once.
             if seen.insert(d.event_id.as_str()) {
                 fold.push(decode(d)?);

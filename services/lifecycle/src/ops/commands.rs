@@ -20,6 +20,17 @@ pub async fn agent_of<C: ConnectionTrait>(conn: &C, client: ClientId, agent: Age
     agents::find(conn, client, agent).await?.ok_or(LifecycleError::NotFound("agent"))
 }
 
+/// The agent and the id of its group (404 when either is unknown).
+pub async fn group_of<C: ConnectionTrait>(
+    conn: &C,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<(AgentRow, Uuid)> {
+    let row = agent_of(conn, client, agent).await?;
+    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    Ok((row, group_id))
+}
+
 /// Validates a pool id `<instance type>.<az>` (e.g. `t3.medium.us-east-1b`).
 pub fn parse_pool_id(raw: Option<&str>) -> Result<Option<String>> {
     let Some(pool) = raw.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(None) };
@@ -110,8 +121,7 @@ pub async fn queue(
         txn.rollback().await?;
         return Ok(Queued { command: Some(existing), created: false, reason: String::new() });
     }
-    let row = agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (row, group_id) = group_of(&txn, client, agent).await?;
     let typed = row.runs_typed_commands();
     if !typed && (q.only_if_typed || !v4_can_run(q.command_type)) {
         txn.rollback().await?;
@@ -138,18 +148,16 @@ pub async fn queue(
     if created {
         audit::record(
             &txn,
-            &AuditEntry {
-                client_id: client.as_uuid(),
-                group_id: Some(group_id),
-                agent_id: Some(agent.as_uuid()),
-                event_type: "command_queued",
-                pre_state: Some(command.pre_state.clone()),
-                post_state: Some(json!({"command_id": stored.id, "type": stored.command_type,
+            &actor.audit(
+                client,
+                Some(group_id),
+                agent,
+                "command_queued",
+                Some(command.pre_state.clone()),
+                Some(json!({"command_id": stored.id, "type": stored.command_type,
                     "target_mode": stored.target_mode, "target_pool_id": stored.target_pool_id,
                     "priority": stored.priority, "deadline": stored.deadline})),
-                actor: &actor.name,
-                request_id: Some(&actor.request_id),
-            },
+            ),
         )
         .await?;
         notify(&txn, client.as_uuid(), agent.as_uuid()).await?;

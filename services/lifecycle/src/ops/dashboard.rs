@@ -7,7 +7,7 @@ use crate::error::{LifecycleError, Result};
 use crate::events;
 use crate::ops::transition::role_proto;
 use crate::store::agents::{self, AgentRow};
-use crate::store::audit::{self, AuditEntry};
+use crate::store::audit;
 use crate::store::groups;
 use crate::store::replicas::{self, ReplicaRow};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
@@ -58,18 +58,14 @@ pub async fn set_enabled(
     let after = AgentRow { operator_enabled: wanted, ..before.clone() };
     audit::record(
         &txn,
-        &AuditEntry {
-            client_id: client.as_uuid(),
-            group_id: before.group_id,
-            agent_id: Some(agent_id.as_uuid()),
-            event_type: "agent_enabled_changed",
-            pre_state: Some(
-                json!({"operator_enabled": before.operator_enabled, "enabled": before.enabled()}),
-            ),
-            post_state: Some(json!({"operator_enabled": wanted, "enabled": after.enabled()})),
-            actor: &actor.name,
-            request_id: Some(&actor.request_id),
-        },
+        &actor.audit(
+            client,
+            before.group_id,
+            agent_id,
+            "agent_enabled_changed",
+            Some(json!({"operator_enabled": before.operator_enabled, "enabled": before.enabled()})),
+            Some(json!({"operator_enabled": wanted, "enabled": after.enabled()})),
+        ),
     )
     .await?;
     let role = after.role.map(role_proto).unwrap_or_default();
@@ -117,16 +113,14 @@ pub async fn set_replica_count(
         .await?;
         audit::record(
             &txn,
-            &AuditEntry {
-                client_id: client.as_uuid(),
-                group_id: Some(group_id),
-                agent_id: Some(agent_id.as_uuid()),
-                event_type: "replica_count_changed",
-                pre_state: Some(json!({"replica_count": before})),
-                post_state: Some(json!({"replica_count": count})),
-                actor: &actor.name,
-                request_id: Some(&actor.request_id),
-            },
+            &actor.audit(
+                client,
+                Some(group_id),
+                agent_id,
+                "replica_count_changed",
+                Some(json!({"replica_count": before})),
+                Some(json!({"replica_count": count})),
+            ),
         )
         .await?;
     }
@@ -178,16 +172,14 @@ pub async fn request_manual_replica(
     let stored = replicas::get(&txn, group_id, id).await?.ok_or(LifecycleError::NotFound("replica"))?;
     audit::record(
         &txn,
-        &AuditEntry {
-            client_id: client.as_uuid(),
-            group_id: Some(group_id),
-            agent_id: Some(agent_id.as_uuid()),
-            event_type: "manual_replica_requested",
-            pre_state: None,
-            post_state: Some(json!({"replica_id": id, "pool_id": pool_id})),
-            actor: &actor.name,
-            request_id: Some(&actor.request_id),
-        },
+        &actor.audit(
+            client,
+            Some(group_id),
+            agent_id,
+            "manual_replica_requested",
+            None,
+            Some(json!({"replica_id": id, "pool_id": pool_id})),
+        ),
     )
     .await?;
     let event = v1::ReplicaChanged {

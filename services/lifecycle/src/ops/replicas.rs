@@ -49,8 +49,7 @@ pub async fn create(
         return Err(LifecycleError::invalid("a new replica cannot start as promoted, failed or terminated"));
     }
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (row, group_id) = super::commands::group_of(&txn, client, agent).await?;
     let loaded = groups::lock(&txn, group_id).await?;
     let pool = report.pool_id.clone();
     let details = InstanceDetails {
@@ -114,8 +113,7 @@ async fn announce<C: ConnectionTrait>(
 
 /// Replicas of the agent's group.
 pub async fn list(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<Vec<ReplicaRow>> {
-    let row = super::commands::agent_of(db, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(db, client, agent).await?;
     replicas::list(db, group_id).await
 }
 
@@ -129,8 +127,7 @@ pub async fn update_status(
     actor: &Actor,
 ) -> Result<ReplicaRow> {
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     let loaded = groups::lock(&txn, group_id).await?;
     let replica =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
@@ -183,8 +180,7 @@ pub async fn promote(
     actor: &Actor,
 ) -> Result<Promoted> {
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     let loaded = groups::lock(&txn, group_id).await?;
     let replica =
         replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;

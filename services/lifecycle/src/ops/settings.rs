@@ -3,9 +3,9 @@
 //! (v4 agents cannot; for them the operator launches the replica).
 
 use super::Actor;
-use crate::error::{LifecycleError, Result};
+use crate::error::Result;
 use crate::store::agents;
-use crate::store::audit::{self, AuditEntry};
+use crate::store::audit;
 use crate::store::commands::{self, NewCommand};
 use crate::store::groups::{self, LoadedGroup};
 use crate::store::replicas;
@@ -17,8 +17,7 @@ use spot_domain::{AgentId, ClientId};
 /// Settings of the agent's group, with the group's identity and version.
 pub async fn get(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     // A share lock is enough for a read, but the loader locks FOR UPDATE;
     // the transaction is short and read-only.
     let loaded = groups::lock(&txn, group_id).await?;
@@ -35,8 +34,7 @@ pub async fn update(
     actor: &Actor,
 ) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     let mut loaded = groups::lock(&txn, group_id).await?;
     let before = loaded.group.settings.clone();
     let after = before.apply(patch)?;
@@ -44,16 +42,14 @@ pub async fn update(
         loaded.group.version = groups::save_settings(&txn, &loaded, &after).await?;
         audit::record(
             &txn,
-            &AuditEntry {
-                client_id: client.as_uuid(),
-                group_id: Some(group_id),
-                agent_id: Some(agent.as_uuid()),
-                event_type: "settings_changed",
-                pre_state: serde_json::to_value(&before).ok(),
-                post_state: serde_json::to_value(&after).ok(),
-                actor: &actor.name,
-                request_id: Some(&actor.request_id),
-            },
+            &actor.audit(
+                client,
+                Some(group_id),
+                agent,
+                "settings_changed",
+                serde_json::to_value(&before).ok(),
+                serde_json::to_value(&after).ok(),
+            ),
         )
         .await?;
         if after.manual_replica && !before.manual_replica {

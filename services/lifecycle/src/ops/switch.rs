@@ -2,9 +2,9 @@
 //! ZOMBIE (or TERMINATED with auto_terminate), atomically, with the timings.
 
 use super::{Actor, transition};
-use crate::error::{LifecycleError, Result};
+use crate::error::Result;
 use crate::events;
-use crate::store::audit::{self, AuditEntry};
+use crate::store::audit;
 use crate::store::groups::{self, InstanceDetails};
 use crate::store::switches::{self, NewSwitch};
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -45,8 +45,7 @@ pub async fn report(
     sw.downtime_seconds = timing.downtime_seconds();
     sw.total_seconds = timing.total_seconds();
     let txn = db.begin().await?;
-    let row = super::commands::agent_of(&txn, client, agent).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     let loaded = groups::lock(&txn, group_id).await?;
     let transition = Transition::SwitchReport {
         old_instance_id: sw.old_instance_id.clone(),
@@ -66,17 +65,15 @@ pub async fn report(
     if created {
         audit::record(
             &txn,
-            &AuditEntry {
-                client_id: client.as_uuid(),
-                group_id: Some(group_id),
-                agent_id: Some(agent.as_uuid()),
-                event_type: "switch_reported",
-                pre_state: Some(json!({"primary": sw.old_instance_id})),
-                post_state: Some(json!({"primary": sw.new_instance_id, "old_role": sw.old_role_after,
+            &actor.audit(
+                client,
+                Some(group_id),
+                agent,
+                "switch_reported",
+                Some(json!({"primary": sw.old_instance_id})),
+                Some(json!({"primary": sw.new_instance_id, "old_role": sw.old_role_after,
                                         "downtime_seconds": sw.downtime_seconds, "switch_id": switch_id})),
-                actor: &actor.name,
-                request_id: Some(&actor.request_id),
-            },
+            ),
         )
         .await?;
         let event = v1::SwitchCompleted {

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement};
 use uuid::Uuid;
 
 /// Largest list the dashboard is sent (it pages nothing).
@@ -104,7 +104,7 @@ fn agent_row(r: &QueryResult) -> Result<AgentOverviewRow> {
 }
 
 /// One instance of a tenant's groups.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct InstanceOverviewRow {
     pub instance_id: String,
     pub group_id: Uuid,
@@ -124,31 +124,15 @@ pub async fn instances<C: ConnectionTrait>(
     client: Uuid,
     instance: Option<&str>,
 ) -> Result<Vec<InstanceOverviewRow>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT i.instance_id, i.group_id, g.logical_agent_id, i.role, i.instance_type, i.region, i.az,
+    Ok(InstanceOverviewRow::find_by_statement(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT i.instance_id, i.group_id, g.logical_agent_id, i.role, i.instance_type, i.region, i.az,
                     i.mode, i.pool_id, i.created_at
              FROM lifecycle.instances i JOIN lifecycle.groups g ON g.id = i.group_id
              WHERE g.client_id = $1 AND ($2::text IS NULL OR i.instance_id = $2)
              ORDER BY i.created_at DESC LIMIT $3",
-            [client.into(), instance.map(str::to_owned).into(), MAX_ROWS.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(InstanceOverviewRow {
-                instance_id: r.try_get("", "instance_id")?,
-                group_id: r.try_get("", "group_id")?,
-                logical_agent_id: r.try_get("", "logical_agent_id")?,
-                role: r.try_get("", "role")?,
-                instance_type: r.try_get("", "instance_type")?,
-                region: r.try_get("", "region")?,
-                az: r.try_get("", "az")?,
-                mode: r.try_get("", "mode")?,
-                pool_id: r.try_get("", "pool_id")?,
-                created_at: r.try_get("", "created_at")?,
-            })
-        })
-        .collect()
+        [client.into(), instance.map(str::to_owned).into(), MAX_ROWS.into()],
+    ))
+    .all(conn)
+    .await?)
 }

@@ -3,7 +3,6 @@ use spot_contracts::v1;
 use spot_domain::{AgentId, ClientId, InstanceMode, LogicalAgentId};
 use spot_lifecycle::store::agents::{NewAgent, insert};
 use spot_platform::bus::{Bus, ConsumerSpec, ensure_streams};
-use spot_platform::store::{Migrator, connect};
 use spot_testkit::{TestDatabase, TestNats};
 use std::time::Duration;
 use uuid::Uuid;
@@ -20,9 +19,7 @@ pub async fn env() -> anyhow::Result<Env> {
     spot_testkit::init_logs();
     let database = TestDatabase::create().await?;
     let nats = TestNats::start().await?;
-    let settings = spot_testkit::settings(&database, &nats)?;
-    let db = connect(&settings, Duration::from_secs(5)).await?;
-    Migrator::new(spot_lifecycle::SCHEMA, spot_lifecycle::MIGRATIONS)?.up(&db).await?;
+    let db = database.migrated(spot_lifecycle::SCHEMA, spot_lifecycle::MIGRATIONS).await?;
     let bus = Bus::connect(&nats.url, "test", Duration::from_secs(5), false).await?;
     ensure_streams(&bus).await?;
     Ok(Env { db, bus, client: ClientId::new_v7(), nats, _database: database })
@@ -89,13 +86,7 @@ pub fn heartbeat(client: ClientId, agent: AgentId, tag: &str) -> v1::HeartbeatRe
     }
 }
 
-pub async fn scalar(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
-}
+pub use spot_platform::store::count as scalar;
 
 pub async fn agent_state(db: &DatabaseConnection, agent: AgentId) -> anyhow::Result<(i64, Vec<String>)> {
     let row = db

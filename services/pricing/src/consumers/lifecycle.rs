@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Transac
 use spot_contracts::v1;
 use spot_domain::group::Role;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_new;
+use spot_platform::store::claim_batch;
 use uuid::Uuid;
 
 pub const DURABLE: &str = "pricing-lifecycle";
@@ -58,11 +58,10 @@ async fn set_role<C: ConnectionTrait>(
 impl BatchHandler for LifecycleProjection {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
         let fresh =
-            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
+            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
         // In stream order, so the last role change of an instance wins.
-        for d in batch.iter().filter(|d| fresh.contains(&d.event_id)) {
+        for d in fresh {
             let event = d.subject.split('.').nth(3).unwrap_or_default();
             let bad =
                 |e: prost::DecodeError| HandlerError(format!("undecodable {event} {}: {e}", d.event_id));

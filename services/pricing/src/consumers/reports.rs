@@ -12,7 +12,7 @@ use spot_domain::InstanceMode;
 use spot_domain::group::Role;
 use spot_domain::pricing::{PoolId, ReporterRole};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_new;
+use spot_platform::store::claim_batch;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -64,11 +64,9 @@ fn decode(d: &Delivery) -> Result<Report, HandlerError> {
 impl BatchHandler for ReportConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
         let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
         let fresh =
-            claim_new(&txn, crate::SCHEMA, DURABLE, &ids).await.map_err(HandlerError::from_display)?;
-        let reports: Vec<Report> =
-            batch.iter().filter(|d| fresh.contains(&d.event_id)).map(decode).collect::<Result<_, _>>()?;
+            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        let reports: Vec<Report> = fresh.into_iter().map(decode).collect::<Result<_, _>>()?;
         let keys: Vec<(Uuid, String)> =
             reports.iter().map(|r| (r.client, r.body.instance_id.clone())).collect();
         let roles: HashMap<(Uuid, String), Role> =

@@ -1,23 +1,21 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use spot_platform::store::{Migrator, connect};
-use spot_testkit::{TestDatabase, TestNats};
+pub use spot_platform::store::count;
+use spot_testkit::TestDatabase;
 use uuid::Uuid;
 
+/// A database with pricing's schema; these tests publish nothing, so no
+/// nats-server is started.
 pub struct Env {
     pub db: DatabaseConnection,
     pub _database: TestDatabase,
-    pub _nats: TestNats,
 }
 
 pub async fn env() -> anyhow::Result<Env> {
     spot_testkit::init_logs();
     let database = TestDatabase::create().await?;
-    let nats = TestNats::start().await?;
-    let settings = spot_testkit::settings(&database, &nats)?;
-    let db = connect(&settings, std::time::Duration::from_secs(5)).await?;
-    Migrator::new(spot_pricing::SCHEMA, spot_pricing::MIGRATIONS)?.up(&db).await?;
-    Ok(Env { db, _database: database, _nats: nats })
+    let db = database.migrated(spot_pricing::SCHEMA, spot_pricing::MIGRATIONS).await?;
+    Ok(Env { db, _database: database })
 }
 
 /// 2026-11-22 00:00 UTC: a fixed origin so expectations are exact.
@@ -74,12 +72,4 @@ pub async fn consolidated(db: &DatabaseConnection, pool: &str) -> anyhow::Result
             Ok(((b - t0()).num_minutes(), r.try_get("", "price")?, r.try_get("", "source")?))
         })
         .collect()
-}
-
-pub async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<i64> {
-    let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get_by_index::<i64>(0)?)
 }

@@ -84,39 +84,14 @@ async fn receiver_on(port: u16, statuses: Vec<u16>) -> anyhow::Result<(String, A
     Ok((url, got))
 }
 
-async fn json_call(
-    t: &TestStack,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-    request_id: Option<&str>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut req = t.http.request(method, t.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    if let Some(id) = request_id {
-        req = req.header("X-Request-ID", id);
-    }
-    let resp = req.send().await?;
-    let status = resp.status().as_u16();
-    let text = resp.text().await?;
-    Ok((status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? }))
-}
-
-async fn wait_for<T>(
+/// Waits up to 30 s for `probe` to give something.
+async fn wait_for<T: std::fmt::Debug>(
     what: &str,
-    mut probe: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
+    probe: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
 ) -> anyhow::Result<T> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(v) = probe().await? {
-            return Ok(v);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(what, Duration::from_secs(30), probe, Option::is_some)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{what}: nothing"))
 }
 
 const SECRET: &str = "receiver-secret-0123456789";
@@ -133,31 +108,31 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     let (flaky_url, flaky) = receiver(vec![500, 200]).await?;
     let (broken_url, broken) = receiver(vec![500]).await?;
 
-    let (status, created) = json_call(
-        &t,
-        reqwest::Method::POST,
-        "/api/webhooks",
-        &token,
-        Some(json!({"url": flaky_url, "kinds": ["agent_offline"], "secret": SECRET})),
-        None,
-    )
-    .await?;
+    let (status, created) = t
+        .call(
+            "POST",
+            "/api/webhooks",
+            &token,
+            Some(&json!({"url": flaky_url, "kinds": ["agent_offline"], "secret": SECRET}).to_string()),
+            None,
+        )
+        .await?;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["secret"], SECRET, "the secret is shown once, at creation");
     let hook = created["id"].as_str().unwrap_or_default().to_owned();
-    let (status, dead_hook) = json_call(
-        &t,
-        reqwest::Method::POST,
-        "/api/webhooks",
-        &token,
-        Some(json!({"url": broken_url, "kinds": ["agent_offline", "failover_done"]})),
-        None,
-    )
-    .await?;
+    let (status, dead_hook) = t
+        .call(
+            "POST",
+            "/api/webhooks",
+            &token,
+            Some(&json!({"url": broken_url, "kinds": ["agent_offline", "failover_done"]}).to_string()),
+            None,
+        )
+        .await?;
     assert_eq!(status, 201, "{dead_hook}");
     assert!(dead_hook["secret"].as_str().is_some_and(|s| s.len() >= 32), "a secret is generated");
     let dead_id = dead_hook["id"].as_str().unwrap_or_default().to_owned();
-    let (_, listed) = json_call(&t, reqwest::Method::GET, "/api/webhooks", &token, None, None).await?;
+    let (_, listed) = t.call("GET", "/api/webhooks", &token, None, None).await?;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
     assert!(listed["items"][0].get("secret").is_none(), "secrets are never listed");
 
@@ -170,7 +145,7 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
 
     // The notification.
     let page = wait_for("the agent_offline notification", async || {
-        let (_, page) = json_call(&t, reqwest::Method::GET, "/api/notifications", &token, None, None).await?;
+        let (_, page) = t.call("GET", "/api/notifications", &token, None, None).await?;
         Ok(page["items"].as_array().is_some_and(|i| !i.is_empty()).then_some(page))
     })
     .await?;
@@ -180,10 +155,9 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     assert_eq!(n["agent_id"], agent.as_str());
     assert!(n["read_at"].is_null());
     assert!(page["next_cursor"].is_null());
-    let (_, count) =
-        json_call(&t, reqwest::Method::GET, "/api/notifications/unread-count", &token, None, None).await?;
+    let (_, count) = t.call("GET", "/api/notifications/unread-count", &token, None, None).await?;
     assert_eq!(count, json!({"unread": 1}));
-    let (_, theirs) = json_call(&t, reqwest::Method::GET, "/api/notifications", &other, None, None).await?;
+    let (_, theirs) = t.call("GET", "/api/notifications", &other, None, None).await?;
     assert_eq!(theirs["items"], json!([]), "another tenant sees nothing");
 
     // The flaky receiver: 500, then the same delivery again, signed.
@@ -210,15 +184,7 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     assert_eq!(payload["kind"], "agent_offline");
 
     let delivered = wait_for("delivered in the log", async || {
-        let (_, log) = json_call(
-            &t,
-            reqwest::Method::GET,
-            &format!("/api/webhooks/{hook}/deliveries"),
-            &token,
-            None,
-            None,
-        )
-        .await?;
+        let (_, log) = t.call("GET", &format!("/api/webhooks/{hook}/deliveries"), &token, None, None).await?;
         Ok((log["items"][0]["status"] == "delivered").then_some(log))
     })
     .await?;
@@ -229,15 +195,8 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
 
     // The broken receiver: three attempts (the configured maximum), then dead.
     let dead = wait_for("the dead-lettered delivery", async || {
-        let (_, log) = json_call(
-            &t,
-            reqwest::Method::GET,
-            &format!("/api/webhooks/{dead_id}/deliveries"),
-            &token,
-            None,
-            None,
-        )
-        .await?;
+        let (_, log) =
+            t.call("GET", &format!("/api/webhooks/{dead_id}/deliveries"), &token, None, None).await?;
         Ok((log["items"][0]["status"] == "dead").then_some(log))
     })
     .await?;
@@ -247,35 +206,24 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
 
     // Reading.
     let id = n["id"].as_str().unwrap_or_default();
-    let (status, _) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &other, None, None)
-            .await?;
+    let (status, _) = t.call("POST", &format!("/api/notifications/{id}/read"), &other, None, None).await?;
     assert_eq!(status, 404, "another tenant's notification is not found");
-    let (status, read) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None)
-            .await?;
+    let (status, read) = t.call("POST", &format!("/api/notifications/{id}/read"), &token, None, None).await?;
     assert_eq!(status, 200);
     assert!(read["read_at"].is_string());
-    let (_, again) =
-        json_call(&t, reqwest::Method::POST, &format!("/api/notifications/{id}/read"), &token, None, None)
-            .await?;
+    let (_, again) = t.call("POST", &format!("/api/notifications/{id}/read"), &token, None, None).await?;
     assert_eq!(again["read_at"], read["read_at"], "marking read again keeps the first time");
-    let (_, unread) =
-        json_call(&t, reqwest::Method::GET, "/api/notifications?unread=true", &token, None, None).await?;
+    let (_, unread) = t.call("GET", "/api/notifications?unread=true", &token, None, None).await?;
     assert_eq!(unread["items"], json!([]));
-    let (_, marked) =
-        json_call(&t, reqwest::Method::POST, "/api/notifications/read-all", &token, None, None).await?;
+    let (_, marked) = t.call("POST", "/api/notifications/read-all", &token, None, None).await?;
     assert_eq!(marked, json!({"marked": 0}));
 
     // Deleting: others cannot, the owner can once.
-    let (status, _) =
-        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &other, None, None).await?;
+    let (status, _) = t.call("DELETE", &format!("/api/webhooks/{hook}"), &other, None, None).await?;
     assert_eq!(status, 404);
-    let (status, _) =
-        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
+    let (status, _) = t.call("DELETE", &format!("/api/webhooks/{hook}"), &token, None, None).await?;
     assert_eq!(status, 204);
-    let (status, _) =
-        json_call(&t, reqwest::Method::DELETE, &format!("/api/webhooks/{hook}"), &token, None, None).await?;
+    let (status, _) = t.call("DELETE", &format!("/api/webhooks/{hook}"), &token, None, None).await?;
     assert_eq!(status, 404);
     Ok(())
 }
@@ -285,7 +233,8 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
     let t = TestStack::start().await?;
     let (client, token) = t.tenant("careless").await?;
     let (_, other) = t.tenant("other").await?;
-    let post = |body: Value| json_call(&t, reqwest::Method::POST, "/api/webhooks", &token, Some(body), None);
+    let post =
+        async |body: Value| t.call("POST", "/api/webhooks", &token, Some(&body.to_string()), None).await;
 
     for (body, code, field) in [
         (json!({"url": "ftp://example.com/x", "kinds": ["agent_offline"]}), "invalid_webhook_url", "url"),
@@ -325,8 +274,9 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
 
     // X-Request-ID: a retry returns the same webhook; another body with the key is 422.
     let body = json!({"url": "http://127.0.0.1:9/a", "kinds": ["failover_done"]});
-    let call =
-        |b: Value| json_call(&t, reqwest::Method::POST, "/api/webhooks", &token, Some(b), Some("create-1"));
+    let call = async |b: Value| {
+        t.call("POST", "/api/webhooks", &token, Some(&b.to_string()), Some("create-1")).await
+    };
     let (s1, first) = call(body.clone()).await?;
     let (s2, again) = call(body).await?;
     assert_eq!((s1, s2), (201, 201));
@@ -334,40 +284,37 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
     assert_eq!(first["secret"], again["secret"]);
     let (status, err) = call(json!({"url": "http://127.0.0.1:9/b", "kinds": ["failover_done"]})).await?;
     assert_eq!((status, err["error"]["code"].as_str()), (422, Some("idempotency_key_reused")));
-    let (_, listed) = json_call(&t, reqwest::Method::GET, "/api/webhooks", &token, None, None).await?;
+    let (_, listed) = t.call("GET", "/api/webhooks", &token, None, None).await?;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
 
     // Ids: garbage 400, unknown 404, another tenant's 404.
     let hook = first["id"].as_str().unwrap_or_default();
     let unknown = uuid::Uuid::now_v7();
     for (method, path, who, want) in [
-        (reqwest::Method::GET, format!("/api/webhooks/{hook}/deliveries"), &other, 404),
-        (reqwest::Method::GET, format!("/api/webhooks/{unknown}/deliveries"), &token, 404),
-        (reqwest::Method::GET, "/api/webhooks/not-a-uuid/deliveries".to_owned(), &token, 400),
-        (reqwest::Method::DELETE, format!("/api/webhooks/{unknown}"), &token, 404),
-        (reqwest::Method::POST, format!("/api/notifications/{unknown}/read"), &token, 404),
-        (reqwest::Method::POST, "/api/notifications/xyz/read".to_owned(), &token, 400),
-        (reqwest::Method::GET, "/api/notifications?limit=0".to_owned(), &token, 400),
-        (reqwest::Method::GET, "/api/notifications?limit=500".to_owned(), &token, 400),
-        (reqwest::Method::GET, "/api/notifications?cursor=garbage".to_owned(), &token, 400),
-        (reqwest::Method::GET, "/api/notifications?unread=perhaps".to_owned(), &token, 400),
-        (reqwest::Method::GET, format!("/api/webhooks/{hook}/deliveries?limit=0"), &token, 400),
+        ("GET", format!("/api/webhooks/{hook}/deliveries"), &other, 404),
+        ("GET", format!("/api/webhooks/{unknown}/deliveries"), &token, 404),
+        ("GET", "/api/webhooks/not-a-uuid/deliveries".to_owned(), &token, 400),
+        ("DELETE", format!("/api/webhooks/{unknown}"), &token, 404),
+        ("POST", format!("/api/notifications/{unknown}/read"), &token, 404),
+        ("POST", "/api/notifications/xyz/read".to_owned(), &token, 400),
+        ("GET", "/api/notifications?limit=0".to_owned(), &token, 400),
+        ("GET", "/api/notifications?limit=500".to_owned(), &token, 400),
+        ("GET", "/api/notifications?cursor=garbage".to_owned(), &token, 400),
+        ("GET", "/api/notifications?unread=perhaps".to_owned(), &token, 400),
+        ("GET", format!("/api/webhooks/{hook}/deliveries?limit=0"), &token, 400),
     ] {
-        let (status, body) = json_call(&t, method.clone(), &path, who, None, None).await?;
+        let (status, body) = t.call(method, &path, who, None, None).await?;
         assert_eq!(status, want, "{method} {path}: {body}");
         assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
     }
-    let (_, log) =
-        json_call(&t, reqwest::Method::GET, &format!("/api/webhooks/{hook}/deliveries"), &token, None, None)
-            .await?;
+    let (_, log) = t.call("GET", &format!("/api/webhooks/{hook}/deliveries"), &token, None, None).await?;
     assert_eq!(log, json!({"items": [], "next_cursor": null}));
 
     // The admin token names the tenant; without client_id it is 400.
-    let (status, _) = json_call(&t, reqwest::Method::GET, "/api/notifications", ADMIN, None, None).await?;
+    let (status, _) = t.call("GET", "/api/notifications", ADMIN, None, None).await?;
     assert_eq!(status, 400);
     let (status, page) =
-        json_call(&t, reqwest::Method::GET, &format!("/api/webhooks?client_id={client}"), ADMIN, None, None)
-            .await?;
+        t.call("GET", &format!("/api/webhooks?client_id={client}"), ADMIN, None, None).await?;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().map(Vec::len), Some(1));
     Ok(())
@@ -377,70 +324,44 @@ async fn webhook_and_notification_bad_input() -> anyhow::Result<()> {
 /// gateway stops is sent by the next gateway process, with the same id.
 #[tokio::test]
 async fn a_pending_delivery_survives_a_restart() -> anyhow::Result<()> {
-    spot_testkit::init_logs();
-    let database = spot_testkit::TestDatabase::create().await?;
-    let nats = spot_testkit::TestNats::start().await?;
-    let mut settings = spot_testkit::settings(&database, &nats)?;
-    settings.consumer_ack_wait = Duration::from_secs(2);
-    for (k, v) in [
-        ("SPOT_WEBHOOK_RETRY_BASE_MS", "200"),
-        ("SPOT_WEBHOOK_RETRY_CAP_SECS", "1"),
-        ("SPOT_WEBHOOK_MAX_ATTEMPTS", "50"),
-        ("SPOT_WEBHOOK_TIMEOUT_SECS", "1"),
-    ] {
-        settings.source.set(k, v);
-    }
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build()?;
+    let mut t = TestStack::start_with(|settings| {
+        for (k, v) in [
+            ("SPOT_WEBHOOK_RETRY_BASE_MS", "200"),
+            ("SPOT_WEBHOOK_RETRY_CAP_SECS", "1"),
+            ("SPOT_WEBHOOK_MAX_ATTEMPTS", "50"),
+            ("SPOT_WEBHOOK_TIMEOUT_SECS", "1"),
+        ] {
+            settings.source.set(k, v);
+        }
+    })
+    .await?;
     // A port nobody listens on yet: every attempt is refused.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let url = format!("http://127.0.0.1:{port}/hook");
 
-    let first = spotctl::stack::Stack::start(&settings, spot_platform::Shutdown::new()).await?;
-    let base = first.gateway_url();
-    let tenant = spotctl::admin::create_tenant(&base, ADMIN, "durable", "durable@example.com").await?;
-    let created: Value = http
-        .post(format!("{base}/api/webhooks"))
-        .bearer_auth(&tenant.token)
-        .json(&json!({"url": url, "kinds": ["agent_offline"], "secret": SECRET}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let hook = created["id"].as_str().unwrap_or_default().to_owned();
-    let register = fixture_body("post_agents_register")?;
-    let agent: Value = http
-        .post(format!("{base}/api/agents/register"))
-        .bearer_auth(&tenant.token)
-        .json(&register)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let agent = agent["agent_id"].as_str().unwrap_or_default().to_owned();
-    let shutdown = fixture_body("post_heartbeat_shutdown")?;
-    let resp = http
-        .post(format!("{base}/api/agents/{agent}/heartbeat"))
-        .bearer_auth(&tenant.token)
-        .json(&shutdown)
-        .send()
-        .await?;
-    assert_eq!(resp.status().as_u16(), 200);
-    let log_url = |base: &str| format!("{base}/api/webhooks/{hook}/deliveries");
+    let (_, token) = t.tenant("durable").await?;
+    let hook = json!({"url": url, "kinds": ["agent_offline"], "secret": SECRET}).to_string();
+    let (_, _, created) = t.send("POST", "/api/webhooks", &token, Some(&hook)).await?;
+    let log = format!("/api/webhooks/{}/deliveries", created["id"].as_str().unwrap_or_default());
+    let agent = t.register(&token).await?;
+    let shutdown = fixture_body("post_heartbeat_shutdown")?.to_string();
+    let (status, _, _) =
+        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&shutdown)).await?;
+    assert_eq!(status, 200);
     let failing = wait_for("a failed attempt", async || {
-        let log: Value = http.get(log_url(&base)).bearer_auth(&tenant.token).send().await?.json().await?;
+        let (_, _, log) = t.send("GET", &log, &token, None).await?;
         let d = log["items"][0].clone();
         Ok((d["status"] == "pending" && d["attempts"].as_i64().unwrap_or(0) >= 2).then_some(d))
     })
     .await?;
     assert_eq!(failing["last_error"], "connection failed");
-    first.stop(Duration::from_secs(5)).await;
+    t.stop().await;
 
     // The receiver comes up; a new gateway process (same database) sends it.
     let (_, got) = receiver_on(port, vec![200]).await?;
-    let second = spotctl::stack::Stack::start(&settings, spot_platform::Shutdown::new()).await?;
-    let base = second.gateway_url();
+    t.resume().await?;
     let delivered = wait_for("the delivery after the restart", async || {
-        let log: Value = http.get(log_url(&base)).bearer_auth(&tenant.token).send().await?.json().await?;
+        let (_, _, log) = t.send("GET", &log, &token, None).await?;
         Ok((log["items"][0]["status"] == "delivered").then_some(log))
     })
     .await?;
@@ -457,8 +378,5 @@ async fn a_pending_delivery_survives_a_restart() -> anyhow::Result<()> {
             .as_i64()
             .is_some_and(|n| n > failing["attempts"].as_i64().unwrap_or(0))
     );
-    second.stop(Duration::from_secs(5)).await;
-    drop(nats);
-    drop(database);
     Ok(())
 }

@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use spot_fleet_sim::agent::Behaviour;
 use spot_fleet_sim::cloud::{CloudConfig, InstanceTypeSpec, MassEventSpec};
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
-use spotctl::sql::count;
+use spot_platform::store::count;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};

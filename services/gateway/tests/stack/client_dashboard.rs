@@ -8,7 +8,7 @@ use crate::helpers::*;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PRIMARY: &str = "i-0414c8d1bb16a226c";
 
@@ -34,11 +34,11 @@ async fn fleet() -> anyhow::Result<Fleet> {
         t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&heartbeat)).await?;
     anyhow::ensure!(status == 200);
     // Heartbeats are applied from the bus: wait until this one is.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while t.heartbeat_count(&agent).await?.is_none_or(|(n, _)| n == 0) {
-        anyhow::ensure!(Instant::now() < deadline, "heartbeat not applied");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let applied = async || t.heartbeat_count(&agent).await;
+    eventually("heartbeat applied", Duration::from_secs(10), applied, |c| {
+        c.as_ref().is_some_and(|(n, _)| *n > 0)
+    })
+    .await?;
     Ok(Fleet { t, client, token, agent, other_client, other_token, other_agent })
 }
 
@@ -50,20 +50,11 @@ async fn call(
     token: &str,
     body: Option<Value>,
 ) -> anyhow::Result<(u16, Value)> {
-    let method = reqwest::Method::from_bytes(method.as_bytes())?;
-    let resp = t
-        .http
-        .request(method, t.url(path))
-        .bearer_auth(token)
-        .header("Content-Type", "application/json")
-        .body(body.map(|b| b.to_string()).unwrap_or_default())
-        .send()
-        .await?;
-    let status = resp.status().as_u16();
-    let kind = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let text = resp.text().await?;
-    anyhow::ensure!(kind.starts_with("application/json"), "{status} answered {kind:?}: {text}");
-    Ok((status, serde_json::from_str(&text)?))
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let (status, headers, json) = t.send(method, path, token, Some(&body)).await?;
+    let kind = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    anyhow::ensure!(kind.starts_with("application/json"), "{status} answered {kind:?}: {json}");
+    Ok((status, json))
 }
 
 /// A dashboard-only path's error: `{"error": "<text>"}`.
@@ -99,24 +90,16 @@ async fn report_prices(f: &Fleet, prices: &[(&str, f64)]) -> anyhow::Result<()> 
     let path = format!("/api/agents/{}/pricing-report", f.agent);
     let (status, _, answer) = f.t.send("POST", &path, &f.token, Some(&body.to_string())).await?;
     anyhow::ensure!(status == 200, "pricing report {status}: {answer}");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let row =
-            f.t.db
-                .query_one_raw(Statement::from_string(
-                    DbBackend::Postgres,
-                    "SELECT (SELECT count(*) FROM pricing.spot_price_snapshots)
-                      + (SELECT count(*) FROM pricing.on_demand_prices) AS n"
-                        .to_owned(),
-                ))
-                .await?;
-        let n: i64 = row.map(|r| r.try_get("", "n")).transpose()?.unwrap_or(0);
-        if n > prices.len() as i64 {
-            return Ok(());
-        }
-        anyhow::ensure!(Instant::now() < deadline, "pricing report not staged");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let staged = async || {
+        f.t.count(
+            "SELECT (SELECT count(*) FROM pricing.spot_price_snapshots)
+              + (SELECT count(*) FROM pricing.on_demand_prices)",
+        )
+        .await
+    };
+    eventually("pricing report staged", Duration::from_secs(10), staged, |n| *n > prices.len() as i64)
+        .await?;
+    Ok(())
 }
 
 /// The agent reports a finished switch away from its instance.

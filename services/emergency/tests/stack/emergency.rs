@@ -5,9 +5,9 @@
 
 use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const INSTANCE: &str = "i-0414c8d1bb16a226c";
 
@@ -18,33 +18,8 @@ fn notice_body(seconds_left: i64) -> String {
     body.to_string()
 }
 
-async fn row(t: &TestStack, sql: &str) -> anyhow::Result<Value> {
-    let r =
-        t.db.query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT to_jsonb(x) AS j FROM ({sql}) x"),
-        ))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
-    Ok(r.try_get::<Value>("", "j")?)
-}
-
-async fn eventually(t: &TestStack, sql: &str, check: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let got = row(t, sql).await;
-        if let Ok(v) = &got
-            && check(v)
-        {
-            return got;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{sql}: {got:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn role(t: &TestStack, instance: &str) -> anyhow::Result<String> {
-    let v = row(t, &format!("SELECT role FROM lifecycle.instances WHERE instance_id = '{instance}'")).await?;
+    let v = t.row(&format!("SELECT role FROM lifecycle.instances WHERE instance_id = '{instance}'")).await?;
     Ok(v["role"].as_str().unwrap_or_default().to_owned())
 }
 
@@ -78,10 +53,9 @@ async fn v4_notice_repeated_twenty_times_launches_one_replica_which_is_promoted_
     assert_eq!(status, 200, "{replica}");
 
     // Promoted automatically (lifecycle event -> emergency -> atomic promotion).
-    let notice = eventually(&t, "SELECT * FROM emergency.notices WHERE kind = 'termination'", |v| {
-        v["status"] == "resolved"
-    })
-    .await?;
+    let notice = t
+        .row_when("SELECT * FROM emergency.notices WHERE kind = 'termination'", |v| v["status"] == "resolved")
+        .await?;
     assert_eq!(notice["replica_instance_id"], "i-emergency1");
     for timing in ["decision_ms", "replica_ready_ms", "promoted_ms", "deadline_margin_ms"] {
         assert!(notice[timing].is_i64(), "{timing} missing: {notice}");
@@ -103,13 +77,13 @@ async fn v4_notice_repeated_twenty_times_launches_one_replica_which_is_promoted_
         t.send("GET", &format!("/api/agents/{agent}/emergency-status"), &token, None).await?;
     assert_eq!((status["status"].as_str(), status["kind"].as_str()), (Some("resolved"), Some("termination")));
     assert_eq!(status["replica_status"], "promoted");
-    let outbox = row(
-        &t,
-        "SELECT count(*) FILTER (WHERE event_type = 'spot.v1.NoticeReceived') AS received,
+    let outbox = t
+        .row(
+            "SELECT count(*) FILTER (WHERE event_type = 'spot.v1.NoticeReceived') AS received,
                                count(*) FILTER (WHERE event_type = 'spot.v1.NoticeChanged') AS changed
                         FROM emergency.outbox",
-    )
-    .await?;
+        )
+        .await?;
     assert_eq!((outbox["received"].as_i64(), outbox["changed"].as_i64()), (Some(1), Some(1)));
     // Later repeats report the outcome, never a new replica.
     let (_, _, late) = t.send("POST", &path, &token, Some(&notice_body(100))).await?;
@@ -128,10 +102,8 @@ async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()>
     let body = json!({"instance_id": "i-standby", "replica_type": "manual", "pool_id": "t3.medium.us-east-1b", "status": "ready"});
     t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body.to_string())).await?;
     // Emergency learns the replica from lifecycle's event (its projection).
-    eventually(&t, "SELECT count(*) AS n FROM emergency.group_replicas WHERE status = 'ready'", |v| {
-        v["n"] == 1
-    })
-    .await?;
+    t.row_when("SELECT count(*) AS n FROM emergency.group_replicas WHERE status = 'ready'", |v| v["n"] == 1)
+        .await?;
     let (status, _, answer) = t
         .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(120)))
         .await?;
@@ -140,9 +112,9 @@ async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()>
     assert_eq!((answer["action"].as_str(), answer["status"].as_str()), (Some("promoted"), Some("resolved")));
     assert_eq!(role(&t, "i-standby").await?, "PRIMARY");
     assert_eq!(role(&t, INSTANCE).await?, "ZOMBIE");
-    let replicas = row(&t, "SELECT count(*) AS n FROM lifecycle.replicas").await?;
+    let replicas = t.row("SELECT count(*) AS n FROM lifecycle.replicas").await?;
     assert_eq!(replicas["n"], 1, "no new replica");
-    let primaries = row(&t, "SELECT count(*) AS n FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
+    let primaries = t.row("SELECT count(*) AS n FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
     assert_eq!(primaries["n"], 1);
     Ok(())
 }
@@ -173,18 +145,18 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
         (Some("switch"), Some("t3.medium.us-east-1b"))
     );
     // The switch is queued right after the answer (docs/EMERGENCY.md).
-    let first = eventually(
-        &t,
-        "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands",
-        |v| v["command_type"].is_string(),
-    )
-    .await?;
+    let first = t
+        .row_when(
+            "SELECT id::text, deadline, priority, command_type, target_pool_id FROM lifecycle.commands",
+            |v| v["command_type"].is_string(),
+        )
+        .await?;
     assert_eq!((first["command_type"].as_str(), first["priority"].as_i64()), (Some("SWITCH"), Some(100)));
     assert!(first["deadline"].is_string(), "deadline = the notice's termination time: {first}");
 
     // The step deadlines pass: next safe pool, then on-demand, each a switch
     // command v4 runs, each on the notice's timeline.
-    let done = eventually(&t, "SELECT * FROM emergency.notices", |v| v["fallback"] == "ondemand").await?;
+    let done = t.row_when("SELECT * FROM emergency.notices", |v| v["fallback"] == "ondemand").await?;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["deadline_missed"], true);
     assert_eq!(done["reason"], "deadline passed without a running replacement");
@@ -206,16 +178,14 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
         [("switch", "t3.medium.us-east-1b"), ("fallback", "t3.medium.us-east-1c"), ("fallback", "ondemand")];
     assert_eq!(steps, expected.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec(), "{status}");
     assert_eq!(status["return_to_spot"], true, "on-demand marks the group for return to spot: {status}");
-    let marked =
-        row(&t, "SELECT count(*) AS n FROM emergency.outbox WHERE event_type = 'spot.v1.ReturnToSpotMarked'")
-            .await?;
+    let marked = t
+        .row("SELECT count(*) AS n FROM emergency.outbox WHERE event_type = 'spot.v1.ReturnToSpotMarked'")
+        .await?;
     assert_eq!(marked["n"], 1);
 
     // Old steps' commands expired (deadline or superseded), audited; only the
     // on-demand switch is handed out.
-    let commands = row(
-        &t,
-        "SELECT count(*) FILTER (WHERE status = 'expired') AS expired,
+    let commands = t.row("SELECT count(*) FILTER (WHERE status = 'expired') AS expired,
                 count(*) FILTER (WHERE status IN ('pending', 'delivered')) AS open,
                 count(*) FILTER (WHERE status IN ('pending', 'delivered') AND target_mode = 'ondemand') AS ondemand
          FROM lifecycle.commands",
@@ -226,9 +196,7 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
         (Some(2), Some(1), Some(1)),
         "{commands}"
     );
-    let audited = row(
-        &t,
-        "SELECT count(*) AS n FROM lifecycle.lifecycle_events WHERE event_type IN ('command_expired', 'command_superseded')",
+    let audited = t.row("SELECT count(*) AS n FROM lifecycle.lifecycle_events WHERE event_type IN ('command_expired', 'command_superseded')",
     )
     .await?;
     assert_eq!(audited["n"], 2);
@@ -245,7 +213,7 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
     // The replica that arrives late is still promoted: the group gets its PRIMARY back.
     let body = json!({"instance_id": "i-late", "replica_type": "emergency", "pool_id": "t3.medium.us-east-1b", "status": "ready"});
     t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body.to_string())).await?;
-    let late = eventually(&t, "SELECT * FROM emergency.notices", |v| v["status"] == "resolved").await?;
+    let late = t.row_when("SELECT * FROM emergency.notices", |v| v["status"] == "resolved").await?;
     assert_eq!(late["deadline_missed"], true);
     assert!(late["deadline_margin_ms"].as_i64().unwrap_or(0) < 0, "{late}");
     assert_eq!(role(&t, "i-late").await?, "PRIMARY");
@@ -288,7 +256,7 @@ async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> 
         .unwrap_or_default();
     assert_eq!(creates.len(), 1, "one replica for three recommendations: {pending}");
     assert_eq!(creates[0]["priority"], 100);
-    let notices = row(&t, "SELECT count(*) AS n FROM emergency.notices").await?;
+    let notices = t.row("SELECT count(*) AS n FROM emergency.notices").await?;
     assert_eq!(notices["n"], 1);
 
     // A v4 agent hears only switch or monitor.
@@ -361,9 +329,7 @@ async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()>
     assert!(truthy.values().all(|n| *n <= 1), "at most one replica instruction per notice: {truthy:?}");
     // Ten notices in one pool are a burst: the rest get one switch command
     // each instead of a same-pool replica (earlier same-pool ones escalated).
-    let per_group = eventually(
-        &t,
-        "SELECT max(n) AS most, count(*) AS groups FROM (SELECT group_id, count(*) AS n FROM lifecycle.commands
+    let per_group = t.row_when("SELECT max(n) AS most, count(*) AS groups FROM (SELECT group_id, count(*) AS n FROM lifecycle.commands
            WHERE command_type = 'SWITCH' AND priority = 100 GROUP BY group_id) x",
         |v| v["groups"] == 10,
     )
@@ -379,9 +345,9 @@ async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()>
         let (_, _, r) =
             t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body.to_string())).await?;
         let replica_id = r["replica_id"].as_str().unwrap_or_default().to_owned();
-        let group =
-            row(&t, &format!("SELECT group_id::text AS g FROM lifecycle.replicas WHERE id = '{replica_id}'"))
-                .await?;
+        let group = t
+            .row(&format!("SELECT group_id::text AS g FROM lifecycle.replicas WHERE id = '{replica_id}'"))
+            .await?;
         let record = spot_contracts::v1::ReplicaRecord {
             replica_id,
             group_id: group["g"].as_str().unwrap_or_default().to_owned(),
@@ -400,22 +366,20 @@ async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()>
     for p in promotions {
         p.await??;
     }
-    let done = eventually(
-        &t,
-        "SELECT count(*) FILTER (WHERE status = 'resolved') AS resolved, count(*) AS total FROM emergency.notices",
+    let done = t.row_when("SELECT count(*) FILTER (WHERE status = 'resolved') AS resolved, count(*) AS total FROM emergency.notices",
         |v| v["resolved"] == 10,
     )
     .await?;
     assert_eq!(done["total"], 10);
-    let groups = row(
-        &t,
-        "SELECT count(*) FILTER (WHERE n <> 1) AS bad FROM
+    let groups = t
+        .row(
+            "SELECT count(*) FILTER (WHERE n <> 1) AS bad FROM
            (SELECT g.id, count(i.*) FILTER (WHERE i.role = 'PRIMARY') AS n FROM lifecycle.groups g
             LEFT JOIN lifecycle.instances i ON i.group_id = g.id GROUP BY g.id) x",
-    )
-    .await?;
+        )
+        .await?;
     assert_eq!(groups["bad"], 0, "every group has exactly one PRIMARY");
-    let promoted = row(&t, "SELECT count(*) AS n FROM lifecycle.replicas WHERE status = 'promoted'").await?;
+    let promoted = t.row("SELECT count(*) AS n FROM lifecycle.replicas WHERE status = 'promoted'").await?;
     assert_eq!(promoted["n"], 10, "one promotion per group");
     Ok(())
 }

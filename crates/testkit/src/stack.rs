@@ -1,8 +1,14 @@
+//! The whole stack in-process for end-to-end tests: every service against a
+//! private database and nats-server, driven over HTTP like an agent or an
+//! operator would (spotctl's, the gateway's and the emergency service's
+//! `tests/` start it).
+
+pub use crate::eventually;
+use crate::{TestDatabase, TestNats};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde_json::Value;
 use spot_platform::Shutdown;
-use spot_testkit::{TestDatabase, TestNats};
-use spotctl::stack::Stack;
+use spot_stack::Stack;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -26,10 +32,10 @@ impl TestStack {
 
     /// [`TestStack::start`] with settings adjusted by `tune` first.
     pub async fn start_with(tune: impl FnOnce(&mut spot_platform::Settings)) -> anyhow::Result<Self> {
-        spot_testkit::init_logs();
+        crate::init_logs();
         let database = TestDatabase::create().await?;
         let nats = TestNats::start().await?;
-        let mut settings = spot_testkit::settings(&database, &nats)?;
+        let mut settings = crate::settings(&database, &nats)?;
         settings.consumer_ack_wait = Duration::from_secs(2);
         settings.publish_timeout = Duration::from_millis(1500);
         tune(&mut settings);
@@ -65,18 +71,63 @@ impl TestStack {
         Ok((format!("http://{}", gateway.http_addr), gateway))
     }
 
+    /// Stops every service, letting them drain for up to 5 s (the database
+    /// and the bus stay); [`TestStack::resume`] starts them again.
+    pub async fn stop(&mut self) {
+        if let Some(stack) = self.stack.take() {
+            stack.stop(Duration::from_secs(5)).await;
+        }
+    }
+
+    /// Starts the services again after [`TestStack::stop`], as new processes
+    /// would (same settings, database and bus; new ports).
+    pub async fn resume(&mut self) -> anyhow::Result<()> {
+        if self.stack.is_none() {
+            let stack = Stack::start(&self.settings, Shutdown::new()).await?;
+            self.base = stack.gateway_url();
+            self.stack = Some(stack);
+        }
+        Ok(())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Creates a tenant through the admin API; returns (id, token).
     pub async fn tenant(&self, name: &str) -> anyhow::Result<(String, String)> {
-        let created =
-            spotctl::admin::create_tenant(&self.base, ADMIN, name, &format!("{name}@example.com")).await?;
-        Ok((created.id, created.token))
+        let body = serde_json::json!({"name": name, "email": format!("{name}@example.com")}).to_string();
+        let (status, _, created) = self.send("POST", "/api/admin/clients", ADMIN, Some(&body)).await?;
+        anyhow::ensure!(status == 201, "tenant create answered {status}: {created}");
+        let field = |key: &str| {
+            created[key].as_str().map(str::to_owned).ok_or_else(|| anyhow::anyhow!("no {key} in {created}"))
+        };
+        Ok((field("id")?, field("token")?))
     }
 
-    /// Sends a request the way agent v4 does (bearer, JSON content type).
+    /// A request the way agent v4 sends it: bearer `token`, JSON content
+    /// type, `body` as is (none: no body). `path` is a path on this stack's
+    /// gateway or a whole URL (another gateway replica).
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&str>,
+    ) -> anyhow::Result<reqwest::RequestBuilder> {
+        let url = if path.starts_with("http") { path.to_owned() } else { self.url(path) };
+        let req = self
+            .http
+            .request(reqwest::Method::from_bytes(method.as_bytes())?, url)
+            .bearer_auth(token)
+            .header("Content-Type", "application/json");
+        Ok(match body {
+            Some(b) => req.body(b.to_owned()),
+            None => req,
+        })
+    }
+
+    /// Sends [`TestStack::request`]; an answer that is not JSON is an error.
     pub async fn send(
         &self,
         method: &str,
@@ -84,17 +135,7 @@ impl TestStack {
         token: &str,
         body: Option<&str>,
     ) -> anyhow::Result<(u16, reqwest::header::HeaderMap, Value)> {
-        let req = match method {
-            "GET" => self.http.get(self.url(path)),
-            _ => self.http.post(self.url(path)),
-        }
-        .bearer_auth(token)
-        .header("Content-Type", "application/json");
-        let req = match body {
-            Some(b) => req.body(b.to_owned()),
-            None => req,
-        };
-        let resp = req.send().await?;
+        let resp = self.request(method, path, token, body)?.send().await?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await?;
@@ -103,12 +144,64 @@ impl TestStack {
         Ok((status, headers, json))
     }
 
+    /// [`TestStack::request`] with an optional `X-Request-ID`; an empty
+    /// answer comes back as `null`, one that is not JSON as a JSON string.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&str>,
+        request_id: Option<&str>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut req = self.request(method, path, token, body)?;
+        if let Some(id) = request_id {
+            req = req.header("X-Request-ID", id);
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await?;
+        let json = match text.as_str() {
+            "" => Value::Null,
+            _ => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        };
+        Ok((status, json))
+    }
+
     /// Registers an agent with the captured v4 body; returns its id.
     pub async fn register(&self, token: &str) -> anyhow::Result<String> {
         let body = fixture_body("post_agents_register")?.to_string();
         let (status, _, json) = self.send("POST", "/api/agents/register", token, Some(&body)).await?;
         anyhow::ensure!(status == 200, "register answered {status}: {json}");
         json["agent_id"].as_str().map(str::to_owned).ok_or_else(|| anyhow::anyhow!("no agent_id in {json}"))
+    }
+
+    /// The one row `sql` selects, as a JSON object (`to_jsonb`).
+    pub async fn row(&self, sql: &str) -> anyhow::Result<Value> {
+        let r = self
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT to_jsonb(x) AS j FROM ({sql}) x"),
+            ))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
+        Ok(r.try_get::<Value>("", "j")?)
+    }
+
+    /// Waits up to 10 s for the row `sql` selects to satisfy `check`; returns it.
+    pub async fn row_when(&self, sql: &str, check: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+        crate::eventually(sql, Duration::from_secs(10), async || self.row(sql).await, check).await
+    }
+
+    /// The `count(*)` `sql` selects.
+    pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
+        Ok(spot_platform::store::count(&self.db, sql).await?)
+    }
+
+    /// [`TestStack::count`] with bound values.
+    pub async fn count_with(&self, sql: &str, values: Vec<sea_orm::Value>) -> anyhow::Result<i64> {
+        Ok(spot_platform::store::count_with(&self.db, sql, values).await?)
     }
 
     pub async fn heartbeat_count(&self, agent: &str) -> anyhow::Result<Option<(i64, String)>> {

@@ -6,34 +6,9 @@
 
 use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-
-async fn row(t: &TestStack, sql: &str) -> anyhow::Result<Value> {
-    let r =
-        t.db.query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT to_jsonb(x) AS j FROM ({sql}) x"),
-        ))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row for {sql}"))?;
-    Ok(r.try_get::<Value>("", "j")?)
-}
-
-async fn eventually(t: &TestStack, sql: &str, check: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let got = row(t, sql).await;
-        if let Ok(v) = &got
-            && check(v)
-        {
-            return got;
-        }
-        anyhow::ensure!(Instant::now() < deadline, "{sql}: {got:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use std::time::Duration;
 
 /// Registers a v4 agent on `instance` in t3.medium / us-east-1a as its own group.
 async fn v4_agent(t: &TestStack, token: &str, instance: &str) -> anyhow::Result<String> {
@@ -88,7 +63,7 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
     let truthy = answers.iter().filter(|a| a["create_emergency_replica"] == true).count();
     assert!(truthy <= 1, "{answers:#?}");
     // Commands are queued right after the answers (docs/EMERGENCY.md).
-    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
+    t.row_when("SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
         .await?;
     for (agent, _) in &agents {
         let (_, _, pending) =
@@ -103,9 +78,9 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
             "deadline = termination time: {c}"
         );
     }
-    let steps =
-        row(&t, "SELECT count(*) FILTER (WHERE step = 'escalated') AS escalated FROM emergency.notice_steps")
-            .await?;
+    let steps = t
+        .row("SELECT count(*) FILTER (WHERE step = 'escalated') AS escalated FROM emergency.notice_steps")
+        .await?;
     assert_eq!(steps["escalated"].as_i64(), Some(truthy as i64), "every same-pool replica was escalated");
 
     // The first agent runs its command: the switch report makes the new
@@ -126,8 +101,8 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
         .send("POST", &format!("/api/agents/{agent}/commands/{command}/executed"), &token, Some(&body))
         .await?;
     assert_eq!(status, 200, "{r}");
-    let resolved =
-        eventually(&t, &format!("SELECT * FROM emergency.notices WHERE instance_id = '{instance}'"), |v| {
+    let resolved = t
+        .row_when(&format!("SELECT * FROM emergency.notices WHERE instance_id = '{instance}'"), |v| {
             v["status"] == "resolved"
         })
         .await?;
@@ -155,8 +130,7 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
     let (client, token) = t.tenant("acme").await?;
     let agent = v4_agent(&t, &token, "i-quiet").await?;
     // Wait until emergency's projection has the agent (lifecycle's event).
-    eventually(
-        &t,
+    t.row_when(
         &format!("SELECT count(*) AS n FROM emergency.group_agents WHERE agent_id = '{agent}'"),
         |v| v["n"] == 1,
     )
@@ -221,7 +195,7 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
         assert_eq!(status, 404, "{err}");
         assert_eq!(err["error"]["code"], "agent_not_found", "{err}");
     }
-    assert_eq!(row(&t, "SELECT count(*) AS n FROM emergency.notices").await?["n"], 0);
+    assert_eq!(t.row("SELECT count(*) AS n FROM emergency.notices").await?["n"], 0);
 
     // An unreadable termination time: accepted, recorded as given, deadline now,
     // straight down the fallback chain; repeats add nothing.
@@ -231,15 +205,13 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
         assert_eq!(status, 200, "{a}");
         assert_eq!(a["create_emergency_replica"], false, "no time for a replica: {a}");
     }
-    let n = row(&t, "SELECT * FROM emergency.notices").await?;
+    let n = t.row("SELECT * FROM emergency.notices").await?;
     assert_eq!(n["termination_time_raw"], "soon-ish");
     assert_eq!(n["deadline_missed"], true);
     assert_eq!(n["target_pool_id"], "t3.medium.us-east-1b", "{n}");
-    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
+    t.row_when("SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
         .await?;
-    let counts = row(
-        &t,
-        "SELECT (SELECT count(*) FROM emergency.notices) AS notices, (SELECT count(*) FROM lifecycle.commands) AS commands",
+    let counts = t.row("SELECT (SELECT count(*) FROM emergency.notices) AS notices, (SELECT count(*) FROM lifecycle.commands) AS commands",
     )
     .await?;
     assert_eq!((counts["notices"].as_i64(), counts["commands"].as_i64()), (Some(1), Some(1)), "{counts}");
@@ -256,10 +228,11 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
         )
         .await?;
     assert_eq!(status, 200, "{a}");
-    let n = eventually(&t, "SELECT * FROM emergency.notices WHERE instance_id = 'i-late'", |v| {
-        v["command_id"].is_string()
-    })
-    .await?;
+    let n = t
+        .row_when("SELECT * FROM emergency.notices WHERE instance_id = 'i-late'", |v| {
+            v["command_id"].is_string()
+        })
+        .await?;
     assert_eq!((n["deadline_missed"].as_bool(), n["action"].as_str()), (Some(true), Some("switch")), "{n}");
     let (_, _, pending) =
         t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
@@ -332,7 +305,7 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
         )
         .await?;
     assert_eq!(a["action"], "monitor", "{a}");
-    eventually(&t, "SELECT count(*) AS n FROM emergency.notices WHERE instance_id = 'i-noticed' AND kind = 'termination' AND command_id IS NULL", |v| v["n"] == 0)
+    t.row_when("SELECT count(*) AS n FROM emergency.notices WHERE instance_id = 'i-noticed' AND kind = 'termination' AND command_id IS NULL", |v| v["n"] == 0)
         .await?;
     let (_, _, pending) =
         t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
