@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use spotctl::operator::{OperatorCommand, client::CliError};
 use std::time::{Duration, Instant};
 
-async fn call(
+pub(crate) async fn call(
     t: &TestStack,
     method: &str,
     path: &str,
@@ -47,7 +47,7 @@ async fn until(
     }
 }
 
-fn items(v: &Value) -> Vec<Value> {
+pub(crate) fn items(v: &Value) -> Vec<Value> {
     v["items"].as_array().cloned().unwrap_or_default()
 }
 
@@ -217,7 +217,7 @@ struct Cli {
     command: OperatorCommand,
 }
 
-async fn spotctl(args: &[&str]) -> Result<String, CliError> {
+pub(crate) async fn spotctl(args: &[&str]) -> Result<String, CliError> {
     let cli = Cli::try_parse_from(std::iter::once("spotctl").chain(args.iter().copied()))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     spotctl::operator::run(&cli.command).await
