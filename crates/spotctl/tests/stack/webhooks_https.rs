@@ -149,7 +149,7 @@ async fn https_webhooks_are_delivered_to_trusted_receivers_only() -> anyhow::Res
     let d = &log["items"][0];
     assert_eq!(d["attempts"], 2);
     assert!(d["last_status_code"].is_null(), "{d}");
-    assert_eq!(d["last_error"], "connection failed (TCP or TLS handshake)", "{d}");
+    assert_eq!(d["last_error"], "connection failed", "{d}");
     assert!(bad.begun.load(Ordering::SeqCst) >= 2, "each attempt started a TLS handshake");
     assert_eq!(bad.done.load(Ordering::SeqCst), 0, "no handshake with an untrusted certificate completed");
     assert!(bad.got.lock().unwrap_or_else(|e| e.into_inner()).is_empty(), "nothing was sent in the clear");

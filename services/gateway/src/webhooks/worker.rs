@@ -132,7 +132,7 @@ fn describe(e: &reqwest::Error) -> String {
         "timed out".into()
     } else if e.is_connect() {
         // TCP, or the TLS handshake (an untrusted certificate among others).
-        "connection failed (TCP or TLS handshake)".into()
+        "connection failed".into()
     } else if e.is_builder() {
         "cannot send to this URL".into()
     } else if e.is_request() {
