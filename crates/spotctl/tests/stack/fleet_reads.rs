@@ -212,7 +212,7 @@ async fn replica_cost_per_day_and_savings_net_of_it() -> anyhow::Result<()> {
 
     // Tenants see their own; the admin sees both, or the one named.
     let (_, theirs) = call(&t, "GET", "/api/analytics/replica-costs", &other, None).await?;
-    assert_eq!(field(&theirs, "client_id"), [other_id.clone()]);
+    assert_eq!(field(&theirs, "client_id"), [other_id.as_str()]);
     assert!(close(&items(&theirs)[0]["replica_cost"], 0.05));
     let (_, all) = call(&t, "GET", "/api/analytics/replica-costs", ADMIN, None).await?;
     assert_eq!(items(&all).len(), 3, "{all}");
