@@ -5,6 +5,7 @@ import { Api, ApiError } from "./api/client";
 import { loadSession, saveSession, type Session } from "./api/session";
 import { LiveProvider, useLive, useLiveRefresh } from "./live/LiveContext";
 import { navigate, parseRoute, usePath } from "./lib/router";
+import { ApiExplorer } from "./views/ApiExplorer";
 import { Emergencies } from "./views/Emergencies";
 import { Fleet } from "./views/Fleet";
 import { GroupDetail } from "./views/GroupDetail";
@@ -22,6 +23,7 @@ const NAV = [
   ["/emergencies", "Emergencies", "emergencies"],
   ["/models", "Models", "models"],
   ["/notifications", "Notifications", "notifications"],
+  ["/api-explorer", "API", "explorer"],
 ] as const;
 
 export function App() {
@@ -112,7 +114,7 @@ function Shell({ api, session, onLogout, onPick }: { api: Api; session: Session;
         </div>
       </header>
       <main>
-        {session.role === "admin" && !session.clientId ? (
+        {session.role === "admin" && !session.clientId && route.view !== "explorer" ? (
           <p className="muted">Choose a tenant to see its fleet.</p>
         ) : (
           <View api={api} route={route} onRead={refreshUnread} />
@@ -136,6 +138,8 @@ function View({ api, route, onRead }: { api: Api; route: ReturnType<typeof parse
       return <Models api={api} />;
     case "notifications":
       return <Notifications api={api} onRead={onRead} />;
+    case "explorer":
+      return <ApiExplorer api={api} />;
     default:
       return <Fleet api={api} />;
   }

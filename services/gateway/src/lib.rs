@@ -73,6 +73,7 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
         own.webhook_retry,
         own.webhook_timeout,
         state.webhook_wake.clone(),
+        webhooks::tls::extra_roots(own.webhook_ca_file.as_deref()).map_err(StartError::other)?,
     )
     .map_err(StartError::other)?;
     svc.spawn(worker.run(shutdown.clone()));

@@ -68,4 +68,6 @@ impl LifecycleClient {
         operator_report, operator_report, v1::OperatorReportRequest, v1::OperatorReportResponse);
     rpc!("lifecycle": /// Operators' API: delete an agent.
         delete_agent, delete_agent, v1::DeleteAgentRequest, v1::DeleteAgentResponse);
+    rpc!("lifecycle": /// Operators' API: unknown instances from inventory reconciliation.
+        unknown_instances, list_unknown_instances, v1::UnknownInstancesRequest, v1::UnknownInstanceList);
 }

@@ -105,7 +105,9 @@ use utoipa::OpenApi;
         crate::routes::webhooks::list,
         crate::routes::webhooks::create,
         crate::routes::webhooks::delete,
-        crate::routes::webhooks::deliveries
+        crate::routes::webhooks::deliveries,
+        crate::routes::unknown_instances::list,
+        crate::routes::replica_costs::list
     ),
     // The error preset (`ApiErrors`) refers to the body; it is registered
     // here since responses derived with `IntoResponses` do not collect it.

@@ -25,4 +25,5 @@ impl PricingClient {
     rpc!("pricing": jobs, list_consolidation_jobs, v1::ListJobsRequest, v1::JobList);
     rpc!("pricing": consolidate, run_consolidation, v1::RunConsolidationRequest, v1::JobRecord);
     rpc!("pricing": current_prices, get_current_prices, v1::CurrentPricesRequest, v1::CurrentPrices);
+    rpc!("pricing": replica_costs, list_replica_costs, v1::ReplicaCostsRequest, v1::ReplicaCostList);
 }

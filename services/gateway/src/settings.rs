@@ -91,6 +91,13 @@ pub const SETTINGS: &[SettingDef] = &[
         "how long one webhook attempt waits for the receiver's answer"
     ),
     setting!(
+        "SPOT_WEBHOOK_CA_FILE",
+        "webhook_ca_file",
+        "",
+        false,
+        "PEM file of CA certificates trusted for https webhooks besides the system's"
+    ),
+    setting!(
         "SPOT_SSE_BUFFER",
         "sse_buffer",
         "10000",
@@ -184,6 +191,8 @@ pub struct GatewaySettings {
     /// Webhook delivery retries (docs/NOTIFICATIONS.md).
     pub webhook_retry: spot_domain::notify::RetryPolicy,
     pub webhook_timeout: std::time::Duration,
+    /// Extra CA certificates for https webhooks (`webhooks::tls`).
+    pub webhook_ca_file: Option<std::path::PathBuf>,
     /// Live event stream (docs/EVENTS.md, "Live updates").
     pub sse: crate::live::LiveSettings,
     /// Rate, size and time limits (docs/HARDENING.md).
@@ -207,6 +216,7 @@ impl GatewaySettings {
                 max_attempts: in_range(&r, "webhook_max_attempts", 1, 50)? as u32,
             },
             webhook_timeout: Duration::from_secs(in_range(&r, "webhook_timeout_secs", 1, 300)?),
+            webhook_ca_file: r.optional("webhook_ca_file").map(std::path::PathBuf::from),
             sse: crate::live::LiveSettings {
                 buffer: in_range(&r, "sse_buffer", 1, 1_000_000)? as usize,
                 client_queue: in_range(&r, "sse_client_queue", 1, 100_000)? as usize,

@@ -12,6 +12,8 @@ use spot_domain::pricing::PoolId;
 use spot_platform::time::{from_wire_opt as from_ts, to_wire as ts};
 use tonic::{Request, Response, Status};
 
+mod replica_costs;
+
 #[derive(Debug, Clone)]
 pub struct PricingGrpc {
     pub db: DatabaseConnection,
@@ -165,6 +167,13 @@ impl PricingService for PricingGrpc {
         request: Request<v1::CurrentPricesRequest>,
     ) -> Result<Response<v1::CurrentPrices>, Status> {
         Ok(Response::new(current_prices(&self.db, request.get_ref()).await?))
+    }
+
+    async fn list_replica_costs(
+        &self,
+        request: Request<v1::ReplicaCostsRequest>,
+    ) -> Result<Response<v1::ReplicaCostList>, Status> {
+        Ok(Response::new(replica_costs::list(&self.db, request.get_ref()).await?))
     }
 }
 

@@ -47,6 +47,15 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message);
 }
 
+/** What a request answered, untouched. */
+export interface RawAnswer {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  text: string;
+  ms: number;
+}
+
 export class Api {
   constructor(
     readonly session: Session,
@@ -73,6 +82,17 @@ export class Api {
     if (!res.ok) throw await errorOf(res);
     const text = await res.text();
     return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** A request answered as is, whatever its status (the API explorer's try-it). */
+  async raw(method: string, path: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+    const headers = this.headers(opts.body !== undefined ? { "Content-Type": "application/json", ...opts.headers } : opts.headers);
+    const started = performance.now();
+    const res = await this.fetchImpl(path, { method, headers, body: opts.body });
+    const text = await res.text();
+    const answerHeaders: [string, string][] = [];
+    res.headers.forEach((v, k) => answerHeaders.push([k, v]));
+    return { status: res.status, statusText: res.statusText, headers: answerHeaders, text, ms: performance.now() - started };
   }
 
   get<T>(path: string, query?: Query): Promise<T> {

@@ -25,7 +25,8 @@ export type Route =
   | { view: "savings" }
   | { view: "emergencies" }
   | { view: "models" }
-  | { view: "notifications" };
+  | { view: "notifications" }
+  | { view: "explorer" };
 
 export function parseRoute(path: string): Route {
   const parts = path.split("/").filter(Boolean);
@@ -38,6 +39,8 @@ export function parseRoute(path: string): Route {
     case "models":
     case "notifications":
       return { view: parts[0] };
+    case "api-explorer":
+      return { view: "explorer" };
     default:
       return { view: "fleet" };
   }

@@ -1,4 +1,4 @@
-//! `spotctl tenants|tokens|agents|replicas|switches|notices ...`: the
+//! `spotctl tenants|tokens|agents|replicas|switches|notices|unknown-instances|replica-costs`: the
 //! operators' API over HTTP (docs/OPERATORS_API.md, "spotctl"). Tables by
 //! default, the API's JSON with `--json`, the API's error code on failure.
 
@@ -205,6 +205,45 @@ pub enum OperatorCommand {
         #[command(flatten)]
         conn: Conn,
     },
+    /// Instances agents monitor that were never registered (inventory reconciliation).
+    UnknownInstances {
+        /// Only this group.
+        #[arg(long)]
+        group: Option<String>,
+        #[command(flatten)]
+        scope: AdminScope,
+        #[command(flatten)]
+        paging: Paging,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Replica cost per day and savings net of it.
+    ReplicaCosts {
+        /// First day (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, exclusive).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        scope: AdminScope,
+        #[command(flatten)]
+        paging: Paging,
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+/// `--client`: with the admin token, one tenant's rows (default: every tenant's).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AdminScope {
+    #[arg(long)]
+    pub client: Option<String>,
+}
+
+/// `(name, value)` pairs of the options that are set.
+fn options<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a Option<String>)>) -> Vec<(String, String)> {
+    pairs.into_iter().filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone()))).collect()
 }
 
 /// How an answer is printed as a table.
@@ -383,6 +422,21 @@ fn plan(command: &OperatorCommand) -> (Call, &Conn) {
             ),
             conn,
         ),
+        O::UnknownInstances { group, scope, paging, conn } => {
+            let mut query = paging.query();
+            query.extend(options([("group_id", group), ("client_id", &scope.client)]));
+            let columns =
+                &["instance_id", "logical_agent_id", "group_id", "client_id", "first_seen", "last_seen"];
+            let call = get("/api/unknown-instances".into(), query, Shape::Page(columns));
+            (Call { admin: scope.client.is_some(), ..call }, conn)
+        }
+        O::ReplicaCosts { from, to, scope, paging, conn } => {
+            let mut query = paging.query();
+            query.extend(options([("from", from), ("to", to), ("client_id", &scope.client)]));
+            let columns = &["day", "client_id", "replica_hours", "replica_cost", "savings", "net_savings"];
+            let call = get("/api/analytics/replica-costs".into(), query, Shape::Page(columns));
+            (Call { admin: scope.client.is_some(), ..call }, conn)
+        }
     }
 }
 

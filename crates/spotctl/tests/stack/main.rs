@@ -15,6 +15,7 @@ mod decisions;
 mod deploy_files;
 mod export;
 mod fleet;
+mod fleet_reads;
 mod heartbeat;
 mod isolation;
 mod isolation_matrix;

@@ -24,7 +24,7 @@ async fn until(
     Ok(body)
 }
 
-fn items(v: &Value) -> Vec<Value> {
+pub(crate) fn items(v: &Value) -> Vec<Value> {
     v["items"].as_array().cloned().unwrap_or_default()
 }
 
@@ -200,7 +200,7 @@ struct Cli {
     command: OperatorCommand,
 }
 
-async fn spotctl(args: &[&str]) -> Result<String, CliError> {
+pub(crate) async fn spotctl(args: &[&str]) -> Result<String, CliError> {
     let cli = Cli::try_parse_from(std::iter::once("spotctl").chain(args.iter().copied()))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     spotctl::operator::run(&cli.command).await

@@ -20,11 +20,14 @@ pub mod metrics;
 pub mod notifications;
 pub mod polling;
 pub mod pricing;
+pub mod read_scope;
+pub mod replica_costs;
 pub mod replicas;
 pub mod reports;
 pub mod settings;
 pub mod switching;
 pub mod tenants;
+pub mod unknown_instances;
 pub mod webhooks;
 
 use crate::state::AppState;
@@ -131,6 +134,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .route("/api/webhooks", web::post().to(webhooks::create))
         .route("/api/webhooks/{id}", web::delete().to(webhooks::delete))
         .route("/api/webhooks/{id}/deliveries", web::get().to(webhooks::deliveries))
+        .route("/api/unknown-instances", web::get().to(unknown_instances::list))
+        .route("/api/analytics/replica-costs", web::get().to(replica_costs::list))
         .route(
             "/api/{kind:groups|agents|instances|replicas|commands|switches}",
             web::get().to(listing::list),

@@ -37,14 +37,19 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker with its own HTTP client (no redirects: a webhook answers itself).
+    /// A worker with its own HTTP client (no redirects: a webhook answers
+    /// itself) that speaks https, trusting the platform's roots and
+    /// `extra_roots` (`tls::extra_roots`).
     pub fn new(
         db: DatabaseConnection,
         policy: RetryPolicy,
         timeout: Duration,
         wake: Arc<Notify>,
+        extra_roots: Vec<reqwest::Certificate>,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
+            .tls_backend_rustls()
+            .tls_certs_merge(extra_roots)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -126,11 +131,10 @@ fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
+        // TCP, or the TLS handshake (an untrusted certificate among others).
         "connection failed".into()
     } else if e.is_builder() {
-        // The URL passed validation; what this build cannot send is https
-        // (no TLS backend, docs/NOTIFICATIONS.md).
-        "cannot send to this URL (https is not supported by this build)".into()
+        "cannot send to this URL".into()
     } else if e.is_request() {
         "request failed".into()
     } else {

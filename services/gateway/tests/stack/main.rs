@@ -12,3 +12,4 @@ mod event_stream;
 mod notifications;
 mod tenants_admin;
 mod web_app;
+mod webhooks_https;

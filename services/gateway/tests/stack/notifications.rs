@@ -13,13 +13,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// One request a receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Received {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
@@ -31,7 +31,10 @@ async fn receiver(statuses: Vec<u16>) -> anyhow::Result<(String, Arc<Mutex<Vec<R
 }
 
 /// [`receiver`] on a given port (0: any).
-async fn receiver_on(port: u16, statuses: Vec<u16>) -> anyhow::Result<(String, Arc<Mutex<Vec<Received>>>)> {
+pub(crate) async fn receiver_on(
+    port: u16,
+    statuses: Vec<u16>,
+) -> anyhow::Result<(String, Arc<Mutex<Vec<Received>>>)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let url = format!("http://{}/hook", listener.local_addr()?);
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -85,7 +88,7 @@ async fn receiver_on(port: u16, statuses: Vec<u16>) -> anyhow::Result<(String, A
 }
 
 /// Waits up to 30 s for `probe` to give something.
-async fn wait_for<T: std::fmt::Debug>(
+pub(crate) async fn wait_for<T: std::fmt::Debug>(
     what: &str,
     probe: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
 ) -> anyhow::Result<T> {
@@ -94,7 +97,7 @@ async fn wait_for<T: std::fmt::Debug>(
         .ok_or_else(|| anyhow::anyhow!("{what}: nothing"))
 }
 
-const SECRET: &str = "receiver-secret-0123456789";
+pub(crate) const SECRET: &str = "receiver-secret-0123456789";
 
 #[tokio::test]
 async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lettered() -> anyhow::Result<()> {

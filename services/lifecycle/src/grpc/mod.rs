@@ -103,6 +103,7 @@ mod calls;
 pub mod convert;
 mod dashboard;
 mod reports;
+mod unknown;
 
 #[tonic::async_trait]
 impl LifecycleService for LifecycleGrpc {
@@ -329,5 +330,12 @@ impl LifecycleService for LifecycleGrpc {
             cleanup_queued: done.cleanup_queued,
             changed: done.changed,
         }))
+    }
+
+    async fn list_unknown_instances(
+        &self,
+        request: Request<v1::UnknownInstancesRequest>,
+    ) -> Result<Response<v1::UnknownInstanceList>, Status> {
+        Ok(Response::new(unknown::list(&self.db, request.get_ref()).await?))
     }
 }

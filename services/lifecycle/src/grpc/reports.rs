@@ -9,13 +9,21 @@ use spot_contracts::v1;
 use spot_domain::ops::{Cursor, PageLimit};
 use uuid::Uuid;
 
-fn uuid(raw: Option<&str>, field: &str) -> Result<Option<Uuid>> {
+pub(super) fn uuid(raw: Option<&str>, field: &str) -> Result<Option<Uuid>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => Uuid::try_parse(s)
             .map(Some)
             .map_err(|_| LifecycleError::invalid(format!("{field} is not a UUID"))),
     }
+}
+
+/// The page size (0: the default) and cursor of a paged request.
+pub(super) fn paging(limit: i32, after: Option<&str>) -> Result<(PageLimit, Option<Cursor>)> {
+    let limit = PageLimit::parse((limit > 0).then_some(i64::from(limit)))
+        .map_err(|e| LifecycleError::invalid(e.to_string()))?;
+    let after = Cursor::decode_opt(after).map_err(|e| LifecycleError::invalid(e.to_string()))?;
+    Ok((limit, after))
 }
 
 fn time(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
@@ -43,10 +51,7 @@ pub async fn operator_report(
         "switches_per_day" => (json(reports::switches_per_day(db, &query).await?), None),
         "counts" => (json(vec![reports::counts(db, &query).await?]), None),
         kind if reports::is_paged(kind) => {
-            let limit = PageLimit::parse((r.limit > 0).then_some(i64::from(r.limit)))
-                .map_err(|e| LifecycleError::invalid(e.to_string()))?;
-            let after =
-                Cursor::decode_opt(r.after.as_deref()).map_err(|e| LifecycleError::invalid(e.to_string()))?;
+            let (limit, after) = paging(r.limit, r.after.as_deref())?;
             let (items, next) = reports::page(db, kind, &query, limit, after).await?;
             (json(items), next)
         }

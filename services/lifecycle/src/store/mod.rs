@@ -18,6 +18,7 @@ pub mod listing;
 pub mod operator_reports;
 pub mod replicas;
 pub mod switches;
+pub mod unknown_instances;
 
 use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
 

@@ -7,6 +7,7 @@ pub mod canonical;
 pub mod consolidated;
 pub mod current;
 pub mod jobs;
+pub mod replica_costs;
 pub mod risk;
 pub mod savings;
 pub mod staging;

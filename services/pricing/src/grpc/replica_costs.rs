@@ -1,0 +1,41 @@
+//! gRPC handler of `ListReplicaCosts` (docs/OPERATORS_API.md, "Replica
+//! cost"): parses the filters, reads a page of `store::replica_costs`.
+
+use crate::error::{PricingError, Result};
+use crate::store::replica_costs::{self, CostQuery, ReplicaCostDay};
+use sea_orm::DatabaseConnection;
+use spot_contracts::v1;
+use spot_domain::ops::{Cursor, PageLimit};
+use spot_platform::time::from_wire_opt;
+
+fn message(d: &ReplicaCostDay) -> v1::ReplicaCostDay {
+    v1::ReplicaCostDay {
+        client_id: d.client_id.to_string(),
+        day: d.day.format("%Y-%m-%d").to_string(),
+        replica_hours: d.replica_hours,
+        replica_cost: d.replica_cost,
+        savings: d.savings,
+        net_savings: d.net_savings(),
+        on_demand_equivalent_cost: d.on_demand_equivalent_cost,
+    }
+}
+
+/// One page of a tenant's (or every tenant's) days.
+pub async fn list(db: &DatabaseConnection, r: &v1::ReplicaCostsRequest) -> Result<v1::ReplicaCostList> {
+    let client = match r.client_id.trim() {
+        "" => None,
+        raw => {
+            Some(uuid::Uuid::try_parse(raw).map_err(|_| PricingError::invalid("client_id is not a UUID"))?)
+        }
+    };
+    let query = CostQuery {
+        client,
+        from: from_wire_opt(&r.from).map(|t| t.date_naive()),
+        to: from_wire_opt(&r.to).map(|t| t.date_naive()),
+    };
+    let limit = PageLimit::parse((r.limit > 0).then_some(i64::from(r.limit)))
+        .map_err(|e| PricingError::invalid(e.to_string()))?;
+    let after = Cursor::decode_opt(r.after.as_deref()).map_err(|e| PricingError::invalid(e.to_string()))?;
+    let (days, next_cursor) = replica_costs::page(db, query, limit, after).await?;
+    Ok(v1::ReplicaCostList { items: days.iter().map(message).collect(), next_cursor })
+}
