@@ -31,8 +31,11 @@ pub const NAME: &str = "emergency";
 /// Postgres schema this service owns.
 pub const SCHEMA: &str = "emergency";
 /// This service's own migrations (the platform's outbox/inbox come first).
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("emergency", 1, "0001_emergency"), migration!("emergency", 2, "0002_projection")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("emergency", 1, "0001_emergency"),
+    migration!("emergency", 2, "0002_projection"),
+    migration!("emergency", 3, "0003_training_export_read"),
+];
 
 /// How often waiting notices are checked against their deadline.
 const SWEEP_EVERY: Duration = Duration::from_secs(1);

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("lifecycle", 5, "0005_command_expiry"),
     migration!("lifecycle", 6, "0006_availability_target"),
     migration!("lifecycle", 7, "0007_operators"),
+    migration!("lifecycle", 8, "0008_training_export_read"),
 ];
 
 /// Starts every part of the service; returns once it is serving.

@@ -28,7 +28,8 @@ pub const NAME: &str = "pricing";
 /// Postgres schema this service owns.
 pub const SCHEMA: &str = "pricing";
 /// This service's migrations (the platform's outbox/inbox come first).
-pub const MIGRATIONS: &[Migration] = &[migration!("pricing", 1, "0001_pricing")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!("pricing", 1, "0001_pricing"), migration!("pricing", 2, "0002_training_export_read")];
 
 /// The consolidator configured from settings.
 pub fn consolidator(db: sea_orm::DatabaseConnection, settings: &PricingSettings) -> Consolidator {

@@ -112,7 +112,8 @@ async fn unknown_instances_are_listed_per_tenant_paged_and_for_the_admin() -> an
         ("cursor=garbage", "cursor"),
         ("group_id=not-a-uuid", "group_id"),
     ] {
-        let (status, err) = t.call("GET", &format!("/api/unknown-instances?{query}"), &token, None, None).await?;
+        let (status, err) =
+            t.call("GET", &format!("/api/unknown-instances?{query}"), &token, None, None).await?;
         assert_eq!(status, 400, "{query}: {err}");
         assert_eq!(err["error"]["code"], "invalid_field", "{query}: {err}");
         assert_eq!(err["error"]["field"], field_name, "{query}: {err}");
@@ -198,9 +199,9 @@ async fn replica_cost_per_day_and_savings_net_of_it() -> anyhow::Result<()> {
     // Paged by one; filtered by day.
     let (_, first) = t.call("GET", "/api/analytics/replica-costs?limit=1", &token, None, None).await?;
     let cursor = first["next_cursor"].as_str().unwrap_or_default().to_owned();
-    let (_, second) =
-        t.call("GET", &format!("/api/analytics/replica-costs?limit=1&cursor={cursor}"), &token, None, None)
-            .await?;
+    let (_, second) = t
+        .call("GET", &format!("/api/analytics/replica-costs?limit=1&cursor={cursor}"), &token, None, None)
+        .await?;
     assert_eq!(
         field(&first, "day").into_iter().chain(field(&second, "day")).collect::<Vec<_>>(),
         [d2.to_string(), d1.to_string()]

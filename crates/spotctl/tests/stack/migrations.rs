@@ -62,6 +62,24 @@ async fn each_service_migrates_as_its_own_role_and_reads_no_other_schema() -> an
     let code = foreign.as_ref().err().and_then(spot_platform::store::sqlstate);
     assert_eq!(code.as_deref(), Some("42501"), "lifecycle's role reads gateway's tables: {foreign:?}");
     lifecycle.close().await?;
+    // The training export's tables, and only those, are readable by the
+    // gateway's role (migrations/*/..._training_export_read).
+    let gateway = sea_orm::Database::connect(as_role("gateway").as_str()).await?;
+    for table in [
+        "pricing.pricing_canonical",
+        "emergency.notices",
+        "lifecycle.switches",
+        "lifecycle.replicas",
+        "lifecycle.instances",
+    ] {
+        gateway.execute_unprepared(&format!("SELECT count(*) FROM {table}")).await?;
+    }
+    for table in ["pricing.schema_migrations", "emergency.outbox", "lifecycle.agents"] {
+        let read = gateway.execute_unprepared(&format!("SELECT count(*) FROM {table}")).await;
+        let code = read.as_ref().err().and_then(spot_platform::store::sqlstate);
+        assert_eq!(code.as_deref(), Some("42501"), "the gateway's role reads {table}: {read:?}");
+    }
+    gateway.close().await?;
     admin.close().await?;
     Ok(())
 }

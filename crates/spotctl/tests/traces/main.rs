@@ -188,7 +188,13 @@ async fn a_heartbeat_and_a_termination_notice_each_make_one_connected_trace() ->
                         && s.attr("rpc.method").is_some_and(|m| m.ends_with("/QueueCommand"))
                         && s.trace_id == http.trace_id
                 })?;
-                Some((http.clone(), at_lifecycle.clone()))
+                // The command is queued after the agent's answer, so its
+                // client span may end (and be exported) after the gateway's:
+                // wait until the whole path up to the request arrived.
+                ancestors(spans, at_lifecycle)
+                    .iter()
+                    .any(|s| s.span_id == http.span_id)
+                    .then(|| (http.clone(), at_lifecycle.clone()))
             })
         })
         .await?;
