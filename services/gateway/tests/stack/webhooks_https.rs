@@ -81,7 +81,7 @@ async fn tls_receiver(ca: &TestCa) -> anyhow::Result<TlsReceiver> {
 }
 
 async fn deliveries(t: &TestStack, token: &str, hook: &str) -> anyhow::Result<Value> {
-    let (status, log) = call(t, "GET", &format!("/api/webhooks/{hook}/deliveries"), token, None).await?;
+    let (status, log) = t.call("GET", &format!("/api/webhooks/{hook}/deliveries"), token, None, None).await?;
     anyhow::ensure!(status == 200, "deliveries: {status} {log}");
     Ok(log)
 }
