@@ -136,14 +136,15 @@ async fn repeat(em: &Emergency, n: &Notice, instance: &str) -> Result<Option<v1:
         return Ok(None);
     };
     em.metrics.notices.with_label_values(&["termination", "repeat"]).inc();
+    let answer = status::answer(&existing, false, false);
     let now = Utc::now();
     if let Some(command) = unqueued(&existing, now) {
+        // In the background, in this call's trace: the answer does not wait.
         let em = em.clone();
-        let answer = status::answer(&existing, false, false);
-        tokio::spawn(async move { carry_out(&em, &existing, None, &command, now, 1).await });
-        return Ok(Some(answer));
+        let queue = async move { carry_out(&em, &existing, None, &command, now, 1).await };
+        tokio::spawn(tracing::Instrument::instrument(queue, tracing::Span::current()));
     }
-    Ok(Some(status::answer(&existing, false, false)))
+    Ok(Some(answer))
 }
 
 /// How long a decided notice may wait for its command before a repeat

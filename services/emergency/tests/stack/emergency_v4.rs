@@ -316,3 +316,42 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
     assert_eq!(priorities, vec![100], "{pending}");
     Ok(())
 }
+
+/// The deciding task died before queueing (simulated by clearing the
+/// command from the decided notice): the next repeat queues it again,
+/// idempotently, so the group still has exactly one switch command.
+#[tokio::test]
+async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Result<()> {
+    let t = TestStack::start().await?;
+    let (_, token) = t.tenant("acme").await?;
+    seed_safe_pool(&t).await?;
+    t.db.execute_unprepared(
+        "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at)
+         VALUES ('t3.medium.us-east-1a', 0.9, 'avoid', now())",
+    )
+    .await?;
+    let agent = v4_agent(&t, &token, "i-lost").await?;
+    let path = format!("/api/agents/{agent}/termination-imminent");
+    let body = notice("i-lost", &in_two_minutes());
+    let (status, _, a) = t.send("POST", &path, &token, Some(&body)).await?;
+    assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
+    let queued =
+        t.row_when("SELECT command_id FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    t.db.execute_unprepared(
+        "UPDATE emergency.notices SET command_id = NULL, decided_at = now() - interval '10 seconds';
+         UPDATE emergency.notice_steps SET command_id = NULL",
+    )
+    .await?;
+    let (status, _, again) = t.send("POST", &path, &token, Some(&body)).await?;
+    assert_eq!((status, again["create_emergency_replica"].as_bool()), (200, Some(false)), "{again}");
+    let healed = t
+        .row_when(
+            "SELECT n.command_id, (SELECT count(*) FROM emergency.notice_steps s WHERE s.command_id IS NOT NULL) AS steps
+             FROM emergency.notices n",
+            |v| v["command_id"].is_string() && v["steps"] == 1,
+        )
+        .await?;
+    assert_eq!(healed["command_id"], queued["command_id"], "the same command, not a second one");
+    assert_eq!(t.count("SELECT count(*) FROM lifecycle.commands").await?, 1);
+    Ok(())
+}
