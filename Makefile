@@ -44,6 +44,12 @@ bench-ingest: deps
 test: deps
 	@bash scripts/test.sh
 
+## Fault suite (docs/HARDENING.md "Fault suite"): two replicas of every service as processes, a private
+## Postgres and nats-server, AGENTS simulated v4 agents and the full fault schedule; exits 1 on a missed target.
+.PHONY: chaos
+chaos: deps build
+	$(CARGO_TARGET_DIR)/debug/spotctl chaos --agents $(or $(AGENTS),1000)
+
 ## API fuzzing (docs/HARDENING.md): schemathesis (pinned, from PyPI into target/fuzz-api/venv) against
 ## the served OpenAPI document of the whole stack, stateless and stateful, for FUZZ_MAX_TIME seconds (900).
 .PHONY: fuzz-api

@@ -31,10 +31,13 @@ else
 fi
 
 echo "== web: end-to-end (real stack, simulated fleet, headless Chromium)"
-cargo build --locked -p spotctl
+cargo build --locked -p spotctl -p spot-gateway -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 
 echo "== API fuzzing: schemathesis against /openapi.json, bounded (make fuzz-api runs longer; docs/HARDENING.md)"
 SPOTCTL="$target_dir/debug/spotctl" FUZZ_EXAMPLES=5 timeout 600 bash scripts/schemathesis.sh
 
 SPOTCTL="$target_dir/debug/spotctl" timeout 600 node web/e2e/run.mjs
+
+echo "== fault suite, reduced: two replicas of every service, kill -9, NATS and Postgres restarts, a pause (make chaos runs all)"
+timeout 900 "$target_dir/debug/spotctl" chaos --reduced --agents 200 --pause 10s --settle 10s

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod chaos;
 pub mod export;
 pub mod migrate;
 pub mod operator;

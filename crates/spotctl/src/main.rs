@@ -53,6 +53,10 @@ enum Command {
         #[command(subcommand)]
         command: spotctl::export::ExportCommand,
     },
+    /// The fault suite: two replicas of every service, a simulated fleet and a schedule of faults
+    /// (kill -9, NATS and Postgres restarts, paused processes); a table per fault and a ledger of
+    /// lost or doubled effects. Exits 1 when a target is missed (docs/HARDENING.md).
+    Chaos(spotctl::chaos::ChaosArgs),
     /// Measure this machine (prints a table and one JSON line).
     Bench {
         #[command(subcommand)]
@@ -85,6 +89,8 @@ enum BenchCommand {
     Emergency(spotctl::bench::emergency::EmergencyArgs),
     /// A simulated v4 fleet against the five service binaries: rates, latency, lag, CPU, memory, ceiling.
     Ingest(spotctl::bench::ingest::IngestArgs),
+    /// The five service binaries under a steady v4 fleet for a long time: memory, connections, latency per minute.
+    Soak(spotctl::bench::soak::SoakArgs),
     /// Bus event -> SSE client latency with many concurrent live streams (own stack in-process).
     Sse(spotctl::bench::sse::SseArgs),
     /// The bare actix-web heartbeat endpoint `bench ingest` compares the gateway with.
@@ -206,6 +212,22 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             );
             Ok(())
         }
+        Command::Chaos(args) => {
+            let outcome = spotctl::chaos::run(&args).await.map_err(|e| {
+                eprintln!("spotctl chaos: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", outcome.report.render());
+            if outcome.missed.is_empty() {
+                println!("chaos: every target met");
+                Ok(())
+            } else {
+                for m in &outcome.missed {
+                    eprintln!("chaos: missed: {m}");
+                }
+                Err(ExitCode::FAILURE)
+            }
+        }
         Command::Simulate(args) => {
             let summary = spotctl::simulate::run(&args, Shutdown::on_signals()).await.map_err(|e| {
                 eprintln!("spotctl simulate: {e:#}");
@@ -218,6 +240,15 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             let settings = settings()?;
             let report = spotctl::bench::ingest::run(&settings, &args).await.map_err(|e| {
                 eprintln!("spotctl bench ingest: {e:#}");
+                ExitCode::FAILURE
+            })?;
+            print!("{}", report.render());
+            Ok(())
+        }
+        Command::Bench { command: BenchCommand::Soak(args) } => {
+            let settings = settings()?;
+            let report = spotctl::bench::soak::run(&settings, &args).await.map_err(|e| {
+                eprintln!("spotctl bench soak: {e:#}");
                 ExitCode::FAILURE
             })?;
             print!("{}", report.render());

@@ -190,7 +190,7 @@ impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         match e {
             // Pool exhausted or Postgres unreachable: the client should retry, not report a bug.
-            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => {
+            e if spot_platform::store::is_unavailable(&e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 Self::DependencyUnavailable("database")
             }

@@ -19,7 +19,7 @@ pub enum LifecycleError {
     /// A state conflict (invalid transition, version mismatch): 409.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
-    /// Database failure: 500, details only in the log.
+    /// Database failure: 503 when the database is unreachable, else 500; details only in the log.
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -64,6 +64,10 @@ impl From<LifecycleError> for ServiceError {
             LifecycleError::Db(db) if spot_platform::store::is_constraint_conflict(&db) => {
                 tracing::warn!(error = %db, "constraint rejected a lifecycle write");
                 ServiceError::new(ErrorCode::CONFLICT, "conflicting concurrent change, retry")
+            }
+            LifecycleError::Db(db) if spot_platform::store::is_unavailable(&db) => {
+                tracing::warn!(error = %db, "lifecycle database unavailable");
+                ServiceError::new(ErrorCode::Unavailable, "lifecycle store unavailable")
             }
             LifecycleError::Db(db) => {
                 tracing::error!(error = %db, "lifecycle database error");

@@ -34,6 +34,10 @@ impl From<PricingError> for ServiceError {
     fn from(e: PricingError) -> Self {
         match e {
             PricingError::Invalid(message) => ServiceError::new(ErrorCode::INVALID_FIELD, message),
+            PricingError::Db(cause) if spot_platform::store::is_unavailable(&cause) => {
+                tracing::warn!(error = %cause, "pricing database unavailable");
+                ServiceError::new(ErrorCode::Unavailable, "pricing store unavailable")
+            }
             PricingError::Db(cause) => internal(&cause),
             PricingError::Internal(cause) => internal(&cause),
         }

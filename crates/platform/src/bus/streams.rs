@@ -27,13 +27,19 @@ pub fn stream_config(def: &StreamDef) -> Config {
 }
 
 /// Creates every stream that does not exist yet; existing ones are left as
-/// they are (an operator may have tuned them).
+/// they are (an operator may have tuned them). Replicas starting together
+/// race: when a create fails, the stream another replica created in the
+/// meantime is as good (JetStream then answers "already in use" or
+/// "subjects overlap", depending on the moment); only a stream that still
+/// does not exist is an error.
 pub async fn ensure_streams(bus: &Bus) -> Result<(), BusError> {
+    let js = bus.jetstream();
     for def in ALL_STREAMS {
-        bus.jetstream()
-            .get_or_create_stream(stream_config(&def))
-            .await
-            .map_err(|e| BusError::JetStream(format!("stream {}: {e}", def.name)))?;
+        if let Err(e) = js.get_or_create_stream(stream_config(&def)).await {
+            js.get_stream(def.name)
+                .await
+                .map_err(|_| BusError::JetStream(format!("stream {}: {e}", def.name)))?;
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub use count::{count, count_with};
 pub use inbox::{claim_batch, claim_new};
 pub use migrate::{Migration, MigrationError, Migrator};
 pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};
-pub use sqlstate::{is_constraint_conflict, sqlstate};
+pub use sqlstate::{is_constraint_conflict, is_unavailable, sqlstate};
 
 use crate::config::Settings;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Groups whose PRIMARY count is not exactly one.
-const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g
+pub const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g
     LEFT JOIN lifecycle.instances i ON i.group_id = g.id AND i.role = 'PRIMARY'
     GROUP BY g.id HAVING count(i.instance_id) <> 1) bad";
 

@@ -14,6 +14,8 @@ mod report;
 pub mod sandbox;
 pub mod saturate;
 pub mod scrape;
+pub mod soak;
+pub mod sockets;
 pub mod sse;
 
 pub use report::{Report, peak_rss_mib};

@@ -112,7 +112,7 @@ pub struct ServiceProcs {
 }
 
 /// Start order: the gRPC servers the others call come first.
-const SERVICES: [&str; 5] = ["lifecycle", "pricing", "emergency", "gateway", "decisions"];
+pub const SERVICES: [&str; 5] = ["lifecycle", "pricing", "emergency", "gateway", "decisions"];
 
 impl ServiceProcs {
     /// Starts `dir/spot-<name>` for every service with the same environment
@@ -174,26 +174,9 @@ impl ServiceProcs {
         http_addr: SocketAddr,
         env: &[(String, String)],
     ) -> anyhow::Result<ServiceProc> {
-        let binary = dir.join(format!("spot-{name}"));
-        anyhow::ensure!(
-            binary.exists(),
-            "{} not found: build the services next to spotctl (cargo build --release -p spotctl -p spot-gateway \
-             -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions)",
-            binary.display()
-        );
+        let binary = service_binary(dir, name)?;
         let log = self.log_dir.join(format!("{name}.log"));
-        let out = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-        let err = out.try_clone()?;
-        let mut command = Command::new(&binary);
-        command
-            .env_remove("SPOT_CONFIG")
-            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(out))
-            .stderr(Stdio::from(err))
-            .kill_on_drop(true);
-        let child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+        let child = spawn_service(&binary, &log, env)?;
         let pid = child.id().context("child has no pid")?;
         Ok(ServiceProc { name, http_addr, pid, child, log })
     }
@@ -259,8 +242,42 @@ impl ServiceProcs {
     }
 }
 
+/// `dir/spot-<name>`, or why it is missing.
+pub fn service_binary(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    let binary = dir.join(format!("spot-{name}"));
+    anyhow::ensure!(
+        binary.exists(),
+        "{} not found: build the services next to spotctl (cargo build --release -p spotctl -p spot-gateway \
+         -p spot-lifecycle -p spot-emergency -p spot-pricing -p spot-decisions)",
+        binary.display()
+    );
+    Ok(binary)
+}
+
+/// Starts one service binary with `env` (and nothing of ours that would
+/// change its config), stdout and stderr appended to `log`, killed when
+/// the handle is dropped.
+pub fn spawn_service(binary: &Path, log: &Path, env: &[(String, String)]) -> anyhow::Result<Child> {
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .with_context(|| format!("opening {}", log.display()))?;
+    let err = out.try_clone()?;
+    let mut command = Command::new(binary);
+    command
+        .env_remove("SPOT_CONFIG")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .kill_on_drop(true);
+    command.spawn().with_context(|| format!("starting {}", binary.display()))
+}
+
 /// The last lines of a log, for error messages.
-fn tail(path: &Path) -> String {
+pub fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().rev().take(5).collect();
     let joined = lines.into_iter().rev().collect::<Vec<_>>().join("\n");
