@@ -8,6 +8,7 @@
 # schema or content type, or a status the document does not list.
 #
 #   FUZZ_EXAMPLES   examples per operation (default 25; `make test` uses 5)
+#   FUZZ_STATEFUL_EXAMPLES  scenarios of the stateful phase (default 40)
 #   FUZZ_MAX_TIME   seconds to keep fuzzing (fuzzing and stateful phases repeat
 #                   until it is spent); unset: each phase runs once
 #   FUZZ_PHASES     schemathesis phases (default all four)
@@ -22,6 +23,7 @@ SCHEMATHESIS_VERSION=4.32.5
 work=target/fuzz-api
 venv=$work/venv
 examples=${FUZZ_EXAMPLES:-25}
+stateful_examples=${FUZZ_STATEFUL_EXAMPLES:-40}
 max_time=${FUZZ_MAX_TIME:-}
 phases=${FUZZ_PHASES:-examples,coverage,fuzzing,stateful}
 mkdir -p "$work"
@@ -79,6 +81,7 @@ token=$(curl -fsS -H "Authorization: Bearer $admin" -H 'Content-Type: applicatio
   -d '{"name":"Fuzz","email":"fuzz@example.com"}' "$base/api/admin/clients" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 
+curl -fsS "$base/openapi.json" > "$work/openapi.json"
 echo "== fuzz-api: schemathesis $SCHEMATHESIS_VERSION, $examples examples per operation, phases $phases${max_time:+, for ${max_time}s}"
 rm -rf "$work/report"
 status=0
@@ -90,14 +93,26 @@ status=0
 for pass in tenant admin; do
   if [ "$pass" = tenant ]; then bearer=$token; only=(--exclude-path /api/events/stream)
   else bearer=$admin; only=(--include-path-regex '^/api/admin/'); fi
+  # scripts/schemathesis_hooks.py: the tenant's token in the register body, so
+  # that registers succeed and the stateful phase can follow their links.
+  export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts" FUZZ_TENANT_TOKEN="$token"
+  [ "$pass" = tenant ] || FUZZ_TENANT_TOKEN=""
   echo "== fuzz-api: $pass pass"
-  (cd "$work" && venv/bin/schemathesis run "$base/openapi.json" \
-    -H "Authorization: Bearer $bearer" "${only[@]}" \
-    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
-    --phases "$phases" --max-examples "$examples" ${max_time:+--max-time "$max_time"} \
-    --request-timeout 30 --workers 2 --seed "${FUZZ_SEED:-19}" \
-    --report json --report-json-path "report/$pass.json" --output-truncate true) || status=$?
-  python3 scripts/schemathesis_counts.py "$work/report/$pass.json" || true
+  # The stateless phases with FUZZ_EXAMPLES per operation; the stateful one
+  # apart, with FUZZ_STATEFUL_EXAMPLES scenarios (a handful covers no link).
+  stateless=$(echo "$phases" | tr ',' '\n' | grep -v '^stateful$' | paste -sd, -)
+  for run in stateless stateful; do
+    if [ "$run" = stateless ]; then run_phases=$stateless; run_examples=$examples; report=$pass
+    else run_phases=$(echo "$phases" | tr ',' '\n' | grep '^stateful$' || true); run_examples=$stateful_examples; report=$pass-stateful; fi
+    [ -n "$run_phases" ] || continue
+    (cd "$work" && venv/bin/schemathesis run "$base/openapi.json" \
+      -H "Authorization: Bearer $bearer" "${only[@]}" \
+      --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
+      --phases "$run_phases" --max-examples "$run_examples" ${max_time:+--max-time "$max_time"} \
+      --request-timeout 30 --workers 2 --seed "${FUZZ_SEED:-19}" \
+      --report json --report-json-path "report/$report.json" --output-truncate true) || status=$?
+    python3 scripts/schemathesis_counts.py "$work/report/$report.json" || true
+  done
 done
 
 if grep -qi "panicked" "$work/stack.log"; then

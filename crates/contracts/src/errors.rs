@@ -78,6 +78,10 @@ impl ErrorCode {
             Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::ResourceExhausted => {
                 Self::Unavailable
             }
+            // Every service error carries its key; an `Unknown` without one is
+            // the client's own transport failing (tonic reports a connection cut
+            // mid-call, e.g. a replica killed, that way): retry, not a bug.
+            Code::Unknown if key.is_none() => Self::Unavailable,
             _ => Self::Internal,
         }
     }
@@ -142,6 +146,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_transport_failure_is_unavailable_and_a_service_s_unknown_is_internal() {
+        let cut = Status::new(Code::Unknown, "transport error");
+        assert_eq!(ServiceError::from_status(&cut).code, ErrorCode::Unavailable);
+        let mut ours = Status::new(Code::Unknown, "odd");
+        ours.metadata_mut()
+            .insert(ERROR_CODE_KEY, tonic::metadata::MetadataValue::from_static("internal_error"));
+        assert_eq!(ServiceError::from_status(&ours).code, ErrorCode::Internal);
+    }
+
+    #[test]
     fn every_code_survives_the_round_trip() {
         let codes = [
             ErrorCode::INVALID_FIELD,
@@ -171,6 +185,8 @@ mod tests {
         assert_eq!(back.code, ErrorCode::NotFound);
         let back = ServiceError::from(Status::aborted("x"));
         assert_eq!(back.code, ErrorCode::CONFLICT);
-        assert_eq!(ServiceError::from(Status::unknown("x")).code, ErrorCode::Internal);
+        // Only the transport answers `Unknown` without a code (a_transport_failure_...).
+        assert_eq!(ServiceError::from(Status::unknown("x")).code, ErrorCode::Unavailable);
+        assert_eq!(ServiceError::from(Status::internal("x")).code, ErrorCode::Internal);
     }
 }

@@ -156,7 +156,14 @@ async fn drive(
         max_in_flight: 256,
         connections: 64,
         request_timeout: Duration::from_secs(30),
-        behaviour: Behaviour { pricing: Duration::from_secs(60), ..Behaviour::default() },
+        // Pricing every minute, so reports cross every fault. No image before a
+        // switch: 20-90 s of snapshot fit no 2-minute deadline, and a notice
+        // missed for that would hide the ones a fault made miss.
+        behaviour: Behaviour {
+            pricing: Duration::from_secs(60),
+            snapshot_on_switch: 0.0,
+            ..Behaviour::default()
+        },
         cloud: CloudConfig { interruption_rate_per_hour: (rate, rate), ..CloudConfig::default() },
         ..FleetConfig::default()
     })
@@ -167,11 +174,26 @@ async fn drive(
     let mut missed = Vec::new();
     report.add("setup.replicas_per_service", REPLICAS as f64, "replicas", "2");
     report.add("setup.v4_agents", args.agents as f64, "agents", "");
+    let mut windows = Vec::new();
     for fault in schedule {
-        let window = run_fault(rig, fault, args, &fleet, &prober).await?;
-        window.add_to(&mut report, &mut missed);
+        windows.push(run_fault(rig, fault, args, &fleet, &prober).await?);
     }
 
+    // A notice's deadline is judged once it passed: the fleet runs on until
+    // the last window's last deadline (2 minutes), then each window's misses
+    // are read.
+    let last_deadline = windows.last().map_or_else(Instant::now, |w| w.ended) + Duration::from_secs(130);
+    tokio::time::sleep(last_deadline.saturating_duration_since(Instant::now())).await;
+    for w in &mut windows {
+        w.deadline_missed = crate::sql::count_with(
+            &rig.db,
+            "SELECT count(*) FROM emergency.notices
+             WHERE kind = 'termination' AND deadline_missed AND received_at >= $1 AND received_at < $2",
+            vec![w.since.into(), w.until.into()],
+        )
+        .await?;
+        w.add_to(&mut report, &mut missed);
+    }
     // The fleet stops silently; consumers catch up; the ledger is read.
     let fleet_end = fleet.shutdown(false).await?;
     let samples = prober.samples();
@@ -191,8 +213,11 @@ async fn drive(
             missed.push(format!("{}: {} lost, {} doubled", e.kind, e.lost(), e.doubled()));
         }
     }
-    let deadline_missed =
-        count(&rig.db, "SELECT count(*) FROM emergency.notices WHERE deadline_missed").await?;
+    let deadline_missed = count(
+        &rig.db,
+        "SELECT count(*) FROM emergency.notices WHERE kind = 'termination' AND deadline_missed",
+    )
+    .await?;
     report.add("notices.deadline_missed_total", deadline_missed as f64, "notices", "");
     let (scans, worst) = (scans.load(Ordering::Relaxed), worst.load(Ordering::Relaxed));
     report.add("primary.scans", scans as f64, "scans", "");
@@ -217,7 +242,11 @@ struct Window {
     fleet_503: u64,
     fleet_other_5xx: u64,
     fleet_cut: u64,
+    /// Termination notices received in the window whose deadline passed unmet.
     deadline_missed: i64,
+    since: chrono::DateTime<chrono::Utc>,
+    until: chrono::DateTime<chrono::Utc>,
+    ended: Instant,
 }
 
 impl Window {
@@ -243,6 +272,7 @@ impl Window {
         report.add(&k("notices_deadline_missed"), self.deadline_missed as f64, "notices", "0");
         let bad = [
             (self.recovery.is_none(), "no recovery"),
+            (self.deadline_missed > 0, "termination notices missed their deadline"),
             (self.probe.refused_bare > 0, "503 without Retry-After"),
             (self.probe.server_errors + self.fleet_other_5xx > 0, "5xx other than 503"),
             (self.probe.client_errors + self.probe.limited > 0, "4xx to a registered agent"),
@@ -275,13 +305,6 @@ async fn run_fault(
     tokio::time::sleep(args.settle).await;
     let after = fleet.snapshot().stats;
     let probe = Tally::of(&prober.samples(), started, Instant::now());
-    let deadline_missed = crate::sql::count_with(
-        &rig.db,
-        "SELECT count(*) FROM emergency.notices WHERE deadline_missed AND received_at >= $1",
-        vec![since.into()],
-    )
-    .await
-    .unwrap_or(-1);
     let (ok, s503, other, cut) = delta(&before, &after);
     println!(
         "{fault}: recovered in {:.1} s, probe {} calls ({} ok, {} refused, {} cut), fleet {} ok / {} 503 / {} other 5xx / {} cut",
@@ -303,7 +326,10 @@ async fn run_fault(
         fleet_503: s503,
         fleet_other_5xx: other,
         fleet_cut: cut,
-        deadline_missed,
+        deadline_missed: 0,
+        since,
+        until: chrono::Utc::now(),
+        ended: Instant::now(),
     })
 }
 
@@ -369,6 +395,9 @@ mod tests {
             fleet_other_5xx: 0,
             fleet_cut: 0,
             deadline_missed: 0,
+            since: chrono::Utc::now(),
+            until: chrono::Utc::now(),
+            ended: Instant::now(),
         };
         let (mut report, mut missed) = (Report::new("t"), Vec::new());
         w.add_to(&mut report, &mut missed);
