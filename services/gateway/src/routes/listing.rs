@@ -4,6 +4,7 @@
 //! `GET /api/{kind}?limit=50&after=<cursor>&group_id=&agent_id=&role=&status=`
 //! with the tenant's token, or with the admin token and `client_id=`.
 
+use super::audit::ReportPage;
 use crate::http::{ApiErrors, ClientScope, Reply};
 use crate::state::AppState;
 use actix_web::web;
@@ -35,7 +36,7 @@ pub async fn list(
     kind: web::Path<String>,
     params: web::Query<ListParams>,
     ClientScope(client): ClientScope,
-) -> Reply<serde_json::Value> {
+) -> Reply<ReportPage> {
     let p = params.into_inner();
     let page = state
         .lifecycle
@@ -50,7 +51,5 @@ pub async fn list(
             status: p.status,
         })
         .await?;
-    let items: Vec<serde_json::Value> =
-        page.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
-    Ok(web::Json(serde_json::json!({"items": items, "next_cursor": page.next_cursor})))
+    Ok(web::Json(ReportPage::of(&page.items_json, page.next_cursor)))
 }

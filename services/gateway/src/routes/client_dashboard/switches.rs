@@ -1,9 +1,9 @@
 //! Switches page: the tenant's switch history, newest first.
 
-use super::{DashResult, own_client};
+use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
 use crate::state::AppState;
 use crate::wire::dashboard::{savings_impact, utc};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use spot_contracts::v1;
 
@@ -44,11 +44,10 @@ pub struct SwitchesEnvelope {
     path = "/api/client/{client_id}/switches",
     tag = "client dashboard",
     summary = "Switches page: the newest 200 switches and the total count",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = SwitchesEnvelope), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = SwitchesEnvelope), DashErrors)
 )]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let page = state
         .lifecycle
         .switch_overviews(v1::SwitchOverviewRequest { client_id: client.to_string(), limit: PAGE })
