@@ -3,7 +3,7 @@
 //! switch history (JSON pages or a CSV export). Every list is paged.
 
 use crate::error::ApiError;
-use crate::http::{AgentPath, ApiErrors, ClientScope, Operator};
+use crate::http::{AgentPath, ApiErrors, ClientScope, Operator, csv_response};
 use crate::state::AppState;
 use crate::wire::operator::{ReportParams, uuid_param};
 use crate::wire::paging::{PageParams, request_limit};
@@ -195,28 +195,21 @@ pub async fn switches(
     match params.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(report.page(&state, client, &page).await?)),
         Some("csv") => {
-            let mut body = CSV_COLUMNS.join(",");
-            body.push('\n');
             let (limit, mut after) = (PageLimit::parse(Some(500))?, None);
-            let mut rows = 0;
+            let mut lines = Vec::new();
             loop {
                 let answer = report.call(&state, client, limit, after).await?;
                 for item in &answer.items_json {
                     let row: serde_json::Value = serde_json::from_str(item).map_err(ApiError::internal)?;
                     let fields: Vec<String> = CSV_COLUMNS.iter().map(|c| csv_field(&row[*c])).collect();
-                    body.push_str(&fields.join(","));
-                    body.push('\n');
-                    rows += 1;
+                    lines.push(fields.join(","));
                 }
                 after = answer.next_cursor;
-                if after.is_none() || rows >= CSV_MAX_ROWS {
+                if after.is_none() || lines.len() >= CSV_MAX_ROWS {
                     break;
                 }
             }
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header(("Content-Disposition", "attachment; filename=\"switches.csv\""))
-                .body(body))
+            Ok(csv_response("switches.csv", &CSV_COLUMNS.join(","), lines))
         }
         Some(_) => Err(ApiError::Field { field: "format", message: "must be json or csv".into() }),
     }

@@ -5,7 +5,7 @@ use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::wire::dashboard::{
-    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, savings_impact, utc,
+    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, switch_savings, utc,
 };
 use actix_web::{HttpResponse, web};
 use spot_contracts::v1;
@@ -86,13 +86,7 @@ pub async fn stats(state: web::Data<AppState>, OwnClient(client): OwnClient) -> 
                 new_instance_id: s.new_instance_id.clone(),
                 old_mode: s.old_mode.clone(),
                 new_mode: s.new_mode.clone(),
-                savings_impact: savings_impact(
-                    &s.old_mode,
-                    &s.new_mode,
-                    s.on_demand_price,
-                    s.old_spot_price,
-                    s.new_spot_price,
-                ),
+                savings_impact: switch_savings(s),
                 initiated_at: utc(&s.initiated_at).unwrap_or_default(),
             })
             .collect(),

@@ -6,7 +6,7 @@ use super::{
 };
 use super::{DashErrors, SharedWriteErrors, agent_with_prices, operator_agent};
 use crate::error::ApiError;
-use crate::http::{AgentPath, agent_ref, request_id};
+use crate::http::{AgentPath, ReplicaPath, agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::dashboard::{ReplicaAnswer, utc};
 use crate::wire::non_empty;
@@ -153,7 +153,7 @@ pub async fn create(
     path = "/api/agents/{agent_id}/replicas/{replica_id}",
     tag = "client dashboard",
     summary = "Terminate a replica (200 JSON, never 204)",
-    params(AgentPath, ("replica_id" = String, Path, description = "Replica id")),
+    params(ReplicaPath),
     responses((status = 200, body = ReplicaAnswer), DashErrors, (status = 404, description = "Unknown agent or replica, or another tenant's", body = serde_json::Value), (status = 409, description = "The replica was promoted and serves as PRIMARY (replica_is_primary)", body = serde_json::Value))
 )]
 pub async fn delete(

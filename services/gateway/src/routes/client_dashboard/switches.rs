@@ -2,7 +2,7 @@
 
 use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
 use crate::state::AppState;
-use crate::wire::dashboard::{savings_impact, utc};
+use crate::wire::dashboard::{switch_savings, utc};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use spot_contracts::v1;
@@ -56,13 +56,7 @@ pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> D
         .switches
         .into_iter()
         .map(|s| DashSwitch {
-            savings_impact: savings_impact(
-                &s.old_mode,
-                &s.new_mode,
-                s.on_demand_price,
-                s.old_spot_price,
-                s.new_spot_price,
-            ),
+            savings_impact: switch_savings(&s),
             initiated_at: utc(&s.initiated_at).unwrap_or_default(),
             id: s.switch_id,
             old_instance_id: s.old_instance_id,
