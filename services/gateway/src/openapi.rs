@@ -114,8 +114,9 @@ use utoipa::OpenApi;
         unknown_instances::list,
         replica_costs::list
     ),
-    // The error preset (`ApiErrors`) refers to the body; it is registered
-    // here since responses derived with `IntoResponses` do not collect it.
+    // The error presets (`ApiErrors`, the dashboard's) refer to the body by
+    // name; it is registered here since `IntoResponses` answers do not
+    // collect it.
     components(schemas(crate::error::ApiErrorBody, crate::error::ApiErrorDetail)),
     // X-Request-ID and its answers on every write, links for stateful fuzzing.
     modifiers(&EdgeLayers)

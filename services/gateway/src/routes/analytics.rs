@@ -65,21 +65,28 @@ async fn counts(
     serde_json::from_str(first).map_err(ApiError::internal)
 }
 
-/// Pricing's savings rows of a tenant, per `granularity` (`day` or `month`).
+/// Pricing's savings rows of a tenant, per `granularity` (`day` or `month`;
+/// empty, unset times: pricing's defaults).
 pub(crate) async fn savings_rows(
+    state: &AppState,
+    client: ClientId,
+    from: Option<spot_contracts::Timestamp>,
+    to: Option<spot_contracts::Timestamp>,
+    granularity: &str,
+) -> Result<Vec<v1::SavingsRow>, ApiError> {
+    let request =
+        v1::SavingsRequest { client_id: client.to_string(), from, to, granularity: granularity.into() };
+    Ok(state.pricing.savings(request).await?.rows)
+}
+
+/// [`savings_rows`] per day of a window.
+async fn daily_savings(
     state: &AppState,
     client: ClientId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    granularity: &str,
 ) -> Result<Vec<v1::SavingsRow>, ApiError> {
-    let request = v1::SavingsRequest {
-        client_id: client.to_string(),
-        from: Some(ts(from)),
-        to: Some(ts(to)),
-        granularity: granularity.into(),
-    };
-    Ok(state.pricing.savings(request).await?.rows)
+    savings_rows(state, client, Some(ts(from)), Some(ts(to)), "day").await
 }
 
 fn day_of(period: &str) -> Option<NaiveDate> {
@@ -141,7 +148,7 @@ pub async fn savings_per_day(
     ClientScope(client): ClientScope,
 ) -> Result<web::Json<Series>, ApiError> {
     let (first, last, from, to) = day_range(params.days()?);
-    let rows = savings_rows(&state, client, from, to, "day").await?;
+    let rows = daily_savings(&state, client, from, to).await?;
     let points = rows.iter().filter_map(|r| Some((day_of(&r.period)?, r.savings)));
     Ok(web::Json(Series { metric: "savings", points: daily_series(first, last, points) }))
 }
@@ -160,7 +167,7 @@ pub async fn operational(
     let (counts, downtimes, savings, jobs) = tokio::try_join!(
         counts(&state, client, from, to),
         downtime_samples(&state, client, from, to),
-        savings_rows(&state, client, from, to, "day"),
+        daily_savings(&state, client, from, to),
         state.pricing.jobs(v1::ListJobsRequest { limit: 500 }),
     )?;
     let started_in_window = |j: &&v1::JobRecord| {
@@ -219,7 +226,7 @@ pub async fn tenant_stats(
     let days = params.days()?;
     let (first, last, from, to) = day_range(days);
     let (counts, savings, registrations) =
-        tokio::try_join!(counts(&state, id, from, to), savings_rows(&state, id, from, to, "day"), async {
+        tokio::try_join!(counts(&state, id, from, to), daily_savings(&state, id, from, to), async {
             Ok(tenant_admin::registrations_per_day(&state.db, id, from).await?)
         },)?;
     let online_percent = (counts.agents > 0)

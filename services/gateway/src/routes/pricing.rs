@@ -120,18 +120,11 @@ pub async fn savings(
     ClientScope(client): ClientScope,
 ) -> Result<HttpResponse, ApiError> {
     let csv_out = wants_csv(&params)?;
-    let report = state
-        .pricing
-        .savings(v1::SavingsRequest {
-            client_id: client.to_string(),
-            from: ts(&params.from, "from")?,
-            to: ts(&params.to, "to")?,
-            granularity: params.granularity.clone().unwrap_or_default(),
-        })
-        .await?;
+    let (from, to) = (ts(&params.from, "from")?, ts(&params.to, "to")?);
+    let granularity = params.granularity.as_deref().unwrap_or_default();
+    let rows = super::analytics::savings_rows(&state, client, from, to, granularity).await?;
     if csv_out {
-        let lines = report
-            .rows
+        let lines = rows
             .iter()
             .map(|r| {
                 format!(
@@ -153,8 +146,7 @@ pub async fn savings(
             lines,
         ));
     }
-    let rows: Vec<serde_json::Value> = report
-        .rows
+    let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {
             serde_json::json!({"period": r.period, "spot_hours": r.spot_hours, "on_demand_hours": r.on_demand_hours,

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::wire::dashboard::{
     ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, switch_savings, utc,
 };
+use crate::wire::operator::ts;
 use actix_web::{HttpResponse, web};
 use spot_contracts::v1;
 use spot_domain::ClientId;
@@ -20,7 +21,8 @@ const SAVINGS_YEARS: i64 = 10;
 async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(String, f64)>, ApiError> {
     let now = chrono::Utc::now();
     let from = now - chrono::Duration::days(366 * SAVINGS_YEARS);
-    let rows = crate::routes::analytics::savings_rows(state, client, from, now, "month").await?;
+    let (from, to) = (Some(ts(from)), Some(ts(now)));
+    let rows = crate::routes::analytics::savings_rows(state, client, from, to, "month").await?;
     Ok(rows.into_iter().map(|r| (r.period, r.savings)).collect())
 }
 
