@@ -11,14 +11,18 @@ use actix_web::web;
 use spot_contracts::v1;
 
 /// Query parameters.
-#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// 1..500, default 50
     pub limit: Option<i32>,
+    /// cursor from next_cursor
     pub after: Option<String>,
     pub group_id: Option<String>,
     pub agent_id: Option<String>,
     pub role: Option<String>,
     pub status: Option<String>,
+    /// admin token only
     pub client_id: Option<String>,
 }
 
@@ -28,7 +32,7 @@ pub struct ListParams {
     path = "/api/{kind}",
     tag = "operator",
     summary = "Paginated listing: groups, agents, instances, replicas, commands, switches",
-    params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ("limit" = Option<i32>, Query, description = "1..500, default 50"), ("after" = Option<String>, Query, description = "cursor from next_cursor"), ("group_id" = Option<String>, Query), ("agent_id" = Option<String>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
+    params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ListParams),
     responses((status = 200, body = serde_json::Value), ApiErrors)
 )]
 pub async fn list(
