@@ -4,15 +4,12 @@
 //! `invalid_field` travels to the HTTP client unchanged.
 
 use crate::error::ApiError;
-use crate::upstream::{api_error, client, rpc};
+use crate::upstream::{api_error, grpc_client};
 use spot_contracts::v1;
 use spot_contracts::v1::decisions_service_client::DecisionsServiceClient;
 use spot_contracts::{ErrorCode, ServiceError};
 use spot_platform::grpc::Channel;
 use std::time::Duration;
-
-/// Registry calls carry ONNX files; evaluation listings are quick.
-pub const CALL_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Largest ONNX upload (the decisions service enforces the same).
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
@@ -27,23 +24,19 @@ fn decisions_error(service: &'static str, status: tonic::Status) -> ApiError {
     }
 }
 
-client!(
-    /// Decisions' API.
-    DecisionsClient,
-    DecisionsServiceClient<Channel>,
-    "SPOT_DECISIONS_GRPC_URL",
-    CALL_DEADLINE,
-    |c| c.max_encoding_message_size(MAX_UPLOAD + 65_536)
-);
-
-impl DecisionsClient {
-    rpc!("decisions" via decisions_error: list_decisions, list_decisions, v1::ListDecisionsRequest, v1::JsonRows);
-    rpc!("decisions" via decisions_error: summary, summary, v1::SummaryRequest, v1::JsonRows);
-    rpc!("decisions" via decisions_error: list_rejected, list_rejected, v1::ListDecisionsRequest, v1::JsonRows);
-    rpc!("decisions" via decisions_error: list_models, list_models, v1::ListModelsRequest, v1::JsonRows);
-    rpc!("decisions" via decisions_error: register_model, register_model, v1::RegisterModelRequest, v1::JsonRow);
-    rpc!("decisions" via decisions_error: set_model_active, set_model_active, v1::SetModelActiveRequest, v1::JsonRow);
-    rpc!("decisions" via decisions_error: delete_model, delete_model, v1::ModelRef, v1::JsonRow);
+grpc_client! {
+    /// Decisions' API. Registry calls carry ONNX files (10 s deadline);
+    /// evaluation listings are quick.
+    DecisionsClient: DecisionsServiceClient<Channel>, "SPOT_DECISIONS_GRPC_URL", Duration::from_secs(10),
+        |c| c.max_encoding_message_size(MAX_UPLOAD + 65_536);
+    "decisions" via decisions_error;
+    list_decisions => list_decisions(v1::ListDecisionsRequest, v1::JsonRows),
+    summary => summary(v1::SummaryRequest, v1::JsonRows),
+    list_rejected => list_rejected(v1::ListDecisionsRequest, v1::JsonRows),
+    list_models => list_models(v1::ListModelsRequest, v1::JsonRows),
+    register_model => register_model(v1::RegisterModelRequest, v1::JsonRow),
+    set_model_active => set_model_active(v1::SetModelActiveRequest, v1::JsonRow),
+    delete_model => delete_model(v1::ModelRef, v1::JsonRow),
 }
 
 #[cfg(test)]

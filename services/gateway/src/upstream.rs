@@ -1,6 +1,6 @@
 //! What the gRPC clients of the gateway share: the channel (lazy, with a
 //! deadline per call, from `spot_platform::grpc`), the error mapping and the
-//! macro that writes one client method per RPC.
+//! macro that declares a client with one method per RPC.
 //!
 //! Errors are mapped by their stable code (`spot_contracts::ErrorCode`,
 //! carried in the `spot-error-code` metadata), never by message text.
@@ -21,35 +21,29 @@ pub(crate) fn api_error(service: &'static str, status: tonic::Status) -> ApiErro
     }
 }
 
-/// Generates a client method per RPC: clone the channel handle, call, map
-/// the error of `$service` by its code.
-macro_rules! rpc {
-    ($service:literal: $(#[$doc:meta])* $name:ident, $method:ident, $req:ty, $resp:ty) => {
-        $crate::upstream::rpc!($service via $crate::upstream::api_error: $(#[$doc])* $name, $method, $req, $resp);
-    };
-    // `via` names another mapping (same signature as `api_error`).
-    ($service:literal via $map:path: $(#[$doc:meta])* $name:ident, $method:ident, $req:ty, $resp:ty) => {
-        $(#[$doc])*
-        pub async fn $name(&self, req: $req) -> Result<$resp, $crate::error::ApiError> {
-            self.inner
-                .clone()
-                .$method(req)
-                .await
-                .map(tonic::Response::into_inner)
-                .map_err(|s| $map($service, s))
-        }
-    };
-}
-pub(crate) use rpc;
-
-/// Declares a client type over a generated gRPC client: cheap to clone (calls
-/// share one HTTP/2 connection), lazily connected, `$deadline` per call.
-macro_rules! client {
-    ($(#[$doc:meta])* $name:ident, $generated:ty, $setting:literal, $deadline:expr) => {
-        $crate::upstream::client!($(#[$doc])* $name, $generated, $setting, $deadline, |c| c);
-    };
-    // `$configure` adjusts the generated client (e.g. its message size limits).
-    ($(#[$doc:meta])* $name:ident, $generated:ty, $setting:literal, $deadline:expr, $configure:expr) => {
+/// Declares a client type over a generated gRPC client, cheap to clone
+/// (calls share one HTTP/2 connection), lazily connected, `$deadline` per
+/// call, and one method per RPC: clone the channel handle, call, map the
+/// error of `$service` by its code with [`api_error`] (or with the mapping
+/// named after `via`, of the same signature). The optional `$configure`
+/// adjusts the generated client (e.g. its message size limits).
+///
+/// ```ignore
+/// grpc_client! {
+///     /// Pricing's API.
+///     PricingClient: PricingServiceClient<Channel>, "SPOT_PRICING_GRPC_URL", Duration::from_secs(120);
+///     "pricing";
+///     /// Risk of some pools.
+///     pool_risk => get_pool_risk(v1::GetPoolRiskRequest, v1::PoolRiskList),
+/// }
+/// ```
+macro_rules! grpc_client {
+    (
+        $(#[$doc:meta])*
+        $name:ident: $generated:ty, $setting:literal, $deadline:expr $(, $configure:expr)?;
+        $service:literal $(via $map:path)?;
+        $($(#[$rpc_doc:meta])* $rpc:ident => $method:ident($req:ty, $resp:ty),)*
+    ) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name {
@@ -60,13 +54,35 @@ macro_rules! client {
             /// A lazily connected client for `url` (e.g. `http://127.0.0.1:50051`).
             pub fn new(url: &str) -> Result<Self, String> {
                 let channel = spot_platform::grpc::channel(url, $setting, $deadline)?;
-                let configure: fn($generated) -> $generated = $configure;
+                let configure: fn($generated) -> $generated =
+                    $crate::upstream::grpc_client!(@or [$($configure)?] |c| c);
                 Ok(Self { inner: configure(<$generated>::new(channel)) })
             }
+
+            /// The API error of a failed call.
+            fn api_error(status: tonic::Status) -> $crate::error::ApiError {
+                let map: fn(&'static str, tonic::Status) -> $crate::error::ApiError =
+                    $crate::upstream::grpc_client!(@or [$($map)?] $crate::upstream::api_error);
+                map($service, status)
+            }
+
+            $(
+                $(#[$rpc_doc])*
+                pub async fn $rpc(&self, req: $req) -> Result<$resp, $crate::error::ApiError> {
+                    let answer = self.inner.clone().$method(req).await;
+                    answer.map(tonic::Response::into_inner).map_err(Self::api_error)
+                }
+            )*
         }
     };
+    (@or [] $default:expr) => {
+        $default
+    };
+    (@or [$given:expr] $default:expr) => {
+        $given
+    };
 }
-pub(crate) use client;
+pub(crate) use grpc_client;
 
 #[cfg(test)]
 mod tests {

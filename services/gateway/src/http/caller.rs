@@ -42,6 +42,15 @@ pub(crate) fn path_agent(req: &HttpRequest) -> Result<AgentId, ApiError> {
     AgentId::parse(raw).map_err(|_| ApiError::InvalidField("agent_id in the path is not a valid UUID".into()))
 }
 
+/// The `{client_id}` of the path if it is the caller's own tenant; `None`
+/// for any other client id, which the caller answers as not found (never
+/// forbidden).
+pub(crate) async fn own_client_id(req: &HttpRequest) -> Result<Option<ClientId>, ApiError> {
+    let tenant = tenant(req).await?;
+    let raw = req.match_info().get("client_id").unwrap_or_default();
+    Ok(ClientId::parse(raw.trim()).ok().filter(|id| *id == tenant.id))
+}
+
 /// Implements `FromRequest` with an async resolver taking the request.
 macro_rules! extract_with {
     ($ty:ty, $resolve:path) => {

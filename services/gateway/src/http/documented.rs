@@ -6,22 +6,15 @@
 //! `idempotency_request_in_progress`; and the links from a create to the
 //! routes that use what it made, which the stateful API fuzzer follows.
 
+use super::responses::error_response;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::openapi::{OpenApi, RefOr, Required};
 
 /// The modifier named in the document's `#[openapi(modifiers(..))]`.
 #[derive(Debug)]
 pub struct EdgeLayers;
-
-fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/json", Content::new(Some(Ref::from_schema_name("ApiErrorBody"))))
-        .build()
-        .into()
-}
 
 fn request_id_header() -> RefOr<utoipa::openapi::path::Parameter> {
     ParameterBuilder::new()

@@ -33,6 +33,16 @@ pub struct AgentPath {
     pub agent_id: String,
 }
 
+/// The `{agent_id}` and `{replica_id}` path parameters, documented once.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReplicaPath {
+    /// Agent id (UUID)
+    pub agent_id: String,
+    /// Replica id
+    pub replica_id: String,
+}
+
 /// The `X-Request-ID` header, trimmed and cut to 200 characters; empty when absent.
 pub fn request_id(req: &HttpRequest) -> String {
     req.headers()
@@ -40,6 +50,21 @@ pub fn request_id(req: &HttpRequest) -> String {
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().chars().take(200).collect())
         .unwrap_or_default()
+}
+
+/// A CSV download: `header`, then one line each, as `filename`.
+pub fn csv_response(filename: &str, header: &str, lines: Vec<String>) -> actix_web::HttpResponse {
+    let mut body = String::with_capacity(64 * (lines.len() + 1));
+    body.push_str(header);
+    body.push('\n');
+    for line in lines {
+        body.push_str(&line);
+        body.push('\n');
+    }
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
+        .body(body)
 }
 
 /// Publishes an agent's report to JetStream and answers `{"status": "ok"}`

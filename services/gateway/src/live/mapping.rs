@@ -8,7 +8,6 @@
 
 use super::LiveEvent;
 use chrono::{DateTime, SecondsFormat, Utc};
-use prost::Message;
 use serde_json::{Value, json};
 use spot_contracts::{Event, v1};
 use spot_domain::ClientId;
@@ -50,23 +49,33 @@ struct Meta {
     at: String,
 }
 
-fn meta(m: &Option<v1::EventMeta>, now: DateTime<Utc>) -> Meta {
-    let client = m.as_ref().and_then(|m| ClientId::parse(&m.client_id).ok());
-    let agent = m.as_ref().map_or(Value::Null, |m| text_or_null(&m.agent_id));
-    let at = m.as_ref().and_then(|m| spot_platform::time::from_wire_opt(&m.occurred_at)).unwrap_or(now);
+fn meta(m: Option<&v1::EventMeta>, now: DateTime<Utc>) -> Meta {
+    let client = m.and_then(|m| ClientId::parse(&m.client_id).ok());
+    let agent = m.map_or(Value::Null, |m| text_or_null(&m.agent_id));
+    let at = m.and_then(|m| spot_platform::time::from_wire_opt(&m.occurred_at)).unwrap_or(now);
     Meta { client, agent, at: rfc3339(at) }
 }
 
-fn event(kind: &'static str, m: Meta, fields: Value) -> LiveEvent {
+/// Decodes an `E` and builds its live message: the common fields from the
+/// metadata, then what `fields` makes of the event and its agent id.
+fn live<E: Event>(
+    payload: &[u8],
+    now: DateTime<Utc>,
+    kind: &'static str,
+    fields: impl FnOnce(E, Value) -> Value,
+) -> Option<LiveEvent> {
+    let e = E::decode(payload).ok()?;
+    let m = meta(e.meta(), now);
+    let extra = fields(e, m.agent.clone());
     let mut data = json!({
         "kind": kind,
         "client_id": m.client.map(|c| c.to_string()),
         "at": m.at,
     });
-    if let (Some(obj), Value::Object(extra)) = (data.as_object_mut(), fields) {
+    if let (Some(obj), Value::Object(extra)) = (data.as_object_mut(), extra) {
         obj.extend(extra);
     }
-    LiveEvent { kind, client: m.client, data }
+    Some(LiveEvent { kind, client: m.client, data })
 }
 
 /// `PRIMARY`, `REPLICA`, `ZOMBIE`, `TERMINATED` (or `UNSPECIFIED`).
@@ -90,112 +99,73 @@ pub fn from_bus(subject: &str, payload: &[u8], now: DateTime<Utc>) -> Option<Liv
     if subject.starts_with(NOTIFICATION_SUBJECT) {
         return notification(payload);
     }
+    // The agent id rides in the metadata (empty for group-wide changes).
     match event_name(subject) {
-        "role_changed" => {
-            let e = v1::InstanceRoleChanged::decode(payload).ok()?;
-            // The agent id rides in the metadata (empty for group-wide changes).
-            let m = meta(&e.meta, now);
-            let agent = m.agent.clone();
-            Some(event(
-                "instance.role_changed",
-                m,
-                json!({
-                    "group_id": text_or_null(&e.group_id),
-                    "agent_id": agent,
-                    "instance_id": e.instance_id,
-                    "role": role_name(e.to_role),
-                    "from_role": role_name(e.from_role),
-                    "reason": e.reason,
-                }),
-            ))
-        }
-        "agent_status_changed" => {
-            let e = v1::AgentStatusChanged::decode(payload).ok()?;
-            let m = meta(&e.meta, now);
-            let agent = m.agent.clone();
-            Some(event(
-                "agent.status_changed",
-                m,
-                json!({"agent_id": agent, "status": e.status, "previous_status": e.previous_status, "reason": e.reason}),
-            ))
-        }
-        "switch_completed" => {
-            let e = v1::SwitchCompleted::decode(payload).ok()?;
-            let m = meta(&e.meta, now);
-            let agent = m.agent.clone();
-            Some(event(
-                "switch.executed",
-                m,
-                json!({
-                    "group_id": Value::Null,
-                    "agent_id": agent,
-                    "from_pool": Value::Null,
-                    "to_pool": text_or_null(&e.new_pool_id),
-                    "downtime_seconds": e.downtime_seconds,
-                    "switch_id": e.switch_id,
-                    "trigger": e.trigger,
-                }),
-            ))
-        }
-        "notice" => {
-            let e = v1::NoticeReceived::decode(payload).ok()?;
-            let m = meta(&e.meta, now);
-            let agent = m.agent.clone();
-            Some(event(
-                "notice.changed",
-                m,
-                json!({
-                    "notice_id": e.notice_id,
-                    "agent_id": agent,
-                    "group_id": Value::Null,
-                    "notice_kind": e.kind,
-                    "status": "detected",
-                    "action": e.action,
-                    "deadline": opt_ts(&e.deadline),
-                }),
-            ))
-        }
-        "notice_changed" => {
-            let e = v1::NoticeChanged::decode(payload).ok()?;
-            let m = meta(&e.meta, now);
-            let agent = m.agent.clone();
-            Some(event(
-                "notice.changed",
-                m,
-                json!({
-                    "notice_id": e.notice_id,
-                    "agent_id": agent,
-                    "group_id": Value::Null,
-                    "notice_kind": e.kind,
-                    "status": e.status,
-                    "deadline": Value::Null,
-                    "fallback": text_or_null(&e.fallback),
-                }),
-            ))
-        }
-        "decision_made" => {
-            let e = v1::DecisionMade::decode(payload).ok()?;
-            Some(event(
-                "decision.made",
-                meta(&e.meta, now),
-                json!({
-                    "decision_id": e.decision_id,
-                    "group_id": text_or_null(&e.group_id),
-                    "action": e.action,
-                    "model": e.model_name,
-                    "model_version": e.model_version,
-                    "arm": e.arm,
-                }),
-            ))
-        }
-        "consolidation_finished" => {
-            let e = v1::ConsolidationFinished::decode(payload).ok()?;
-            Some(event(
-                "pricing.consolidated",
-                meta(&e.meta, now),
-                json!({"job_id": e.job_id, "pools": Value::Null, "status": e.status, "records_processed": e.records_processed}),
-            ))
-        }
+        "role_changed" => live(payload, now, "instance.role_changed", |e: v1::InstanceRoleChanged, agent| {
+            json!({
+                "group_id": text_or_null(&e.group_id),
+                "agent_id": agent,
+                "instance_id": e.instance_id,
+                "role": role_name(e.to_role),
+                "from_role": role_name(e.from_role),
+                "reason": e.reason,
+            })
+        }),
+        "agent_status_changed" => live(
+            payload,
+            now,
+            "agent.status_changed",
+            |e: v1::AgentStatusChanged, agent| json!({"agent_id": agent, "status": e.status, "previous_status": e.previous_status, "reason": e.reason}),
+        ),
+        "switch_completed" => live(payload, now, "switch.executed", |e: v1::SwitchCompleted, agent| {
+            json!({
+                "group_id": Value::Null,
+                "agent_id": agent,
+                "from_pool": Value::Null,
+                "to_pool": text_or_null(&e.new_pool_id),
+                "downtime_seconds": e.downtime_seconds,
+                "switch_id": e.switch_id,
+                "trigger": e.trigger,
+            })
+        }),
+        "notice" => live(payload, now, "notice.changed", |e: v1::NoticeReceived, agent| {
+            json!({
+                "notice_id": e.notice_id,
+                "agent_id": agent,
+                "group_id": Value::Null,
+                "notice_kind": e.kind,
+                "status": "detected",
+                "action": e.action,
+                "deadline": opt_ts(&e.deadline),
+            })
+        }),
+        "notice_changed" => live(payload, now, "notice.changed", |e: v1::NoticeChanged, agent| {
+            json!({
+                "notice_id": e.notice_id,
+                "agent_id": agent,
+                "group_id": Value::Null,
+                "notice_kind": e.kind,
+                "status": e.status,
+                "deadline": Value::Null,
+                "fallback": text_or_null(&e.fallback),
+            })
+        }),
+        "decision_made" => live(payload, now, "decision.made", |e: v1::DecisionMade, _| {
+            json!({
+                "decision_id": e.decision_id,
+                "group_id": text_or_null(&e.group_id),
+                "action": e.action,
+                "model": e.model_name,
+                "model_version": e.model_version,
+                "arm": e.arm,
+            })
+        }),
+        "consolidation_finished" => live(
+            payload,
+            now,
+            "pricing.consolidated",
+            |e: v1::ConsolidationFinished, _| json!({"job_id": e.job_id, "pools": Value::Null, "status": e.status, "records_processed": e.records_processed}),
+        ),
         _ => None,
     }
 }
@@ -214,6 +184,7 @@ fn notification(payload: &[u8]) -> Option<LiveEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost::Message;
 
     fn meta_of(client: &str, agent: &str) -> Option<v1::EventMeta> {
         Some(v1::EventMeta {
@@ -225,6 +196,11 @@ mod tests {
             agent_id: agent.into(),
             ..Default::default()
         })
+    }
+
+    /// The live message's data for an event, `null` when it shows none.
+    fn data_of<E: Event>(e: &E, now: DateTime<Utc>) -> Value {
+        from_bus(&e.subject(), &e.encode_to_vec(), now).map(|e| e.data).unwrap_or_default()
     }
 
     const C: &str = "0190f5a6-0000-7000-8000-000000000001";
@@ -259,8 +235,7 @@ mod tests {
             to_role: v1::InstanceRole::Primary as i32,
             ..Default::default()
         };
-        let ev = from_bus(&e.subject(), &e.encode_to_vec(), Utc::now());
-        let data = ev.map(|e| e.data).unwrap_or_default();
+        let data = data_of(&e, Utc::now());
         assert_eq!(data["kind"], "instance.role_changed");
         assert_eq!(data["role"], "PRIMARY");
         assert_eq!(data["group_id"], "g1");
@@ -276,31 +251,28 @@ mod tests {
             downtime_seconds: Some(4.5),
             ..Default::default()
         };
-        let d = from_bus(&s.subject(), &s.encode_to_vec(), now).map(|e| e.data).unwrap_or_default();
+        let d = data_of(&s, now);
         assert_eq!(
             (d["kind"].as_str(), d["to_pool"].as_str()),
             (Some("switch.executed"), Some("t3.medium:us-east-1a"))
         );
         assert_eq!(d["downtime_seconds"], 4.5);
-        let n = v1::NoticeReceived {
+        let received = v1::NoticeReceived {
             meta: meta_of(C, A),
             notice_id: "n1".into(),
             kind: "termination".into(),
             ..Default::default()
         };
-        let d = from_bus(&n.subject(), &n.encode_to_vec(), now).map(|e| e.data).unwrap_or_default();
-        assert_eq!(
-            (d["notice_kind"].as_str(), d["status"].as_str()),
-            (Some("termination"), Some("detected"))
-        );
-        let n = v1::NoticeChanged {
+        let changed = v1::NoticeChanged {
             meta: meta_of(C, A),
             notice_id: "n1".into(),
             status: "resolved".into(),
             ..Default::default()
         };
-        let d = from_bus(&n.subject(), &n.encode_to_vec(), now).map(|e| e.data).unwrap_or_default();
-        assert_eq!((d["kind"].as_str(), d["status"].as_str()), (Some("notice.changed"), Some("resolved")));
+        for (d, status) in [(data_of(&received, now), "detected"), (data_of(&changed, now), "resolved")] {
+            assert_eq!((d["kind"].as_str(), d["status"].as_str()), (Some("notice.changed"), Some(status)));
+        }
+        assert_eq!(data_of(&received, now)["notice_kind"], "termination");
         let m = v1::DecisionMade {
             meta: meta_of(C, A),
             decision_id: "d1".into(),
@@ -309,7 +281,7 @@ mod tests {
             action: "SWITCH".into(),
             ..Default::default()
         };
-        let d = from_bus(&m.subject(), &m.encode_to_vec(), now).map(|e| e.data).unwrap_or_default();
+        let d = data_of(&m, now);
         assert_eq!(
             (d["model"].as_str(), d["arm"].as_str(), d["action"].as_str()),
             (Some("builtin"), Some("a"), Some("SWITCH"))

@@ -17,8 +17,7 @@
 //! alerts.
 
 use chrono::{DateTime, Utc};
-use prost::Message;
-use spot_contracts::v1;
+use spot_contracts::{Event, v1};
 use spot_domain::notify::{NotificationKind, Severity};
 use spot_domain::{AgentId, ClientId};
 use uuid::Uuid;
@@ -45,11 +44,11 @@ struct Source {
     at: Option<DateTime<Utc>>,
 }
 
-fn source(m: &Option<v1::EventMeta>) -> Source {
+fn source(m: Option<&v1::EventMeta>) -> Source {
     Source {
-        client: m.as_ref().and_then(|m| ClientId::parse(&m.client_id).ok()),
-        agent: m.as_ref().and_then(|m| AgentId::parse(&m.agent_id).ok()),
-        at: m.as_ref().and_then(|m| spot_platform::time::from_wire_opt(&m.occurred_at)),
+        client: m.and_then(|m| ClientId::parse(&m.client_id).ok()),
+        agent: m.and_then(|m| AgentId::parse(&m.agent_id).ok()),
+        at: m.and_then(|m| spot_platform::time::from_wire_opt(&m.occurred_at)),
     }
 }
 
@@ -76,6 +75,20 @@ fn draft(
     }
 }
 
+/// A notification and the time of the event that made it.
+type Made = (Draft, Option<DateTime<Utc>>);
+
+/// Decodes an `E` and lets `make` turn it, with its source, into a
+/// notification; the event's time comes along for the age check.
+fn decoded<E: Event>(
+    payload: &[u8],
+    make: impl FnOnce(E, &Source) -> Option<Draft>,
+) -> Result<Option<Made>, prost::DecodeError> {
+    let e = E::decode(payload)?;
+    let s = source(e.meta());
+    Ok(make(e, &s).map(|d| (d, s.at)))
+}
+
 /// The notification an event makes, if any. A payload that does not decode
 /// is an error (the consumer retries it and then dead-letters it).
 pub fn from_bus(
@@ -85,9 +98,7 @@ pub fn from_bus(
 ) -> Result<Option<Draft>, prost::DecodeError> {
     let name = subject.split('.').nth(3).unwrap_or_default();
     let made = match name {
-        "notice" => {
-            let e = v1::NoticeReceived::decode(payload)?;
-            let s = source(&e.meta);
+        "notice" => decoded(payload, |e: v1::NoticeReceived, s| {
             let deadline = spot_platform::time::from_wire_opt(&e.deadline)
                 .map_or_else(|| "unknown".to_owned(), |d| d.to_rfc3339());
             (e.kind == "termination").then(|| {
@@ -100,12 +111,10 @@ pub fn from_bus(
                     if e.target_pool_id.is_empty() { String::new() } else { format!(" to {}", e.target_pool_id) },
                 );
                 let title = format!("Termination notice for {}", e.instance_id);
-                (draft(&s, NotificationKind::TerminationNotice, Severity::Warning, title, body, None), s.at)
+                draft(s, NotificationKind::TerminationNotice, Severity::Warning, title, body, None)
             })
-        }
-        "notice_changed" => {
-            let e = v1::NoticeChanged::decode(payload)?;
-            let s = source(&e.meta);
+        })?,
+        "notice_changed" => decoded(payload, |e: v1::NoticeChanged, s| {
             let no_step_left = e.fallback.is_empty() || e.chain_exhausted;
             match (e.status.as_str(), e.kind.as_str(), no_step_left) {
                 ("resolved", "termination", _) => {
@@ -118,7 +127,7 @@ pub fn from_bus(
                         )),
                     );
                     let title = format!("Failover done for {}", e.instance_id);
-                    Some((draft(&s, NotificationKind::FailoverDone, Severity::Info, title, body, None), s.at))
+                    Some(draft(s, NotificationKind::FailoverDone, Severity::Info, title, body, None))
                 }
                 ("failed", _, false) => {
                     let body = format!(
@@ -126,46 +135,27 @@ pub fn from_bus(
                         e.instance_id, e.reason, e.fallback
                     );
                     let title = format!("Deadline missed for {}", e.instance_id);
-                    Some((
-                        draft(&s, NotificationKind::DeadlineMissed, Severity::Critical, title, body, None),
-                        s.at,
-                    ))
+                    Some(draft(s, NotificationKind::DeadlineMissed, Severity::Critical, title, body, None))
                 }
                 ("failed", _, true) => {
                     let body =
                         format!("Handling the notice for instance {} failed: {}.", e.instance_id, e.reason);
                     let title = format!("Failover failed for {}", e.instance_id);
-                    Some((
-                        draft(&s, NotificationKind::FailoverFailed, Severity::Critical, title, body, None),
-                        s.at,
-                    ))
+                    Some(draft(s, NotificationKind::FailoverFailed, Severity::Critical, title, body, None))
                 }
                 _ => None,
             }
-        }
-        "return_to_spot" => {
-            let e = v1::ReturnToSpotMarked::decode(payload)?;
-            let s = source(&e.meta);
+        })?,
+        "return_to_spot" => decoded(payload, |e: v1::ReturnToSpotMarked, s| {
             let body = format!(
                 "An emergency moved the group of instance {} to on-demand capacity ({}). It returns to spot when a safe pool is available.",
                 e.instance_id, e.reason
             );
             let title = format!("Fell back to on-demand ({})", e.instance_id);
-            Some((
-                draft(
-                    &s,
-                    NotificationKind::FellBackToOnDemand,
-                    Severity::Warning,
-                    title,
-                    body,
-                    Some(&e.group_id),
-                ),
-                s.at,
-            ))
-        }
-        "decision_executed" => {
-            let e = v1::DecisionExecuted::decode(payload)?;
-            let s = source(&e.meta);
+            let kind = NotificationKind::FellBackToOnDemand;
+            Some(draft(s, kind, Severity::Warning, title, body, Some(&e.group_id)))
+        })?,
+        "decision_executed" => decoded(payload, |e: v1::DecisionExecuted, s| {
             let ok = e.status == "succeeded";
             let body = format!(
                 "The automatic switch of decision {} to {} {} on the agent{}.",
@@ -176,14 +166,9 @@ pub fn from_bus(
             );
             let title = if ok { "Automatic switch executed" } else { "Automatic switch failed" }.to_owned();
             let severity = if ok { Severity::Info } else { Severity::Warning };
-            Some((
-                draft(&s, NotificationKind::AutoSwitchExecuted, severity, title, body, Some(&e.group_id)),
-                s.at,
-            ))
-        }
-        "agent_status_changed" => {
-            let e = v1::AgentStatusChanged::decode(payload)?;
-            let s = source(&e.meta);
+            Some(draft(s, NotificationKind::AutoSwitchExecuted, severity, title, body, Some(&e.group_id)))
+        })?,
+        "agent_status_changed" => decoded(payload, |e: v1::AgentStatusChanged, s| {
             (e.status == "offline").then(|| {
                 let body = format!(
                     "Agent {} went offline ({}).",
@@ -191,23 +176,22 @@ pub fn from_bus(
                     if e.reason.is_empty() { "no reason given" } else { e.reason.as_str() }
                 );
                 let title = format!("Agent {} offline", short(s.agent));
-                (draft(&s, NotificationKind::AgentOffline, Severity::Warning, title, body, None), s.at)
+                draft(s, NotificationKind::AgentOffline, Severity::Warning, title, body, None)
             })
-        }
-        "consolidation_finished" => {
-            let e = v1::ConsolidationFinished::decode(payload)?;
-            let s = source(&e.meta);
+        })?,
+        "consolidation_finished" => decoded(payload, |e: v1::ConsolidationFinished, s| {
             (e.status == "failed").then(|| {
                 let body = format!(
                     "Price consolidation run {} failed: {}. Prices and savings may be stale until the next run.",
                     e.job_id, e.error
                 );
-                let mut d = draft(&s, NotificationKind::ConsolidationFailed, Severity::Warning, "Price consolidation failed".into(), body, None);
+                let title = "Price consolidation failed".to_owned();
+                let mut d = draft(s, NotificationKind::ConsolidationFailed, Severity::Warning, title, body, None);
                 d.client = None;
                 d.agent_id = None;
-                (d, s.at)
+                d
             })
-        }
+        })?,
         _ => None,
     };
     Ok(made.and_then(|(d, at)| match at {

@@ -59,14 +59,7 @@ pub async fn insert<C: ConnectionTrait>(
 
 /// Ids of the active tenants (platform-wide notifications go to each).
 pub async fn active_tenants<C: ConnectionTrait>(conn: &C) -> Result<Vec<Uuid>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: Uuid,
-    }
-    let rows = Id::find_by_statement(sql("SELECT id FROM gateway.tenants WHERE status = 'active'", []))
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    crate::store::ids(conn, sql("SELECT id FROM gateway.tenants WHERE status = 'active'", [])).await
 }
 
 /// One page, newest first: ids below `before` (a UUIDv7, so creation order).

@@ -9,6 +9,7 @@ use crate::http::{Admin, ApiErrors, ClientScope};
 use crate::state::AppState;
 use crate::store::tenant_admin;
 use crate::wire::operator::{DaysParams, WindowParams, ts};
+use crate::wire::tenants::TenantPath;
 use actix_web::web;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use spot_contracts::v1;
@@ -64,22 +65,28 @@ async fn counts(
     serde_json::from_str(first).map_err(ApiError::internal)
 }
 
-async fn savings_rows(
+/// Pricing's savings rows of a tenant, per `granularity` (`day` or `month`;
+/// empty, unset times: pricing's defaults).
+pub(crate) async fn savings_rows(
+    state: &AppState,
+    client: ClientId,
+    from: Option<spot_contracts::Timestamp>,
+    to: Option<spot_contracts::Timestamp>,
+    granularity: &str,
+) -> Result<Vec<v1::SavingsRow>, ApiError> {
+    let request =
+        v1::SavingsRequest { client_id: client.to_string(), from, to, granularity: granularity.into() };
+    Ok(state.pricing.savings(request).await?.rows)
+}
+
+/// [`savings_rows`] per day of a window.
+async fn daily_savings(
     state: &AppState,
     client: ClientId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<v1::SavingsRow>, ApiError> {
-    let report = state
-        .pricing
-        .savings(v1::SavingsRequest {
-            client_id: client.to_string(),
-            from: Some(ts(from)),
-            to: Some(ts(to)),
-            granularity: "day".into(),
-        })
-        .await?;
-    Ok(report.rows)
+    savings_rows(state, client, Some(ts(from)), Some(ts(to)), "day").await
 }
 
 fn day_of(period: &str) -> Option<NaiveDate> {
@@ -141,7 +148,7 @@ pub async fn savings_per_day(
     ClientScope(client): ClientScope,
 ) -> Result<web::Json<Series>, ApiError> {
     let (first, last, from, to) = day_range(params.days()?);
-    let rows = savings_rows(&state, client, from, to).await?;
+    let rows = daily_savings(&state, client, from, to).await?;
     let points = rows.iter().filter_map(|r| Some((day_of(&r.period)?, r.savings)));
     Ok(web::Json(Series { metric: "savings", points: daily_series(first, last, points) }))
 }
@@ -160,7 +167,7 @@ pub async fn operational(
     let (counts, downtimes, savings, jobs) = tokio::try_join!(
         counts(&state, client, from, to),
         downtime_samples(&state, client, from, to),
-        savings_rows(&state, client, from, to),
+        daily_savings(&state, client, from, to),
         state.pricing.jobs(v1::ListJobsRequest { limit: 500 }),
     )?;
     let started_in_window = |j: &&v1::JobRecord| {
@@ -206,7 +213,7 @@ pub struct TenantStats {
 
 /// `GET /api/admin/tenants/{tenant_id}/stats?days=30`.
 #[utoipa::path(get, path = "/api/admin/tenants/{tenant_id}/stats", tag = "admin", summary = "Fleet size, online share, switches, savings, growth per day",
-    params(("tenant_id" = String, Path), DaysParams), responses((status = 200, body = TenantStats), ApiErrors))]
+    params(TenantPath, DaysParams), responses((status = 200, body = TenantStats), ApiErrors))]
 pub async fn tenant_stats(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -219,7 +226,7 @@ pub async fn tenant_stats(
     let days = params.days()?;
     let (first, last, from, to) = day_range(days);
     let (counts, savings, registrations) =
-        tokio::try_join!(counts(&state, id, from, to), savings_rows(&state, id, from, to), async {
+        tokio::try_join!(counts(&state, id, from, to), daily_savings(&state, id, from, to), async {
             Ok(tenant_admin::registrations_per_day(&state.db, id, from).await?)
         },)?;
     let online_percent = (counts.agents > 0)
@@ -252,15 +259,6 @@ pub async fn admin_operational(
     operational(state, params, scope).await
 }
 
-/// The `{client_id}` of a path: the caller's own tenant, else not found.
-async fn own_tenant(state: &AppState, req: &actix_web::HttpRequest, raw: &str) -> Result<ClientId, ApiError> {
-    let tenant = state.tokens.tenant(&state.db, req).await?;
-    match ClientId::parse(raw.trim()) {
-        Ok(id) if id == tenant.id => Ok(id),
-        _ => Err(ApiError::NotFound("client not found".into())),
-    }
-}
-
 /// `GET /api/client/{client_id}/analytics/downtime?window=`: the original
 /// server's path of [`downtime`] (the tenant's own id only).
 #[utoipa::path(get, path = "/api/client/{client_id}/analytics/downtime", tag = "analytics", summary = "Switch downtime of the caller's tenant (original server's path)",
@@ -268,9 +266,9 @@ async fn own_tenant(state: &AppState, req: &actix_web::HttpRequest, raw: &str) -
 pub async fn client_downtime(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    path: web::Path<String>,
     params: web::Query<WindowParams>,
 ) -> Result<web::Json<DowntimeSummary>, ApiError> {
-    let client = own_tenant(&state, &req, &path).await?;
+    let own = crate::http::caller::own_client_id(&req).await?;
+    let client = own.ok_or_else(|| ApiError::NotFound("client not found".into()))?;
     downtime(state, params, ClientScope(client)).await
 }

@@ -3,10 +3,10 @@
 //! switch history (JSON pages or a CSV export). Every list is paged.
 
 use crate::error::ApiError;
-use crate::http::{AgentPath, ApiErrors, ClientScope, Operator};
+use crate::http::{AgentPath, ApiErrors, ClientScope, Operator, csv_response};
 use crate::state::AppState;
 use crate::wire::operator::{ReportParams, uuid_param};
-use crate::wire::paging::PageParams;
+use crate::wire::paging::{PageParams, request_limit};
 use crate::wire::timestamp;
 use actix_web::{HttpResponse, web};
 use spot_contracts::v1;
@@ -18,6 +18,14 @@ use spot_domain::ops::PageLimit;
 pub struct ReportPage {
     pub items: Vec<serde_json::Value>,
     pub next_cursor: Option<String>,
+}
+
+impl ReportPage {
+    /// The page of rows a service answers as JSON texts (a row that does
+    /// not parse is left out).
+    pub fn of(items_json: &[String], next_cursor: Option<String>) -> Self {
+        Self { items: items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect(), next_cursor }
+    }
 }
 
 /// Filters of one report call.
@@ -51,8 +59,7 @@ impl<'a> Report<'a> {
     ) -> Result<ReportPage, ApiError> {
         let (limit, cursor) = page.parse()?;
         let answer = self.call(state, client, limit, cursor.map(|c| c.encode())).await?;
-        let items = answer.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
-        Ok(ReportPage { items, next_cursor: answer.next_cursor })
+        Ok(ReportPage::of(&answer.items_json, answer.next_cursor))
     }
 
     /// Runs the report with an explicit limit and cursor.
@@ -72,7 +79,7 @@ impl<'a> Report<'a> {
                 group_id: self.group_id.clone(),
                 from: self.from,
                 to: self.to,
-                limit: i32::try_from(limit.get()).unwrap_or(i32::MAX),
+                limit: request_limit(limit),
                 after,
             })
             .await
@@ -188,28 +195,21 @@ pub async fn switches(
     match params.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(report.page(&state, client, &page).await?)),
         Some("csv") => {
-            let mut body = CSV_COLUMNS.join(",");
-            body.push('\n');
             let (limit, mut after) = (PageLimit::parse(Some(500))?, None);
-            let mut rows = 0;
+            let mut lines = Vec::new();
             loop {
                 let answer = report.call(&state, client, limit, after).await?;
                 for item in &answer.items_json {
                     let row: serde_json::Value = serde_json::from_str(item).map_err(ApiError::internal)?;
                     let fields: Vec<String> = CSV_COLUMNS.iter().map(|c| csv_field(&row[*c])).collect();
-                    body.push_str(&fields.join(","));
-                    body.push('\n');
-                    rows += 1;
+                    lines.push(fields.join(","));
                 }
                 after = answer.next_cursor;
-                if after.is_none() || rows >= CSV_MAX_ROWS {
+                if after.is_none() || lines.len() >= CSV_MAX_ROWS {
                     break;
                 }
             }
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header(("Content-Disposition", "attachment; filename=\"switches.csv\""))
-                .body(body))
+            Ok(csv_response("switches.csv", &CSV_COLUMNS.join(","), lines))
         }
         Some(_) => Err(ApiError::Field { field: "format", message: "must be json or csv".into() }),
     }
@@ -226,19 +226,18 @@ pub async fn emergency_events(
     page: web::Query<PageParams>,
     ClientScope(client): ClientScope,
 ) -> Result<web::Json<ReportPage>, ApiError> {
-    let (limit, cursor) = page.parse()?;
+    let (limit, after) = page.for_request()?;
     let answer = state
         .emergency
         .notice_events(v1::NoticeEventsRequest {
             client_id: client.to_string(),
             from: timestamp(params.from.as_deref(), "from")?,
             to: timestamp(params.to.as_deref(), "to")?,
-            limit: i32::try_from(limit.get()).unwrap_or(i32::MAX),
-            after: cursor.map(|c| c.encode()),
+            limit,
+            after,
         })
         .await?;
-    let items = answer.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
-    Ok(web::Json(ReportPage { items, next_cursor: answer.next_cursor }))
+    Ok(web::Json(ReportPage::of(&answer.items_json, answer.next_cursor)))
 }
 
 /// `GET /api/admin/emergency-events?client_id=`: the original server's path

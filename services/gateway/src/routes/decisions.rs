@@ -6,6 +6,7 @@
 //! decisions service's stable codes (`not_onnx`, `onnx_shape`,
 //! `duplicate_version`, `two_models_active`, ...).
 
+use super::audit::ReportPage;
 use crate::error::ApiError;
 use crate::http::{Admin, ApiErrors, ClientScope, Reply};
 use crate::state::AppState;
@@ -14,9 +15,8 @@ use actix_web::{HttpResponse, web};
 use serde_json::Value;
 use spot_contracts::v1;
 
-fn rows(r: v1::JsonRows) -> Value {
-    let items: Vec<Value> = r.items_json.iter().filter_map(|j| serde_json::from_str(j).ok()).collect();
-    serde_json::json!({"items": items, "next_cursor": r.next_cursor})
+fn rows(r: v1::JsonRows) -> ReportPage {
+    ReportPage::of(&r.items_json, r.next_cursor)
 }
 
 fn row(r: v1::JsonRow) -> Value {
@@ -24,12 +24,13 @@ fn row(r: v1::JsonRow) -> Value {
 }
 
 /// Query of the decision listings.
-#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DecisionParams {
     pub group_id: Option<String>,
     pub limit: Option<i32>,
     pub after: Option<String>,
-    /// Admin token only.
+    /// admin token only
     pub client_id: Option<String>,
 }
 
@@ -44,13 +45,13 @@ fn list_request(client_id: String, p: DecisionParams) -> v1::ListDecisionsReques
 
 /// `GET /api/decisions?group_id=&limit=&after=`: decisions, newest first.
 #[utoipa::path(get, path = "/api/decisions", tag = "decisions", summary = "Decision log (per group with group_id)",
-    params(("group_id" = Option<String>, Query), ("limit" = Option<i32>, Query), ("after" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
+    params(DecisionParams),
     responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn list(
     state: web::Data<AppState>,
     ClientScope(client): ClientScope,
     q: web::Query<DecisionParams>,
-) -> Reply<Value> {
+) -> Reply<ReportPage> {
     let r = state.decisions.list_decisions(list_request(client.to_string(), q.into_inner())).await?;
     Ok(web::Json(rows(r)))
 }
@@ -59,20 +60,20 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/decisions/summary", tag = "decisions", summary = "Per model/arm: decisions, executed, realised savings, interruptions after switch",
     params(("client_id" = Option<String>, Query, description = "admin token only")),
     responses((status = 200, body = serde_json::Value), ApiErrors))]
-pub async fn summary(state: web::Data<AppState>, ClientScope(client): ClientScope) -> Reply<Value> {
+pub async fn summary(state: web::Data<AppState>, ClientScope(client): ClientScope) -> Reply<ReportPage> {
     let r = state.decisions.summary(v1::SummaryRequest { client_id: client.to_string() }).await?;
     Ok(web::Json(rows(r)))
 }
 
 /// `GET /api/decisions/rejected`: model outputs that failed validation (or never came).
 #[utoipa::path(get, path = "/api/decisions/rejected", tag = "decisions", summary = "Rejected model outputs",
-    params(("group_id" = Option<String>, Query), ("limit" = Option<i32>, Query), ("after" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
+    params(DecisionParams),
     responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn rejected(
     state: web::Data<AppState>,
     ClientScope(client): ClientScope,
     q: web::Query<DecisionParams>,
-) -> Reply<Value> {
+) -> Reply<ReportPage> {
     let r = state.decisions.list_rejected(list_request(client.to_string(), q.into_inner())).await?;
     Ok(web::Json(rows(r)))
 }
@@ -80,7 +81,7 @@ pub async fn rejected(
 /// `GET /api/admin/models`.
 #[utoipa::path(get, path = "/api/admin/models", tag = "decisions", summary = "Model registry",
     responses((status = 200, body = serde_json::Value), ApiErrors))]
-pub async fn models(state: web::Data<AppState>, _: Admin) -> Reply<Value> {
+pub async fn models(state: web::Data<AppState>, _: Admin) -> Reply<ReportPage> {
     Ok(web::Json(rows(state.decisions.list_models(v1::ListModelsRequest {}).await?)))
 }
 

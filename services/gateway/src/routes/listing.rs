@@ -4,20 +4,25 @@
 //! `GET /api/{kind}?limit=50&after=<cursor>&group_id=&agent_id=&role=&status=`
 //! with the tenant's token, or with the admin token and `client_id=`.
 
+use super::audit::ReportPage;
 use crate::http::{ApiErrors, ClientScope, Reply};
 use crate::state::AppState;
 use actix_web::web;
 use spot_contracts::v1;
 
 /// Query parameters.
-#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// 1..500, default 50
     pub limit: Option<i32>,
+    /// cursor from next_cursor
     pub after: Option<String>,
     pub group_id: Option<String>,
     pub agent_id: Option<String>,
     pub role: Option<String>,
     pub status: Option<String>,
+    /// admin token only
     pub client_id: Option<String>,
 }
 
@@ -27,7 +32,7 @@ pub struct ListParams {
     path = "/api/{kind}",
     tag = "operator",
     summary = "Paginated listing: groups, agents, instances, replicas, commands, switches",
-    params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ("limit" = Option<i32>, Query, description = "1..500, default 50"), ("after" = Option<String>, Query, description = "cursor from next_cursor"), ("group_id" = Option<String>, Query), ("agent_id" = Option<String>, Query), ("role" = Option<String>, Query), ("status" = Option<String>, Query), ("client_id" = Option<String>, Query, description = "admin token only")),
+    params(("kind" = String, Path, description = "groups | agents | instances | replicas | commands | switches"), ListParams),
     responses((status = 200, body = serde_json::Value), ApiErrors)
 )]
 pub async fn list(
@@ -35,7 +40,7 @@ pub async fn list(
     kind: web::Path<String>,
     params: web::Query<ListParams>,
     ClientScope(client): ClientScope,
-) -> Reply<serde_json::Value> {
+) -> Reply<ReportPage> {
     let p = params.into_inner();
     let page = state
         .lifecycle
@@ -50,7 +55,5 @@ pub async fn list(
             status: p.status,
         })
         .await?;
-    let items: Vec<serde_json::Value> =
-        page.items_json.iter().filter_map(|s| serde_json::from_str(s).ok()).collect();
-    Ok(web::Json(serde_json::json!({"items": items, "next_cursor": page.next_cursor})))
+    Ok(web::Json(ReportPage::of(&page.items_json, page.next_cursor)))
 }

@@ -33,133 +33,123 @@ pub mod webhooks;
 use crate::state::AppState;
 use actix_web::web;
 
+/// Registers `method "path" => handler` rows in the order given (actix
+/// matches them in that order), one `route` each.
+macro_rules! routes {
+    ($cfg:expr; $($method:ident $path:literal => $handler:path,)*) => {
+        $($cfg.route($path, web::$method().to($handler));)*
+    };
+}
+
 /// Registers every API route.
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
+    cfg.app_data(web::Data::new(state));
     // Matched in order, one pattern at a time: the polled agent routes first.
-    cfg.app_data(web::Data::new(state))
-        .route("/api/agents/{agent_id}/pending-commands", web::get().to(polling::pending_commands))
-        .route("/api/agents/{agent_id}/heartbeat", web::post().to(agents::heartbeat))
-        .route("/api/agents/{agent_id}/config", web::get().to(polling::config))
-        .route("/health", web::get().to(client::health))
-        .route("/openapi.json", web::get().to(crate::openapi::serve))
-        .route("/asyncapi.yaml", web::get().to(crate::asyncapi::serve))
-        .route("/api/client/validate", web::get().to(client::validate))
-        .route("/api/admin/clients", web::post().to(admin::create_client))
-        .route("/api/admin/tenants", web::get().to(tenants::list))
-        .route("/api/admin/tenants/{tenant_id}", web::get().to(tenants::get))
-        .route("/api/admin/tenants/{tenant_id}", web::delete().to(tenants::delete))
-        .route("/api/admin/tenants/{tenant_id}/stats", web::get().to(analytics::tenant_stats))
-        .route("/api/admin/tenants/{tenant_id}/suspend", web::post().to(tenants::suspend))
-        .route("/api/admin/tenants/{tenant_id}/resume", web::post().to(tenants::resume))
-        .route("/api/admin/tenants/{tenant_id}/tokens", web::get().to(tenants::list_tokens))
-        .route("/api/admin/tenants/{tenant_id}/tokens", web::post().to(tenants::create_token))
-        .route(
-            "/api/admin/tenants/{tenant_id}/tokens/{token_id}/regenerate",
-            web::post().to(tenants::regenerate_token),
-        )
-        .route(
-            "/api/admin/tenants/{tenant_id}/tokens/{token_id}/revoke",
-            web::post().to(tenants::revoke_token),
-        )
-        .route("/api/admin/tenants/{tenant_id}/tokens/{token_id}", web::delete().to(tenants::delete_token))
-        .route("/api/agents/register", web::post().to(agents::register))
-        .route("/api/agents/{agent_id}/commands/{command_id}/executed", web::post().to(polling::executed))
-        .route("/api/agents/{agent_id}/switch-report", web::post().to(switching::switch_report))
-        .route("/api/agents/{agent_id}/issue-switch-command", web::post().to(client_dashboard::switch::issue))
-        .route("/api/agents/{agent_id}/replicas", web::post().to(client_dashboard::replicas::create))
-        .route("/api/agents/{agent_id}/replicas", web::get().to(replicas::list))
-        .route("/api/agents/{agent_id}/replicas/{replica_id}/status", web::post().to(replicas::status))
-        .route("/api/agents/{agent_id}/replicas/{replica_id}/promote", web::post().to(replicas::promote))
-        .route("/api/agents/{agent_id}/replica-config", web::get().to(replicas::config))
-        .route("/api/agents/{agent_id}/pricing-report", web::post().to(reports::pricing))
-        .route("/api/agents/{agent_id}/cleanup-report", web::post().to(reports::cleanup))
-        .route("/api/agents/{agent_id}/termination-imminent", web::post().to(emergency::termination_imminent))
-        .route(
-            "/api/agents/{agent_id}/rebalance-recommendation",
-            web::post().to(emergency::rebalance_recommendation),
-        )
-        .route(
-            "/api/agents/{agent_id}/create-emergency-replica",
-            web::post().to(emergency::create_emergency_replica),
-        )
-        .route("/api/agents/{agent_id}/termination-notice", web::post().to(emergency::termination_notice))
-        .route("/api/agents/{agent_id}/rebalance-notice", web::post().to(emergency::rebalance_notice))
-        .route("/api/agents/{agent_id}/emergency-status", web::get().to(emergency::emergency_status))
-        .route("/api/agents/{agent_id}/emergency-policy", web::get().to(emergency::get_policy))
-        .route("/api/agents/{agent_id}/emergency-policy", web::put().to(emergency::set_policy))
-        .route("/api/agents/{agent_id}/settings", web::get().to(settings::get))
-        .route("/api/agents/{agent_id}/settings", web::patch().to(settings::update))
-        .route("/api/pricing/pools/{pool_id}/history", web::get().to(pricing::history))
-        .route("/api/pricing/risk", web::get().to(pricing::risk))
-        .route("/api/pricing/consolidation-jobs", web::get().to(pricing::jobs))
-        .route("/api/savings", web::get().to(pricing::savings))
-        .route("/api/admin/pricing/consolidate", web::post().to(pricing::consolidate))
-        .route("/api/admin/export/training", web::get().to(export::training))
-        .route("/api/audit", web::get().to(audit::audit))
-        .route("/api/agents/{agent_id}/enable", web::post().to(agent_admin::enable))
-        .route("/api/agents/{agent_id}/disable", web::post().to(agent_admin::disable))
-        .route("/api/agents/{agent_id}/cleanup-logs", web::get().to(audit::cleanup_logs))
-        .route("/api/agents/{agent_id}/health", web::get().to(audit::health))
-        .route("/api/agents/{agent_id}/history", web::get().to(audit::history))
-        .route("/api/analytics/switches", web::get().to(audit::switches))
-        .route("/api/analytics/downtime", web::get().to(analytics::downtime))
-        .route("/api/analytics/emergency-events", web::get().to(audit::emergency_events))
-        .route("/api/admin/emergency-events", web::get().to(audit::admin_emergency_events))
-        .route("/api/analytics/switches-per-day", web::get().to(analytics::switches_per_day))
-        .route("/api/analytics/savings-per-day", web::get().to(analytics::savings_per_day))
-        .route("/api/metrics/operational", web::get().to(analytics::operational))
-        .route("/api/admin/metrics/operational", web::get().to(analytics::admin_operational))
-        .route("/api/decisions", web::get().to(decisions::list))
-        .route("/api/decisions/summary", web::get().to(decisions::summary))
-        .route("/api/decisions/rejected", web::get().to(decisions::rejected))
-        .route("/api/admin/models", web::get().to(decisions::models))
-        .route("/api/admin/models", web::post().to(decisions::register))
-        .service(
-            // A model file may be far larger than an agent report.
-            web::resource("/api/admin/models/onnx")
-                .app_data(web::PayloadConfig::new(crate::decisions_client::MAX_UPLOAD))
-                .route(web::post().to(decisions::upload_onnx)),
-        )
-        .route(
-            "/api/admin/models/{model_id}/{change:activate|deactivate}",
-            web::post().to(decisions::activate),
-        )
-        .route("/api/admin/models/{model_id}", web::delete().to(decisions::delete))
-        .route("/api/events/stream", web::get().to(events::stream))
-        .route("/api/notifications", web::get().to(notifications::list))
-        .route("/api/notifications/unread-count", web::get().to(notifications::unread_count))
-        .route("/api/notifications/read-all", web::post().to(notifications::read_all))
-        .route("/api/notifications/{id}/read", web::post().to(notifications::read))
-        .route("/api/webhooks", web::get().to(webhooks::list))
-        .route("/api/webhooks", web::post().to(webhooks::create))
-        .route("/api/webhooks/{id}", web::delete().to(webhooks::delete))
-        .route("/api/webhooks/{id}/deliveries", web::get().to(webhooks::deliveries))
-        .route("/api/unknown-instances", web::get().to(unknown_instances::list))
-        .route("/api/analytics/replica-costs", web::get().to(replica_costs::list))
-        .route(
-            "/api/{kind:groups|agents|instances|replicas|commands|switches}",
-            web::get().to(listing::list),
-        );
+    routes!(cfg;
+        get "/api/agents/{agent_id}/pending-commands" => polling::pending_commands,
+        post "/api/agents/{agent_id}/heartbeat" => agents::heartbeat,
+        get "/api/agents/{agent_id}/config" => polling::config,
+        get "/health" => client::health,
+        get "/openapi.json" => crate::openapi::serve,
+        get "/asyncapi.yaml" => crate::asyncapi::serve,
+        get "/api/client/validate" => client::validate,
+        post "/api/admin/clients" => admin::create_client,
+        get "/api/admin/tenants" => tenants::list,
+        get "/api/admin/tenants/{tenant_id}" => tenants::get,
+        delete "/api/admin/tenants/{tenant_id}" => tenants::delete,
+        get "/api/admin/tenants/{tenant_id}/stats" => analytics::tenant_stats,
+        post "/api/admin/tenants/{tenant_id}/suspend" => tenants::suspend,
+        post "/api/admin/tenants/{tenant_id}/resume" => tenants::resume,
+        get "/api/admin/tenants/{tenant_id}/tokens" => tenants::list_tokens,
+        post "/api/admin/tenants/{tenant_id}/tokens" => tenants::create_token,
+        post "/api/admin/tenants/{tenant_id}/tokens/{token_id}/regenerate" => tenants::regenerate_token,
+        post "/api/admin/tenants/{tenant_id}/tokens/{token_id}/revoke" => tenants::revoke_token,
+        delete "/api/admin/tenants/{tenant_id}/tokens/{token_id}" => tenants::delete_token,
+        post "/api/agents/register" => agents::register,
+        post "/api/agents/{agent_id}/commands/{command_id}/executed" => polling::executed,
+        post "/api/agents/{agent_id}/switch-report" => switching::switch_report,
+        post "/api/agents/{agent_id}/issue-switch-command" => client_dashboard::switch::issue,
+        post "/api/agents/{agent_id}/replicas" => client_dashboard::replicas::create,
+        get "/api/agents/{agent_id}/replicas" => replicas::list,
+        post "/api/agents/{agent_id}/replicas/{replica_id}/status" => replicas::status,
+        post "/api/agents/{agent_id}/replicas/{replica_id}/promote" => replicas::promote,
+        get "/api/agents/{agent_id}/replica-config" => replicas::config,
+        post "/api/agents/{agent_id}/pricing-report" => reports::pricing,
+        post "/api/agents/{agent_id}/cleanup-report" => reports::cleanup,
+        post "/api/agents/{agent_id}/termination-imminent" => emergency::termination_imminent,
+        post "/api/agents/{agent_id}/rebalance-recommendation" => emergency::rebalance_recommendation,
+        post "/api/agents/{agent_id}/create-emergency-replica" => emergency::create_emergency_replica,
+        post "/api/agents/{agent_id}/termination-notice" => emergency::termination_notice,
+        post "/api/agents/{agent_id}/rebalance-notice" => emergency::rebalance_notice,
+        get "/api/agents/{agent_id}/emergency-status" => emergency::emergency_status,
+        get "/api/agents/{agent_id}/emergency-policy" => emergency::get_policy,
+        put "/api/agents/{agent_id}/emergency-policy" => emergency::set_policy,
+        get "/api/agents/{agent_id}/settings" => settings::get,
+        patch "/api/agents/{agent_id}/settings" => settings::update,
+        get "/api/pricing/pools/{pool_id}/history" => pricing::history,
+        get "/api/pricing/risk" => pricing::risk,
+        get "/api/pricing/consolidation-jobs" => pricing::jobs,
+        get "/api/savings" => pricing::savings,
+        post "/api/admin/pricing/consolidate" => pricing::consolidate,
+        get "/api/admin/export/training" => export::training,
+        get "/api/audit" => audit::audit,
+        post "/api/agents/{agent_id}/enable" => agent_admin::enable,
+        post "/api/agents/{agent_id}/disable" => agent_admin::disable,
+        get "/api/agents/{agent_id}/cleanup-logs" => audit::cleanup_logs,
+        get "/api/agents/{agent_id}/health" => audit::health,
+        get "/api/agents/{agent_id}/history" => audit::history,
+        get "/api/analytics/switches" => audit::switches,
+        get "/api/analytics/downtime" => analytics::downtime,
+        get "/api/analytics/emergency-events" => audit::emergency_events,
+        get "/api/admin/emergency-events" => audit::admin_emergency_events,
+        get "/api/analytics/switches-per-day" => analytics::switches_per_day,
+        get "/api/analytics/savings-per-day" => analytics::savings_per_day,
+        get "/api/metrics/operational" => analytics::operational,
+        get "/api/admin/metrics/operational" => analytics::admin_operational,
+        get "/api/decisions" => decisions::list,
+        get "/api/decisions/summary" => decisions::summary,
+        get "/api/decisions/rejected" => decisions::rejected,
+        get "/api/admin/models" => decisions::models,
+        post "/api/admin/models" => decisions::register,
+    );
+    // A model file may be far larger than an agent report.
+    cfg.service(
+        web::resource("/api/admin/models/onnx")
+            .app_data(web::PayloadConfig::new(crate::decisions_client::MAX_UPLOAD))
+            .route(web::post().to(decisions::upload_onnx)),
+    );
+    routes!(cfg;
+        post "/api/admin/models/{model_id}/{change:activate|deactivate}" => decisions::activate,
+        delete "/api/admin/models/{model_id}" => decisions::delete,
+        get "/api/events/stream" => events::stream,
+        get "/api/notifications" => notifications::list,
+        get "/api/notifications/unread-count" => notifications::unread_count,
+        post "/api/notifications/read-all" => notifications::read_all,
+        post "/api/notifications/{id}/read" => notifications::read,
+        get "/api/webhooks" => webhooks::list,
+        post "/api/webhooks" => webhooks::create,
+        delete "/api/webhooks/{id}" => webhooks::delete,
+        get "/api/webhooks/{id}/deliveries" => webhooks::deliveries,
+        get "/api/unknown-instances" => unknown_instances::list,
+        get "/api/analytics/replica-costs" => replica_costs::list,
+        get "/api/{kind:groups|agents|instances|replicas|commands|switches}" => listing::list,
+    );
     // The field's client dashboard (docs/CLIENT_DASHBOARD.md). Static segments
     // first: `/api/client/validate`, `/api/client/agents/..` and
     // `/api/client/instances/..` are not client ids.
-    cfg.route(
-        "/api/client/agents/{agent_id}/toggle-enabled",
-        web::post().to(client_dashboard::agents::toggle),
-    )
-    .route("/api/client/agents/{agent_id}/settings", web::post().to(client_dashboard::agents::settings))
-    .route("/api/client/instances/{instance_id}/pricing", web::get().to(client_dashboard::instances::pricing))
-    .route("/api/client/{client_id}", web::get().to(client_dashboard::overview::stats))
-    .route("/api/client/{client_id}/agents", web::get().to(client_dashboard::agents::list))
-    .route("/api/client/{client_id}/instances", web::get().to(client_dashboard::instances::list))
-    .route("/api/client/{client_id}/switches", web::get().to(client_dashboard::switches::list))
-    .route("/api/client/{client_id}/replicas", web::get().to(client_dashboard::replicas::list))
-    .route("/api/client/{client_id}/savings", web::get().to(client_dashboard::overview::savings))
-    .route("/api/client/{client_id}/analytics/downtime", web::get().to(analytics::client_downtime))
-    .route("/api/agents/{agent_id}", web::get().to(client_dashboard::agents::get))
-    .route("/api/agents/{agent_id}", web::delete().to(agent_admin::delete))
-    .route(
-        "/api/agents/{agent_id}/replicas/{replica_id}",
-        web::delete().to(client_dashboard::replicas::delete),
+    routes!(cfg;
+        post "/api/client/agents/{agent_id}/toggle-enabled" => client_dashboard::agents::toggle,
+        post "/api/client/agents/{agent_id}/settings" => client_dashboard::agents::settings,
+        get "/api/client/instances/{instance_id}/pricing" => client_dashboard::instances::pricing,
+        get "/api/client/{client_id}" => client_dashboard::overview::stats,
+        get "/api/client/{client_id}/agents" => client_dashboard::agents::list,
+        get "/api/client/{client_id}/instances" => client_dashboard::instances::list,
+        get "/api/client/{client_id}/switches" => client_dashboard::switches::list,
+        get "/api/client/{client_id}/replicas" => client_dashboard::replicas::list,
+        get "/api/client/{client_id}/savings" => client_dashboard::overview::savings,
+        get "/api/client/{client_id}/analytics/downtime" => analytics::client_downtime,
+        get "/api/agents/{agent_id}" => client_dashboard::agents::get,
+        delete "/api/agents/{agent_id}" => agent_admin::delete,
+        delete "/api/agents/{agent_id}/replicas/{replica_id}" => client_dashboard::replicas::delete,
     );
 }

@@ -8,14 +8,14 @@ use crate::http::{ApiErrors, ClientScope, Reply};
 use crate::notify::store;
 use crate::state::AppState;
 use crate::wire::notifications::{
-    Marked, NotificationPage, NotificationParams, NotificationView, UnreadCount, cursor, limit, page, path_id,
+    Marked, NotificationPage, NotificationParams, NotificationScope, NotificationView, UnreadCount, cursor,
+    limit, page, path_id,
 };
 use actix_web::web;
 
 /// `GET /api/notifications?unread=&limit=&cursor=`.
 #[utoipa::path(get, path = "/api/notifications", tag = "notifications", summary = "Notifications, newest first",
-    params(("unread" = Option<bool>, Query, description = "only unread ones"), ("limit" = Option<u32>, Query, description = "1-200, default 50"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"), ("client_id" = Option<String>, Query, description = "admin token only (required)")),
+    params(NotificationParams),
     responses((status = 200, body = NotificationPage), ApiErrors))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -31,7 +31,7 @@ pub async fn list(
 
 /// `GET /api/notifications/unread-count`.
 #[utoipa::path(get, path = "/api/notifications/unread-count", tag = "notifications", summary = "Unread notifications",
-    params(("client_id" = Option<String>, Query, description = "admin token only (required)")),
+    params(NotificationScope),
     responses((status = 200, body = UnreadCount), ApiErrors))]
 pub async fn unread_count(
     state: web::Data<AppState>,
@@ -42,7 +42,7 @@ pub async fn unread_count(
 
 /// `POST /api/notifications/{id}/read`: the notification, read (idempotent).
 #[utoipa::path(post, path = "/api/notifications/{id}/read", tag = "notifications", summary = "Mark one notification read",
-    params(("id" = String, Path, description = "notification id"), ("client_id" = Option<String>, Query, description = "admin token only (required)")),
+    params(("id" = String, Path, description = "notification id"), NotificationScope),
     responses((status = 200, body = NotificationView), ApiErrors))]
 pub async fn read(
     state: web::Data<AppState>,
@@ -58,7 +58,7 @@ pub async fn read(
 
 /// `POST /api/notifications/read-all`: `{"marked": n}`.
 #[utoipa::path(post, path = "/api/notifications/read-all", tag = "notifications", summary = "Mark every notification read",
-    params(("client_id" = Option<String>, Query, description = "admin token only (required)")),
+    params(NotificationScope),
     responses((status = 200, body = Marked), ApiErrors))]
 pub async fn read_all(state: web::Data<AppState>, ClientScope(client): ClientScope) -> Reply<Marked> {
     Ok(web::Json(Marked { marked: store::mark_all_read(&state.db, client).await? }))

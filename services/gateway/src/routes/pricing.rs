@@ -3,7 +3,7 @@
 //! so charts can draw synthesised points differently. `format=csv` exports.
 
 use crate::error::ApiError;
-use crate::http::{Admin, ApiErrors, ClientScope, Reader};
+use crate::http::{Admin, ApiErrors, ClientScope, Reader, csv_response};
 use crate::state::AppState;
 use crate::wire::{parse_optional_json, timestamp};
 use actix_web::{HttpResponse, web};
@@ -37,20 +37,6 @@ fn iso(t: &Option<spot_contracts::Timestamp>) -> String {
         .and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
         .map(|d| d.to_rfc3339())
         .unwrap_or_default()
-}
-
-fn csv(filename: &str, header: &str, lines: Vec<String>) -> HttpResponse {
-    let mut body = String::with_capacity(64 * (lines.len() + 1));
-    body.push_str(header);
-    body.push('\n');
-    for line in lines {
-        body.push_str(&line);
-        body.push('\n');
-    }
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
-        .body(body)
 }
 
 fn wants_csv(p: &RangeParams) -> Result<bool, ApiError> {
@@ -87,7 +73,11 @@ pub async fn history(
             .iter()
             .map(|p| format!("{},{},{},{}", iso(&p.bucket_start), p.price, p.source, p.samples))
             .collect();
-        return Ok(csv(&format!("{}.csv", answer.pool_id), "bucket_start,price,source,samples", lines));
+        return Ok(csv_response(
+            &format!("{}.csv", answer.pool_id),
+            "bucket_start,price,source,samples",
+            lines,
+        ));
     }
     let points: Vec<serde_json::Value> = answer
         .points
@@ -130,18 +120,11 @@ pub async fn savings(
     ClientScope(client): ClientScope,
 ) -> Result<HttpResponse, ApiError> {
     let csv_out = wants_csv(&params)?;
-    let report = state
-        .pricing
-        .savings(v1::SavingsRequest {
-            client_id: client.to_string(),
-            from: ts(&params.from, "from")?,
-            to: ts(&params.to, "to")?,
-            granularity: params.granularity.clone().unwrap_or_default(),
-        })
-        .await?;
+    let (from, to) = (ts(&params.from, "from")?, ts(&params.to, "to")?);
+    let granularity = params.granularity.as_deref().unwrap_or_default();
+    let rows = super::analytics::savings_rows(&state, client, from, to, granularity).await?;
     if csv_out {
-        let lines = report
-            .rows
+        let lines = rows
             .iter()
             .map(|r| {
                 format!(
@@ -157,14 +140,13 @@ pub async fn savings(
                 )
             })
             .collect();
-        return Ok(csv(
+        return Ok(csv_response(
             "savings.csv",
             "period,spot_hours,on_demand_hours,actual_cost,on_demand_equivalent_cost,savings,savings_percent,switch_count",
             lines,
         ));
     }
-    let rows: Vec<serde_json::Value> = report
-        .rows
+    let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| {
             serde_json::json!({"period": r.period, "spot_hours": r.spot_hours, "on_demand_hours": r.on_demand_hours,

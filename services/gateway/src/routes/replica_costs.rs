@@ -88,15 +88,15 @@ pub async fn list(
     page: web::Query<PageParams>,
     scope: ReadScope,
 ) -> Reply<ReplicaCostPage> {
-    let (limit, cursor) = page.parse()?;
+    let (limit, after) = page.for_request()?;
     let answer = state
         .pricing
         .replica_costs(v1::ReplicaCostsRequest {
             client_id: scope.client_id(),
             from: day(params.from.as_deref(), "from")?,
             to: day(params.to.as_deref(), "to")?,
-            limit: i32::try_from(limit.get()).unwrap_or(i32::MAX),
-            after: cursor.map(|c| c.encode()),
+            limit,
+            after,
         })
         .await?;
     Ok(web::Json(ReplicaCostPage {

@@ -1,7 +1,7 @@
 //! Replica calls of agents (and operators for promotion).
 
 use crate::error::ApiError;
-use crate::http::{AgentCaller, AgentPath, ApiErrors, Operator, Reply};
+use crate::http::{AgentCaller, AgentPath, ApiErrors, Operator, ReplicaPath, Reply};
 use crate::state::AppState;
 use crate::wire::replicas::{CreateReplicaRequest, PromoteRequest, ReplicaStatusRequest, ReplicaView};
 use crate::wire::{clean, parse_json, parse_optional_json};
@@ -48,7 +48,7 @@ pub async fn list(state: web::Data<AppState>, caller: AgentCaller) -> Reply<Valu
 
 /// `POST /api/agents/{id}/replicas/{rid}/status {status}`.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/replicas/{replica_id}/status", tag = "agent v4",
-    summary = "Replica status report", params(AgentPath, ("replica_id" = String, Path, description = "Replica id")),
+    summary = "Replica status report", params(ReplicaPath),
     request_body = ReplicaStatusRequest, responses((status = 200, body = ReplicaView), ApiErrors))]
 pub async fn status(
     state: web::Data<AppState>,
@@ -72,7 +72,7 @@ pub async fn status(
 /// `POST /api/agents/{id}/replicas/{rid}/promote [{expected_version}]`: 409
 /// when the replica is not ready, already promoted, or the group moved on.
 #[utoipa::path(post, path = "/api/agents/{agent_id}/replicas/{replica_id}/promote", tag = "agent v4",
-    summary = "Promote a ready replica (optimistic, 409 on conflict)", params(AgentPath, ("replica_id" = String, Path, description = "Replica id")),
+    summary = "Promote a ready replica (optimistic, 409 on conflict)", params(ReplicaPath),
     request_body = PromoteRequest, responses((status = 200, body = serde_json::Value), ApiErrors))]
 pub async fn promote(
     state: web::Data<AppState>,

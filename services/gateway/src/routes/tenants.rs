@@ -12,7 +12,7 @@ use crate::store::tokens::{self, Minted, NewToken};
 use crate::wire::paging::PageParams;
 use crate::wire::parse_json;
 use crate::wire::tenants::{
-    CreateTokenRequest, MintedToken, TenantDeleted, TenantPage, TenantQuery, TokenPage,
+    CreateTokenRequest, MintedToken, TenantDeleted, TenantPage, TenantPath, TenantQuery, TokenPage, TokenPath,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
@@ -51,7 +51,7 @@ pub async fn list(
 
 /// `GET /api/admin/tenants/{tenant_id}`.
 #[utoipa::path(get, path = "/api/admin/tenants/{tenant_id}", tag = "admin", summary = "One tenant",
-    params(("tenant_id" = String, Path)), responses((status = 200, body = TenantRow), ApiErrors))]
+    params(TenantPath), responses((status = 200, body = TenantRow), ApiErrors))]
 pub async fn get(state: web::Data<AppState>, path: web::Path<String>, _: Admin) -> Reply<TenantRow> {
     Ok(web::Json(live_tenant(&state, &path).await?))
 }
@@ -69,14 +69,14 @@ async fn set_status(state: &AppState, raw: &str, status: &str) -> Reply<TenantRo
 /// `POST /api/admin/tenants/{tenant_id}/suspend`: every token of the tenant
 /// is refused (401) by every gateway within a second; idempotent.
 #[utoipa::path(post, path = "/api/admin/tenants/{tenant_id}/suspend", tag = "admin", summary = "Suspend a tenant: its tokens are refused",
-    params(("tenant_id" = String, Path)), responses((status = 200, body = TenantRow), ApiErrors))]
+    params(TenantPath), responses((status = 200, body = TenantRow), ApiErrors))]
 pub async fn suspend(state: web::Data<AppState>, path: web::Path<String>, _: Admin) -> Reply<TenantRow> {
     set_status(&state, &path, "suspended").await
 }
 
 /// `POST /api/admin/tenants/{tenant_id}/resume`; idempotent.
 #[utoipa::path(post, path = "/api/admin/tenants/{tenant_id}/resume", tag = "admin", summary = "Resume a suspended tenant",
-    params(("tenant_id" = String, Path)), responses((status = 200, body = TenantRow), ApiErrors))]
+    params(TenantPath), responses((status = 200, body = TenantRow), ApiErrors))]
 pub async fn resume(state: web::Data<AppState>, path: web::Path<String>, _: Admin) -> Reply<TenantRow> {
     set_status(&state, &path, "active").await
 }
@@ -85,7 +85,7 @@ pub async fn resume(state: web::Data<AppState>, path: web::Path<String>, _: Admi
 /// (what happens to the data and agents: docs/OPERATORS_API.md). Repeating
 /// it answers the same; a tenant that never existed is 404.
 #[utoipa::path(delete, path = "/api/admin/tenants/{tenant_id}", tag = "admin", summary = "Delete a tenant (its tokens are revoked)",
-    params(("tenant_id" = String, Path)), responses((status = 200, body = TenantDeleted), ApiErrors))]
+    params(TenantPath), responses((status = 200, body = TenantDeleted), ApiErrors))]
 pub async fn delete(state: web::Data<AppState>, path: web::Path<String>, _: Admin) -> Reply<TenantDeleted> {
     let id = tenant_id(&path)?;
     if !tenant_admin::delete(&state.db, id).await? {
@@ -98,7 +98,7 @@ pub async fn delete(state: web::Data<AppState>, path: web::Path<String>, _: Admi
 
 /// `GET /api/admin/tenants/{tenant_id}/tokens`.
 #[utoipa::path(get, path = "/api/admin/tenants/{tenant_id}/tokens", tag = "admin", summary = "A tenant's tokens (never the secrets), newest first",
-    params(("tenant_id" = String, Path), PageParams), responses((status = 200, body = TokenPage), ApiErrors))]
+    params(TenantPath, PageParams), responses((status = 200, body = TokenPage), ApiErrors))]
 pub async fn list_tokens(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -144,7 +144,7 @@ fn new_token<'a>(name: &'a str, secret: &str, request: Option<(String, [u8; 32])
 /// secret (shown once). Retried with the same `X-Request-ID`: 200, the same
 /// token, `secret` null; with a different body: 422.
 #[utoipa::path(post, path = "/api/admin/tenants/{tenant_id}/tokens", tag = "admin", summary = "Mint a named token; the secret is shown once",
-    params(("tenant_id" = String, Path)), request_body = CreateTokenRequest,
+    params(TenantPath), request_body = CreateTokenRequest,
     responses((status = 201, body = MintedToken), (status = 200, description = "Retried request: the same token, secret null", body = MintedToken),
         (status = 422, description = "X-Request-ID reused with another body (idempotency_key_reused)", body = ApiErrorBody), ApiErrors))]
 pub async fn create_token(
@@ -166,7 +166,7 @@ pub async fn create_token(
 /// `POST /api/admin/tenants/{tenant_id}/tokens/{token_id}/regenerate`:
 /// revokes the token and mints one of the same name (secret shown once).
 #[utoipa::path(post, path = "/api/admin/tenants/{tenant_id}/tokens/{token_id}/regenerate", tag = "admin", summary = "Replace a token by a new one of the same name",
-    params(("tenant_id" = String, Path), ("token_id" = String, Path)),
+    params(TokenPath),
     responses((status = 201, body = MintedToken), (status = 200, description = "Retried request: the same token, secret null", body = MintedToken),
         (status = 422, description = "X-Request-ID reused with another request (idempotency_key_reused)", body = ApiErrorBody), ApiErrors))]
 pub async fn regenerate_token(
@@ -196,7 +196,7 @@ pub async fn regenerate_token(
 /// `DELETE .../tokens/{token_id}`): refused by every gateway within a
 /// second; idempotent.
 #[utoipa::path(post, path = "/api/admin/tenants/{tenant_id}/tokens/{token_id}/revoke", tag = "admin", summary = "Revoke a token",
-    params(("tenant_id" = String, Path), ("token_id" = String, Path)), responses((status = 200, body = crate::store::tokens::TokenRow), ApiErrors))]
+    params(TokenPath), responses((status = 200, body = crate::store::tokens::TokenRow), ApiErrors))]
 pub async fn revoke_token(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
@@ -214,7 +214,7 @@ pub async fn revoke_token(
 
 /// `DELETE /api/admin/tenants/{tenant_id}/tokens/{token_id}`: same as revoke.
 #[utoipa::path(delete, path = "/api/admin/tenants/{tenant_id}/tokens/{token_id}", tag = "admin", summary = "Revoke a token (same as POST .../revoke)",
-    params(("tenant_id" = String, Path), ("token_id" = String, Path)), responses((status = 200, body = crate::store::tokens::TokenRow), ApiErrors))]
+    params(TokenPath), responses((status = 200, body = crate::store::tokens::TokenRow), ApiErrors))]
 pub async fn delete_token(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,

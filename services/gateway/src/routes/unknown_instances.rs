@@ -9,6 +9,7 @@ use crate::http::{ApiErrors, Reply};
 use crate::state::AppState;
 use crate::wire::operator::uuid_param;
 use crate::wire::paging::PageParams;
+use crate::wire::rfc3339_micros;
 use actix_web::web;
 use spot_contracts::v1;
 
@@ -44,15 +45,11 @@ pub struct UnknownInstancePage {
     pub next_cursor: Option<String>,
 }
 
-fn rfc3339(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
-    spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-}
-
 impl From<v1::UnknownInstance> for UnknownInstanceView {
     fn from(u: v1::UnknownInstance) -> Self {
         Self {
-            first_seen: rfc3339(&u.first_seen),
-            last_seen: rfc3339(&u.last_seen),
+            first_seen: rfc3339_micros(&u.first_seen),
+            last_seen: rfc3339_micros(&u.last_seen),
             client_id: u.client_id,
             group_id: u.group_id,
             logical_agent_id: u.logical_agent_id,
@@ -72,14 +69,14 @@ pub async fn list(
     page: web::Query<PageParams>,
     scope: ReadScope,
 ) -> Reply<UnknownInstancePage> {
-    let (limit, cursor) = page.parse()?;
+    let (limit, after) = page.for_request()?;
     let answer = state
         .lifecycle
         .unknown_instances(v1::UnknownInstancesRequest {
             client_id: scope.client_id(),
             group_id: uuid_param(params.group_id.as_deref(), "group_id")?,
-            limit: i32::try_from(limit.get()).unwrap_or(i32::MAX),
-            after: cursor.map(|c| c.encode()),
+            limit,
+            after,
         })
         .await?;
     Ok(web::Json(UnknownInstancePage {

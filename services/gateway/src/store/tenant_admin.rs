@@ -1,7 +1,7 @@
 //! Tenants as the admin sees them (docs/OPERATORS_API.md, "Tenants"):
 //! listing, status changes, deletion (a tombstone) and per-day growth.
 
-use super::sql;
+use super::{keyset_page, sql};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, TransactionTrait};
 use spot_domain::ClientId;
@@ -49,7 +49,6 @@ pub async fn list(
     limit: PageLimit,
     after: Option<Cursor>,
 ) -> Result<Vec<TenantRow>, DbErr> {
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
     TenantRow::find_by_statement(sql(
         format!(
             "{SELECT} WHERE t.status <> 'deleted'
@@ -57,7 +56,7 @@ pub async fn list(
                AND ($2::timestamptz IS NULL OR (t.created_at, t.id) < ($2, $3::uuid))
              ORDER BY t.created_at DESC, t.id DESC LIMIT $4"
         ),
-        [q.map(contains_pattern).into(), at.into(), id.into(), (limit.fetch() as i64).into()],
+        keyset_page(q.map(contains_pattern).into(), after, limit),
     ))
     .all(db)
     .await

@@ -2,7 +2,7 @@
 //! per tenant, each stored only as its SHA-256, with a display prefix, a
 //! last-used time and the `X-Request-ID` that created it.
 
-use super::sql;
+use super::{keyset_page, sql};
 use crate::auth::TokenHash;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, SqlErr, TransactionTrait};
@@ -69,14 +69,13 @@ pub async fn list(
     limit: PageLimit,
     after: Option<Cursor>,
 ) -> Result<Vec<TokenRow>, DbErr> {
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
     TokenRow::find_by_statement(sql(
         format!(
             "SELECT {COLUMNS} FROM gateway.api_tokens WHERE tenant_id = $1
                AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
              ORDER BY created_at DESC, id DESC LIMIT $4"
         ),
-        [tenant.as_uuid().into(), at.into(), id.into(), (limit.fetch() as i64).into()],
+        keyset_page(tenant.as_uuid().into(), after, limit),
     ))
     .all(db)
     .await

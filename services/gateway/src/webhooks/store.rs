@@ -136,17 +136,11 @@ pub async fn subscribed<C: ConnectionTrait>(
     tenant: Uuid,
     kind: NotificationKind,
 ) -> Result<Vec<Uuid>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: Uuid,
-    }
-    let rows = Id::find_by_statement(sql(
+    let statement = sql(
         "SELECT id FROM gateway.webhooks WHERE tenant_id = $1 AND $2 = ANY (kinds)",
         [tenant.into(), kind.into()],
-    ))
-    .all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    );
+    crate::store::ids(conn, statement).await
 }
 
 /// Queues one delivery (in the notification's transaction).

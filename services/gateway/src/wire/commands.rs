@@ -1,5 +1,6 @@
 //! Commands as agents read them, and the operator's switch request.
 
+use super::{non_empty, rfc3339_micros};
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use spot_contracts::v1;
@@ -18,21 +19,17 @@ pub struct PendingCommand {
     pub created_at: Option<String>,
 }
 
-fn rfc3339(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
-    spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-}
-
 impl From<&v1::CommandRecord> for PendingCommand {
     fn from(c: &v1::CommandRecord) -> Self {
         Self {
             id: c.id.clone(),
             command_type: c.command_type.clone(),
-            target_mode: (!c.target_mode.is_empty()).then(|| c.target_mode.clone()),
+            target_mode: non_empty(&c.target_mode),
             target_pool_id: c.target_pool_id.clone(),
             priority: c.priority,
             request_id: c.request_id.clone(),
-            deadline: rfc3339(&c.deadline),
-            created_at: rfc3339(&c.created_at),
+            deadline: rfc3339_micros(&c.deadline),
+            created_at: rfc3339_micros(&c.created_at),
         }
     }
 }

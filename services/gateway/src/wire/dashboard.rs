@@ -186,6 +186,11 @@ pub fn savings_impact(
     }
 }
 
+/// [`savings_impact`] of a switch in lifecycle's overview.
+pub fn switch_savings(s: &spot_contracts::v1::SwitchOverview) -> f64 {
+    savings_impact(&s.old_mode, &s.new_mode, s.on_demand_price, s.old_spot_price, s.new_spot_price)
+}
+
 /// Percent saved by `price` against `on_demand`, one decimal; 0 when unknown.
 pub fn savings_percent(price: f64, on_demand: f64) -> f64 {
     if on_demand > 0.0 { ((on_demand - price) / on_demand * 1000.0).round() / 10.0 } else { 0.0 }

@@ -2,6 +2,7 @@
 //! (agent-protocol.md calls 8 and 9), the v4-defined create-emergency-replica,
 //! and the newer termination-notice / rebalance-notice / emergency-status.
 
+use super::non_empty;
 use serde::{Deserialize, Serialize};
 use spot_contracts::v1;
 
@@ -49,10 +50,6 @@ fn iso(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
     spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-fn some(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
-}
-
 /// v4 reads `create_emergency_replica`; the rest reports progress.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TerminationAnswer {
@@ -73,10 +70,10 @@ impl From<&v1::NoticeAnswer> for TerminationAnswer {
             create_emergency_replica: a.create_emergency_replica,
             action: a.action.clone(),
             status: a.status.clone(),
-            target_mode: some(&a.target_mode),
-            target_pool_id: some(&a.target_pool_id),
+            target_mode: non_empty(&a.target_mode),
+            target_pool_id: non_empty(&a.target_pool_id),
             deadline: iso(&a.deadline),
-            replica_id: some(&a.replica_id),
+            replica_id: non_empty(&a.replica_id),
             notice_id: a.notice_id.clone(),
             reason: a.reason.clone(),
         }
@@ -100,8 +97,8 @@ impl From<&v1::NoticeAnswer> for RebalanceAnswer {
         let action = if a.action == "switch" { "switch" } else { "monitor" };
         Self {
             action: action.to_owned(),
-            target_mode: some(&a.target_mode),
-            target_pool_id: some(&a.target_pool_id),
+            target_mode: non_empty(&a.target_mode),
+            target_pool_id: non_empty(&a.target_pool_id),
             reason: a.reason.clone(),
             risk_score: a.risk_score,
             notice_id: a.notice_id.clone(),
@@ -128,12 +125,12 @@ impl From<&v1::NoticeAnswer> for Acknowledged {
     fn from(a: &v1::NoticeAnswer) -> Self {
         Self {
             status: "acknowledged",
-            emergency_replica_id: some(&a.replica_id),
+            emergency_replica_id: non_empty(&a.replica_id),
             action: a.action.clone(),
             notice_id: a.notice_id.clone(),
             notice_status: a.status.clone(),
-            target_mode: some(&a.target_mode),
-            target_pool_id: some(&a.target_pool_id),
+            target_mode: non_empty(&a.target_mode),
+            target_pool_id: non_empty(&a.target_pool_id),
             deadline: iso(&a.deadline),
             risk_score: a.risk_score,
             reason: a.reason.clone(),
@@ -177,17 +174,17 @@ impl From<&v1::EmergencyStatusRecord> for EmergencyStatus {
     fn from(r: &v1::EmergencyStatusRecord) -> Self {
         Self {
             has_notice: r.has_notice,
-            notice_id: some(&r.notice_id),
-            kind: some(&r.kind),
-            status: some(&r.status),
-            instance_id: some(&r.instance_id),
+            notice_id: non_empty(&r.notice_id),
+            kind: non_empty(&r.kind),
+            status: non_empty(&r.status),
+            instance_id: non_empty(&r.instance_id),
             notice_time: iso(&r.notice_time),
             deadline: iso(&r.deadline),
-            action: some(&r.action),
-            target_pool_id: some(&r.target_pool_id),
-            emergency_replica_id: some(&r.replica_id),
-            replica_status: some(&r.replica_status),
-            reason: some(&r.reason),
+            action: non_empty(&r.action),
+            target_pool_id: non_empty(&r.target_pool_id),
+            emergency_replica_id: non_empty(&r.replica_id),
+            replica_status: non_empty(&r.replica_status),
+            reason: non_empty(&r.reason),
             return_to_spot: r.return_to_spot,
             steps: r
                 .steps
@@ -195,9 +192,9 @@ impl From<&v1::EmergencyStatusRecord> for EmergencyStatus {
                 .map(|s| NoticeStep {
                     at: iso(&s.at),
                     step: s.step.clone(),
-                    target_mode: some(&s.target_mode),
-                    target_pool_id: some(&s.target_pool_id),
-                    command_id: some(&s.command_id),
+                    target_mode: non_empty(&s.target_mode),
+                    target_pool_id: non_empty(&s.target_pool_id),
+                    command_id: non_empty(&s.command_id),
                     reason: s.reason.clone(),
                 })
                 .collect(),

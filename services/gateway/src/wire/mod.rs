@@ -73,6 +73,16 @@ pub fn timestamp(raw: Option<&str>, field: &str) -> Result<Option<spot_contracts
     .transpose()
 }
 
+/// A text of a service's answer, `None` when empty.
+pub fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// A service's timestamp as RFC 3339 with microseconds, `None` when unset.
+pub fn rfc3339_micros(t: &Option<spot_contracts::Timestamp>) -> Option<String> {
+    spot_platform::time::from_wire_opt(t).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
 /// Trims an optional text; empty becomes `None`.
 pub fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())

@@ -43,13 +43,24 @@ pub fn path_id(raw: &str, field: &str) -> Result<Uuid, ApiError> {
 }
 
 /// Query of `GET /api/notifications`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationParams {
-    /// Only unread ones.
+    /// only unread ones
     pub unread: Option<bool>,
+    /// 1-200, default 50
     pub limit: Option<u32>,
+    /// next_cursor of the previous page
     pub cursor: Option<String>,
-    /// Admin token only: whose notifications.
+    /// admin token only (required)
+    pub client_id: Option<String>,
+}
+
+/// The `?client_id=` of the other notification calls, documented once.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationScope {
+    /// admin token only (required)
     pub client_id: Option<String>,
 }
 

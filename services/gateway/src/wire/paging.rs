@@ -29,4 +29,15 @@ impl PageParams {
         let cursor = Cursor::decode_opt(self.cursor.as_deref().or(self.after.as_deref()))?;
         Ok((limit, cursor))
     }
+
+    /// The validated limit and cursor as the services' requests take them.
+    pub fn for_request(&self) -> Result<(i32, Option<String>), ApiError> {
+        let (limit, cursor) = self.parse()?;
+        Ok((request_limit(limit), cursor.map(|c| c.encode())))
+    }
+}
+
+/// A page limit as the services' requests take it.
+pub fn request_limit(limit: PageLimit) -> i32 {
+    i32::try_from(limit.get()).unwrap_or(i32::MAX)
 }

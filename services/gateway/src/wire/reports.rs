@@ -48,6 +48,14 @@ fn price(field: &str, v: Option<f64>) -> Result<Option<f64>, ApiError> {
     }
 }
 
+/// An optional timestamp in any format agents send.
+fn agent_time(raw: Option<String>) -> Result<Option<spot_contracts::Timestamp>, ApiError> {
+    super::clean(raw)
+        .map(|t| parse_agent_timestamp(&t).map(spot_platform::time::to_wire))
+        .transpose()
+        .map_err(|e| ApiError::InvalidField(e.to_string()))
+}
+
 fn pool(p: Pool) -> Result<Option<v1::PoolPrice>, ApiError> {
     let Some(pool_id) = super::clean(p.pool_id) else { return Ok(None) };
     let price = price("spot_pools[].price", p.price)?
@@ -70,10 +78,7 @@ impl PricingReportRequest {
         }
         let spot_pools =
             pools.into_iter().map(pool).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
-        let collected_at = match super::clean(pricing.collected_at) {
-            Some(t) => Some(parse_agent_timestamp(&t).map_err(|e| ApiError::InvalidField(e.to_string()))?),
-            None => None,
-        };
+        let collected_at = agent_time(pricing.collected_at)?;
         let mode = match super::clean(instance.mode).as_deref() {
             Some("ondemand") | Some("on-demand") => v1::InstanceMode::OnDemand,
             Some(_) | None => v1::InstanceMode::Spot,
@@ -90,7 +95,7 @@ impl PricingReportRequest {
             current_spot_price: price("current_spot_price", pricing.current_spot_price)?,
             cheapest_pool: pricing.cheapest_pool.map(pool).transpose()?.flatten(),
             spot_pools,
-            collected_at: collected_at.map(spot_platform::time::to_wire),
+            collected_at,
         })
     }
 }
@@ -109,10 +114,7 @@ fn count(v: &Option<serde_json::Value>, key: &str) -> i32 {
 
 impl CleanupReportRequest {
     pub fn into_event(self, meta: v1::EventMeta) -> Result<v1::CleanupReportReceived, ApiError> {
-        let reported_at = match super::clean(self.timestamp) {
-            Some(t) => Some(parse_agent_timestamp(&t).map_err(|e| ApiError::InvalidField(e.to_string()))?),
-            None => None,
-        };
+        let reported_at = agent_time(self.timestamp)?;
         for (name, section) in [("snapshots", &self.snapshots), ("amis", &self.amis)] {
             if section.as_ref().is_some_and(|s| !s.is_object() && !s.is_null()) {
                 return Err(ApiError::InvalidField(format!("{name} must be an object")));
@@ -120,7 +122,7 @@ impl CleanupReportRequest {
         }
         Ok(v1::CleanupReportReceived {
             meta: Some(meta),
-            reported_at: reported_at.map(spot_platform::time::to_wire),
+            reported_at,
             deleted_snapshots: count(&self.snapshots, "deleted"),
             deleted_amis: count(&self.amis, "deleted_amis"),
             failed: count(&self.snapshots, "failed") + count(&self.amis, "failed"),

@@ -5,6 +5,21 @@ use crate::store::tenant_admin::TenantRow;
 use crate::store::tokens::TokenRow;
 use serde::{Deserialize, Serialize};
 
+/// The `{tenant_id}` path parameter, documented once.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TenantPath {
+    pub tenant_id: String,
+}
+
+/// The `{tenant_id}` and `{token_id}` path parameters, documented once.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct TokenPath {
+    pub tenant_id: String,
+    pub token_id: String,
+}
+
 /// `GET /api/admin/tenants` query.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

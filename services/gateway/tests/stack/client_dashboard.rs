@@ -42,6 +42,34 @@ async fn fleet() -> anyhow::Result<Fleet> {
     Ok(Fleet { t, client, token, agent, other_client, other_token, other_agent })
 }
 
+impl Fleet {
+    /// `/api/agents/{agent}` and `tail`: a path of tenant A's agent.
+    fn agent_path(&self, tail: &str) -> String {
+        format!("/api/agents/{}{tail}", self.agent)
+    }
+
+    /// A call of tenant A as the dashboard makes it.
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+        call(&self.t, method, path, &self.token, body).await
+    }
+
+    /// A page of tenant A (`/api/client/{client}` and `tail`) as the dashboard
+    /// reads it: 200 and its body.
+    async fn page(&self, tail: &str) -> anyhow::Result<Value> {
+        let path = format!("/api/client/{}{tail}", self.client);
+        let (status, body) = self.call("GET", &path, None).await?;
+        anyhow::ensure!(status == 200, "{path}: {status} {body}");
+        Ok(body)
+    }
+
+    /// Tenant B calling tenant A's `path` gets the dashboard's 404.
+    async fn refused_to_other(&self, method: &str, path: &str, body: Option<Value>) -> anyhow::Result<()> {
+        let (status, body) = call(&self.t, method, path, &self.other_token, body).await?;
+        anyhow::ensure!(status == 404 && dash_error(&body), "{method} {path}: {status} {body}");
+        Ok(())
+    }
+}
+
 /// A call as the dashboard makes it; `None` sends an empty body (Content-Length 0).
 async fn call(
     t: &TestStack,
@@ -87,7 +115,7 @@ async fn report_prices(f: &Fleet, prices: &[(&str, f64)]) -> anyhow::Result<()> 
         .iter()
         .map(|(az, p)| json!({"az": az, "instance_type": "t3.medium", "pool_id": format!("t3.medium.{az}"), "price": p}))
         .collect();
-    let path = format!("/api/agents/{}/pricing-report", f.agent);
+    let path = f.agent_path("/pricing-report");
     let (status, _, answer) = f.t.send("POST", &path, &f.token, Some(&body.to_string())).await?;
     anyhow::ensure!(status == 200, "pricing report {status}: {answer}");
     let staged = async || {
@@ -102,21 +130,41 @@ async fn report_prices(f: &Fleet, prices: &[(&str, f64)]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The fleet after a pricing report with `prices` per AZ.
+async fn priced_fleet(prices: &[(&str, f64)]) -> anyhow::Result<Fleet> {
+    let f = fleet().await?;
+    report_prices(&f, prices).await?;
+    Ok(f)
+}
+
 /// The agent reports a finished switch away from its instance.
 async fn switch_report(f: &Fleet) -> anyhow::Result<()> {
     let mut report = fixture_body("post_switch-report")?;
     report["old_instance"]["instance_id"] = json!(PRIMARY);
-    let path = format!("/api/agents/{}/switch-report", f.agent);
+    let path = f.agent_path("/switch-report");
     let (status, _, answer) = f.t.send("POST", &path, &f.token, Some(&report.to_string())).await?;
     anyhow::ensure!(status == 200, "switch report {status}: {answer}");
     Ok(())
 }
 
+/// The fleet after the agent reported a switch.
+async fn switched_fleet() -> anyhow::Result<Fleet> {
+    let f = fleet().await?;
+    switch_report(&f).await?;
+    Ok(f)
+}
+
+/// The fleet with the agent's emergency replica (ready), and its id.
+async fn fleet_with_replica() -> anyhow::Result<(Fleet, String)> {
+    let f = fleet().await?;
+    let replica = agent_replica(&f).await?;
+    Ok((f, replica))
+}
+
 /// The v4 agent's emergency replica report (ready).
 async fn agent_replica(f: &Fleet) -> anyhow::Result<String> {
     let body = fixture_body("post_replicas")?;
-    let (status, answer) =
-        call(&f.t, "POST", &format!("/api/agents/{}/replicas", f.agent), &f.token, Some(body)).await?;
+    let (status, answer) = f.call("POST", &f.agent_path("/replicas"), Some(body)).await?;
     anyhow::ensure!(status == 200, "replica report {status}: {answer}");
     assert_eq!(answer["success"], true, "{answer}");
     Ok(answer["replica_id"].as_str().unwrap_or_default().to_owned())
@@ -125,7 +173,7 @@ async fn agent_replica(f: &Fleet) -> anyhow::Result<String> {
 #[tokio::test]
 async fn p01_validate_logs_in_and_refuses_bad_or_inactive_tokens() -> anyhow::Result<()> {
     let f = fleet().await?;
-    let (status, body) = call(&f.t, "GET", "/api/client/validate", &f.token, None).await?;
+    let (status, body) = f.call("GET", "/api/client/validate", None).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["valid"], true);
     assert_eq!(body["client_id"], json!(f.client));
@@ -148,10 +196,8 @@ async fn p01_validate_logs_in_and_refuses_bad_or_inactive_tokens() -> anyhow::Re
 
 #[tokio::test]
 async fn p02_dashboard_stats() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    switch_report(&f).await?;
-    let (status, body) = call(&f.t, "GET", &format!("/api/client/{}", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let f = switched_fleet().await?;
+    let body = f.page("").await?;
     assert_types(
         &body,
         &[],
@@ -186,18 +232,14 @@ async fn p02_dashboard_stats() -> anyhow::Result<()> {
             &[],
         );
     }
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}", f.client), &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    f.refused_to_other("GET", &format!("/api/client/{}", f.client), None).await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn p03_agents_list() -> anyhow::Result<()> {
     let f = fleet().await?;
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/agents", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let body = f.page("/agents").await?;
     let agents = body["agents"].as_array().cloned().unwrap_or_default();
     assert_eq!(agents.len(), 1, "{body}");
     let a = &agents[0];
@@ -222,9 +264,7 @@ async fn p03_agents_list() -> anyhow::Result<()> {
         (json!(f.agent), json!("online"), json!("spot"))
     );
     assert!(is_utc(&a["last_heartbeat_at"]), "{a}");
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/agents", f.client), &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    f.refused_to_other("GET", &format!("/api/client/{}/agents", f.client), None).await?;
     let (status, _) =
         call(&f.t, "GET", &format!("/api/client/{}/agents", f.client), "spot_bad", None).await?;
     assert_eq!(status, 401);
@@ -234,7 +274,7 @@ async fn p03_agents_list() -> anyhow::Result<()> {
 #[tokio::test]
 async fn p04_one_agent_bare() -> anyhow::Result<()> {
     let f = fleet().await?;
-    let (status, body) = call(&f.t, "GET", &format!("/api/agents/{}", f.agent), &f.token, None).await?;
+    let (status, body) = f.call("GET", &f.agent_path(""), None).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], json!(f.agent));
     assert_types(&body, &["instance_id", "current_mode", "status"], &["replica_count"], &["enabled"]);
@@ -250,31 +290,30 @@ async fn p04_one_agent_bare() -> anyhow::Result<()> {
 #[tokio::test]
 async fn p05_toggle_enabled_flips_what_the_v4_agent_reads() -> anyhow::Result<()> {
     let f = fleet().await?;
-    let config = format!("/api/agents/{}/config", f.agent);
+    let config = f.agent_path("/config");
     let toggle = format!("/api/client/agents/{}/toggle-enabled", f.agent);
-    assert_eq!(call(&f.t, "GET", &config, &f.token, None).await?, (200, json!({"enabled": true})));
-    let (status, body) = call(&f.t, "POST", &toggle, &f.token, None).await?;
+    assert_eq!(f.call("GET", &config, None).await?, (200, json!({"enabled": true})));
+    let (status, body) = f.call("POST", &toggle, None).await?;
     assert_eq!(
         (status, body.clone()),
         (200, json!({"success": true, "agent_id": f.agent, "enabled": false}))
     );
-    assert_eq!(call(&f.t, "GET", &config, &f.token, None).await?, (200, json!({"enabled": false})));
-    let (_, list) = call(&f.t, "GET", &format!("/api/client/{}/agents", f.client), &f.token, None).await?;
+    assert_eq!(f.call("GET", &config, None).await?, (200, json!({"enabled": false})));
+    let list = f.page("/agents").await?;
     assert_eq!(
         (list["agents"][0]["enabled"].clone(), list["agents"][0]["status"].clone()),
         (json!(false), json!("disabled"))
     );
-    let (status, body) = call(&f.t, "POST", &toggle, &f.token, None).await?;
+    let (status, body) = f.call("POST", &toggle, None).await?;
     assert_eq!((status, body["enabled"].clone()), (200, json!(true)));
-    assert_eq!(call(&f.t, "GET", &config, &f.token, None).await?, (200, json!({"enabled": true})));
+    assert_eq!(f.call("GET", &config, None).await?, (200, json!({"enabled": true})));
     // An explicit value sets rather than flips, and repeats are harmless.
     for _ in 0..2 {
-        let (status, body) = call(&f.t, "POST", &toggle, &f.token, Some(json!({"enabled": false}))).await?;
+        let (status, body) = f.call("POST", &toggle, Some(json!({"enabled": false}))).await?;
         assert_eq!((status, body["enabled"].clone()), (200, json!(false)));
     }
-    assert_eq!(call(&f.t, "GET", &config, &f.token, None).await?, (200, json!({"enabled": false})));
-    let (status, body) = call(&f.t, "POST", &toggle, &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    assert_eq!(f.call("GET", &config, None).await?, (200, json!({"enabled": false})));
+    f.refused_to_other("POST", &toggle, None).await?;
     Ok(())
 }
 
@@ -284,8 +323,8 @@ async fn p06_settings_modal() -> anyhow::Result<()> {
     let path = format!("/api/client/agents/{}/settings", f.agent);
     let list = format!("/api/client/{}/agents", f.client);
     let body = json!({"auto_switch_enabled": false, "auto_terminate_enabled": true, "manual_replica_enabled": true, "replica_count": "3"});
-    assert_eq!(call(&f.t, "POST", &path, &f.token, Some(body)).await?, (200, json!({"success": true})));
-    let (_, agents) = call(&f.t, "GET", &list, &f.token, None).await?;
+    assert_eq!(f.call("POST", &path, Some(body)).await?, (200, json!({"success": true})));
+    let (_, agents) = f.call("GET", &list, None).await?;
     let a = &agents["agents"][0];
     assert_eq!(
         (
@@ -297,39 +336,35 @@ async fn p06_settings_modal() -> anyhow::Result<()> {
     );
     // A cleared count is ignored; a number is taken as is.
     let body = json!({"auto_switch_enabled": false, "auto_terminate_enabled": false, "manual_replica_enabled": true, "replica_count": ""});
-    assert_eq!(call(&f.t, "POST", &path, &f.token, Some(body)).await?.0, 200);
+    assert_eq!(f.call("POST", &path, Some(body)).await?.0, 200);
     let body = json!({"manual_replica_enabled": false, "replica_count": 1});
-    assert_eq!(call(&f.t, "POST", &path, &f.token, Some(body)).await?.0, 200);
-    let (_, agents) = call(&f.t, "GET", &list, &f.token, None).await?;
+    assert_eq!(f.call("POST", &path, Some(body)).await?.0, 200);
+    let (_, agents) = f.call("GET", &list, None).await?;
     assert_eq!(
         (agents["agents"][0]["replica_count"].clone(), agents["agents"][0]["auto_terminate_enabled"].clone()),
         (json!(1), json!(false))
     );
     // Both modes on is the exclusivity conflict; a count out of range is refused.
     let both = json!({"auto_switch_enabled": true, "manual_replica_enabled": true});
-    assert_eq!(call(&f.t, "POST", &path, &f.token, Some(both)).await?.0, 409);
-    assert_eq!(call(&f.t, "POST", &path, &f.token, Some(json!({"replica_count": 9}))).await?.0, 400);
-    assert_eq!(call(&f.t, "POST", &path, &f.token, None).await?, (200, json!({"success": true})));
-    let (status, body) = call(&f.t, "POST", &path, &f.other_token, Some(json!({}))).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    assert_eq!(f.call("POST", &path, Some(both)).await?.0, 409);
+    assert_eq!(f.call("POST", &path, Some(json!({"replica_count": 9}))).await?.0, 400);
+    assert_eq!(f.call("POST", &path, None).await?, (200, json!({"success": true})));
+    f.refused_to_other("POST", &path, Some(json!({}))).await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn p07_switch_modal_auto_selects_the_cheapest_pool() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    report_prices(&f, &[("us-east-1a", 0.0100), ("us-east-1b", 0.0150), ("us-east-1c", 0.0120)]).await?;
-    let path = format!("/api/agents/{}/issue-switch-command", f.agent);
+    let f = priced_fleet(&[("us-east-1a", 0.0100), ("us-east-1b", 0.0150), ("us-east-1c", 0.0120)]).await?;
+    let path = f.agent_path("/issue-switch-command");
     let (status, body) =
-        call(&f.t, "POST", &path, &f.token, Some(json!({"target_mode": "spot", "target_pool_id": ""})))
-            .await?;
+        f.call("POST", &path, Some(json!({"target_mode": "spot", "target_pool_id": ""}))).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["success"].clone(), body["agent_id"].clone()), (json!(true), json!(f.agent)));
     assert_types(&body, &["command_id", "target_mode"], &[], &["success"]);
     // Running in 1a on spot: the cheapest other pool.
     assert_eq!(body["target_pool_id"], "t3.medium.us-east-1c", "{body}");
-    let (_, _, pending) =
-        f.t.send("GET", &format!("/api/agents/{}/pending-commands", f.agent), &f.token, None).await?;
+    let (_, _, pending) = f.t.send("GET", &f.agent_path("/pending-commands"), &f.token, None).await?;
     assert_eq!(pending[0]["id"], body["command_id"]);
     assert!(pending[0]["priority"].as_i64().is_some_and(|p| p >= 50), "{pending}");
     let (status, body) = call(
@@ -346,11 +381,8 @@ async fn p07_switch_modal_auto_selects_the_cheapest_pool() -> anyhow::Result<()>
 
 #[tokio::test]
 async fn p08_instances_page() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    report_prices(&f, &[("us-east-1a", 0.0125), ("us-east-1b", 0.0150)]).await?;
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/instances", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let f = priced_fleet(&[("us-east-1a", 0.0125), ("us-east-1b", 0.0150)]).await?;
+    let body = f.page("/instances").await?;
     let list = body["instances"].as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 1, "{body}");
     let i = &list[0];
@@ -364,18 +396,15 @@ async fn p08_instances_page() -> anyhow::Result<()> {
         (i["id"].clone(), i["spot_price"].clone(), i["ondemand_price"].clone(), i["is_active"].clone()),
         (json!(PRIMARY), json!(0.0125), json!(0.0416), json!(true))
     );
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/instances", f.client), &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    f.refused_to_other("GET", &format!("/api/client/{}/instances", f.client), None).await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn p09_instance_pricing() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    report_prices(&f, &[("us-east-1a", 0.0125), ("us-east-1b", 0.0121)]).await?;
+    let f = priced_fleet(&[("us-east-1a", 0.0125), ("us-east-1b", 0.0121)]).await?;
     let path = format!("/api/client/instances/{PRIMARY}/pricing");
-    let (status, body) = call(&f.t, "GET", &path, &f.token, None).await?;
+    let (status, body) = f.call("GET", &path, None).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["currentMode"], "spot");
     assert_eq!(
@@ -390,23 +419,19 @@ async fn p09_instance_pricing() -> anyhow::Result<()> {
         json!({"id": "t3.medium.us-east-1b", "name": "t3.medium.us-east-1b", "az": "us-east-1b", "price": 0.0121, "savings": 70.9})
     );
     // Unknown, and another tenant's instance (the replica only tenant A has).
-    let (status, body) = call(&f.t, "GET", "/api/client/instances/i-unknown/pricing", &f.token, None).await?;
+    let (status, body) = f.call("GET", "/api/client/instances/i-unknown/pricing", None).await?;
     assert!(status == 404 && dash_error(&body), "{status} {body}");
     agent_replica(&f).await?;
     let replica = "/api/client/instances/i-ed870cb0854881b6e/pricing";
-    assert_eq!(call(&f.t, "GET", replica, &f.token, None).await?.0, 200);
-    let (status, body) = call(&f.t, "GET", replica, &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    assert_eq!(f.call("GET", replica, None).await?.0, 200);
+    f.refused_to_other("GET", replica, None).await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn p10_switches_page() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    switch_report(&f).await?;
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/switches", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let f = switched_fleet().await?;
+    let body = f.page("/switches").await?;
     assert_eq!(body["total"], 1);
     let s = &body["switches"][0];
     assert_types(
@@ -429,8 +454,7 @@ async fn p10_switches_page() -> anyhow::Result<()> {
         (s["old_instance_id"].clone(), s["trigger_type"].clone(), s["new_az"].clone()),
         (json!(PRIMARY), json!("manual"), json!("us-east-1b"))
     );
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/switches", f.other_client), &f.token, None).await?;
+    let (status, body) = f.call("GET", &format!("/api/client/{}/switches", f.other_client), None).await?;
     assert!(status == 404 && dash_error(&body), "{status} {body}");
     let (_, theirs) =
         call(&f.t, "GET", &format!("/api/client/{}/switches", f.other_client), &f.other_token, None).await?;
@@ -440,21 +464,13 @@ async fn p10_switches_page() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn p11_replicas_page() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    report_prices(&f, &[("us-east-1a", 0.0119), ("us-east-1c", 0.0130)]).await?;
+    let f = priced_fleet(&[("us-east-1a", 0.0119), ("us-east-1c", 0.0130)]).await?;
     agent_replica(&f).await?;
-    let (status, _) = call(
-        &f.t,
-        "POST",
-        &format!("/api/agents/{}/replicas", f.agent),
-        &f.token,
-        Some(json!({"target_pool_id": "t3.medium.us-east-1c"})),
-    )
-    .await?;
+    let (status, _) = f
+        .call("POST", &f.agent_path("/replicas"), Some(json!({"target_pool_id": "t3.medium.us-east-1c"})))
+        .await?;
     assert_eq!(status, 200);
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/replicas", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let body = f.page("/replicas").await?;
     let list = body["replicas"].as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 2, "{body}");
     for r in &list {
@@ -472,26 +488,23 @@ async fn p11_replicas_page() -> anyhow::Result<()> {
         (emergency["replica_type"].clone(), emergency["status"].clone(), emergency["hourly_cost"].clone()),
         (json!("emergency"), json!("ready"), json!(0.0119))
     );
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/replicas", f.client), &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    f.refused_to_other("GET", &format!("/api/client/{}/replicas", f.client), None).await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn p12_create_replica_from_the_dashboard_and_from_the_agent() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    report_prices(&f, &[("us-east-1a", 0.0100), ("us-east-1b", 0.0140), ("us-east-1d", 0.0120)]).await?;
-    let path = format!("/api/agents/{}/replicas", f.agent);
-    let (status, body) = call(&f.t, "POST", &path, &f.token, Some(json!({"target_pool_id": ""}))).await?;
+    let f = priced_fleet(&[("us-east-1a", 0.0100), ("us-east-1b", 0.0140), ("us-east-1d", 0.0120)]).await?;
+    let path = f.agent_path("/replicas");
+    let (status, body) = f.call("POST", &path, Some(json!({"target_pool_id": ""}))).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["success"].clone(), body["status"].clone()), (json!(true), json!("launching")));
     let id = body["replica_id"].as_str().unwrap_or_default().to_owned();
     assert!(id.len() >= 8, "{body}");
     // One live manual replica per group: a second click returns it.
-    let (_, again) = call(&f.t, "POST", &path, &f.token, Some(json!({"target_pool_id": ""}))).await?;
+    let (_, again) = f.call("POST", &path, Some(json!({"target_pool_id": ""}))).await?;
     assert_eq!(again["replica_id"], json!(id));
-    let (_, list) = call(&f.t, "GET", &format!("/api/client/{}/replicas", f.client), &f.token, None).await?;
+    let list = f.page("/replicas").await?;
     assert_eq!(
         list["replicas"][0]["pool_id"], "t3.medium.us-east-1d",
         "cheapest pool outside the primary's AZ"
@@ -502,28 +515,25 @@ async fn p12_create_replica_from_the_dashboard_and_from_the_agent() -> anyhow::R
     let (status, body) =
         call(&f.t, "POST", &path, &f.other_token, Some(json!({"target_pool_id": ""}))).await?;
     assert_eq!(status, 404, "{body}");
-    let (status, _) =
-        call(&f.t, "POST", &path, &f.token, Some(json!({"target_pool_id": "nonsense"}))).await?;
+    let (status, _) = f.call("POST", &path, Some(json!({"target_pool_id": "nonsense"}))).await?;
     assert_eq!(status, 400);
     Ok(())
 }
 
 #[tokio::test]
 async fn p13_promote_with_an_empty_body() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    let replica = agent_replica(&f).await?;
-    let path = format!("/api/agents/{}/replicas/{replica}/promote", f.agent);
+    let (f, replica) = fleet_with_replica().await?;
+    let path = f.agent_path(&format!("/replicas/{replica}/promote"));
     let (status, body) = call(&f.t, "POST", &path, &f.other_token, None).await?;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = call(&f.t, "POST", &path, &f.token, None).await?;
+    let (status, body) = f.call("POST", &path, None).await?;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         (body["success"].clone(), body["replica_id"].clone(), body["new_instance_id"].clone()),
         (json!(true), json!(replica), json!("i-ed870cb0854881b6e"))
     );
     // The promoted replica serves now: terminating it from the Replicas page is refused.
-    let (status, body) =
-        call(&f.t, "DELETE", &format!("/api/agents/{}/replicas/{replica}", f.agent), &f.token, None).await?;
+    let (status, body) = f.call("DELETE", &f.agent_path(&format!("/replicas/{replica}")), None).await?;
     assert_eq!((status, body["code"].clone()), (409, json!("replica_is_primary")), "{body}");
     assert!(dash_error(&body));
     Ok(())
@@ -531,22 +541,20 @@ async fn p13_promote_with_an_empty_body() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn p14_terminate_answers_200_json_never_204() -> anyhow::Result<()> {
-    let f = fleet().await?;
-    let replica = agent_replica(&f).await?;
-    let path = format!("/api/agents/{}/replicas/{replica}", f.agent);
-    let (status, body) = call(&f.t, "DELETE", &path, &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    let (f, replica) = fleet_with_replica().await?;
+    let path = f.agent_path(&format!("/replicas/{replica}"));
+    f.refused_to_other("DELETE", &path, None).await?;
     for _ in 0..2 {
-        let (status, body) = call(&f.t, "DELETE", &path, &f.token, None).await?;
+        let (status, body) = f.call("DELETE", &path, None).await?;
         assert_eq!(
             (status, body),
             (200, json!({"success": true, "replica_id": replica, "status": "terminated"}))
         );
     }
-    let (_, list) = call(&f.t, "GET", &format!("/api/client/{}/replicas", f.client), &f.token, None).await?;
+    let list = f.page("/replicas").await?;
     assert_eq!(list["replicas"][0]["status"], "terminated");
-    let unknown = format!("/api/agents/{}/replicas/00000000-0000-0000-0000-000000000000", f.agent);
-    let (status, body) = call(&f.t, "DELETE", &unknown, &f.token, None).await?;
+    let unknown = f.agent_path("/replicas/00000000-0000-0000-0000-000000000000");
+    let (status, body) = f.call("DELETE", &unknown, None).await?;
     assert!(status == 404 && dash_error(&body), "{status} {body}");
     Ok(())
 }
@@ -554,13 +562,9 @@ async fn p14_terminate_answers_200_json_never_204() -> anyhow::Result<()> {
 #[tokio::test]
 async fn p15_savings() -> anyhow::Result<()> {
     let f = fleet().await?;
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/savings", f.client), &f.token, None).await?;
-    assert_eq!(status, 200, "{body}");
+    let body = f.page("/savings").await?;
     assert!(body["total_savings"].is_number(), "{body}");
     assert!(body["monthly_savings"].is_array(), "{body}");
-    let (status, body) =
-        call(&f.t, "GET", &format!("/api/client/{}/savings", f.client), &f.other_token, None).await?;
-    assert!(status == 404 && dash_error(&body), "{status} {body}");
+    f.refused_to_other("GET", &format!("/api/client/{}/savings", f.client), None).await?;
     Ok(())
 }

@@ -87,6 +87,17 @@ pub(crate) async fn receiver_on(
     Ok((url, got))
 }
 
+/// Registers an agent of `token`'s tenant that goes offline at once (the
+/// shutdown heartbeat v4 sends); its id.
+pub(crate) async fn offline_agent(t: &TestStack, token: &str) -> anyhow::Result<String> {
+    let agent = t.register(token).await?;
+    let shutdown = fixture_body("post_heartbeat_shutdown")?.to_string();
+    let (status, _, _) =
+        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), token, Some(&shutdown)).await?;
+    anyhow::ensure!(status == 200, "shutdown heartbeat {status}");
+    Ok(agent)
+}
+
 /// Waits up to 30 s for `probe` to give something.
 pub(crate) async fn wait_for<T: std::fmt::Debug>(
     what: &str,
@@ -140,11 +151,7 @@ async fn an_offline_agent_notifies_and_webhooks_are_signed_retried_and_dead_lett
     assert!(listed["items"][0].get("secret").is_none(), "secrets are never listed");
 
     // A real agent goes offline (the shutdown heartbeat v4 sends).
-    let agent = t.register(&token).await?;
-    let body = fixture_body("post_heartbeat_shutdown")?.to_string();
-    let (status, _, _) =
-        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&body)).await?;
-    assert_eq!(status, 200);
+    let agent = offline_agent(&t, &token).await?;
 
     // The notification.
     let page = wait_for("the agent_offline notification", async || {
@@ -346,11 +353,7 @@ async fn a_pending_delivery_survives_a_restart() -> anyhow::Result<()> {
     let hook = json!({"url": url, "kinds": ["agent_offline"], "secret": SECRET}).to_string();
     let (_, _, created) = t.send("POST", "/api/webhooks", &token, Some(&hook)).await?;
     let log = format!("/api/webhooks/{}/deliveries", created["id"].as_str().unwrap_or_default());
-    let agent = t.register(&token).await?;
-    let shutdown = fixture_body("post_heartbeat_shutdown")?.to_string();
-    let (status, _, _) =
-        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&shutdown)).await?;
-    assert_eq!(status, 200);
+    offline_agent(&t, &token).await?;
     let failing = wait_for("a failed attempt", async || {
         let (_, _, log) = t.send("GET", &log, &token, None).await?;
         let d = log["items"][0].clone();

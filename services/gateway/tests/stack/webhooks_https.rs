@@ -6,7 +6,7 @@
 //! its delivery is never sent (the log says the connection failed).
 
 use crate::helpers::*;
-use crate::notifications::{Received, SECRET, receiver_on, wait_for};
+use crate::notifications::{Received, SECRET, offline_agent, receiver_on, wait_for};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use serde_json::{Value, json};
 use spot_gateway::webhooks::signature;
@@ -114,11 +114,7 @@ async fn https_webhooks_are_delivered_to_trusted_receivers_only() -> anyhow::Res
     }
 
     // A real agent goes offline (the shutdown heartbeat v4 sends).
-    let agent = t.register(&token).await?;
-    let shutdown = fixture_body("post_heartbeat_shutdown")?.to_string();
-    let (status, _, _) =
-        t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&shutdown)).await?;
-    assert_eq!(status, 200);
+    offline_agent(&t, &token).await?;
 
     // The trusted receiver: one signed delivery, over TLS.
     let got = wait_for("the https delivery", async || {

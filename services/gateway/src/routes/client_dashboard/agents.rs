@@ -1,12 +1,13 @@
 //! Agents page: the list, one agent, the enable toggle and the settings modal.
 
-use super::{DashError, DashResult, body_or_empty, own_client, owned_agent};
+use super::{ClientIdPath, DashError, DashErrors, DashResult, OwnClient, one_agent, owned_agent};
 use crate::error::ApiError;
-use crate::http::{agent_ref, request_id};
+use crate::http::{AgentPath, agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::dashboard::{
     AgentsEnvelope, DashAgent, SuccessBody, ToggleRequest, ToggleResponse, agent_status, utc,
 };
+use crate::wire::parse_optional_json;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use spot_contracts::v1;
@@ -52,11 +53,10 @@ pub async fn live_agents(state: &AppState, client: ClientId) -> Result<Vec<v1::A
     path = "/api/client/{client_id}/agents",
     tag = "client dashboard",
     summary = "Agents page: the tenant's live agents with their settings",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = AgentsEnvelope), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = AgentsEnvelope), DashErrors)
 )]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let agents = live_agents(&state, client).await?.iter().map(dash_agent).collect();
     Ok(HttpResponse::Ok().json(AgentsEnvelope { agents }))
 }
@@ -67,20 +67,14 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
     path = "/api/agents/{agent_id}",
     tag = "client dashboard",
     summary = "One agent (any registration of the tenant)",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
-    responses((status = 200, body = DashAgent), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's: {\"error\":\"Agent not found\"}", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(AgentPath),
+    responses((status = 200, body = DashAgent), DashErrors, (status = 404, description = "Unknown agent, or another tenant's: {\"error\":\"Agent not found\"}", body = serde_json::Value))
 )]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> DashResult {
     let (client, agent, _) = owned_agent(&req).await?;
-    let list = state
-        .lifecycle
-        .agent_overviews(v1::AgentOverviewRequest {
-            client_id: client.to_string(),
-            agent_id: Some(agent.to_string()),
-        })
-        .await?;
-    let one = list.agents.first().ok_or_else(|| DashError::from(ApiError::AgentNotFound))?;
-    Ok(HttpResponse::Ok().json(dash_agent(one)))
+    let one =
+        one_agent(&state, client, agent).await?.ok_or_else(|| DashError::from(ApiError::AgentNotFound))?;
+    Ok(HttpResponse::Ok().json(dash_agent(&one)))
 }
 
 /// `POST /api/client/agents/{agent_id}/toggle-enabled` (empty body flips).
@@ -89,13 +83,13 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> DashResult {
     path = "/api/client/agents/{agent_id}/toggle-enabled",
     tag = "client dashboard",
     summary = "Flip the operator's enable switch (GET /config follows); {\"enabled\": bool} sets it",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body(content = ToggleRequest, description = "Optional; empty body flips"),
-    responses((status = 200, body = ToggleResponse), (status = 400, description = "Malformed body", body = serde_json::Value), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    responses((status = 200, body = ToggleResponse), DashErrors, (status = 400, description = "Malformed body", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value))
 )]
 pub async fn toggle(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> DashResult {
     let (client, agent, actor) = owned_agent(&req).await?;
-    let wanted = body_or_empty::<ToggleRequest>(&body)?.enabled;
+    let wanted = parse_optional_json::<ToggleRequest>(&body)?.enabled;
     let done = state
         .lifecycle
         .set_agent_enabled(v1::SetAgentEnabledRequest {
@@ -149,13 +143,13 @@ pub fn replica_count(raw: Option<&Value>) -> Result<Option<i32>, ApiError> {
     path = "/api/client/agents/{agent_id}/settings",
     tag = "client dashboard",
     summary = "Settings modal: auto switch, auto terminate, manual replica, replica count",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = SettingsRequest,
-    responses((status = 200, body = SuccessBody), (status = 400, description = "Malformed body or replica_count out of 0-5", body = serde_json::Value), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value), (status = 409, description = "auto_switch and manual_replica both on (auto_switch_manual_replica_conflict)", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    responses((status = 200, body = SuccessBody), DashErrors, (status = 400, description = "Malformed body or replica_count out of 0-5", body = serde_json::Value), (status = 404, description = "Unknown agent, or another tenant's", body = serde_json::Value), (status = 409, description = "auto_switch and manual_replica both on (auto_switch_manual_replica_conflict)", body = serde_json::Value))
 )]
 pub async fn settings(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> DashResult {
     let (client, agent, actor) = owned_agent(&req).await?;
-    let b = body_or_empty::<SettingsRequest>(&body)?;
+    let b = parse_optional_json::<SettingsRequest>(&body)?;
     let count = replica_count(b.replica_count.as_ref())?;
     state
         .lifecycle

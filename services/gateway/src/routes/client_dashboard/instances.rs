@@ -1,6 +1,8 @@
 //! Instances page and an instance's pricing (`currentMode`, pools, savings %).
 
-use super::{DashError, DashResult, on_demand_price, own_client, pool_price, prices};
+use super::{
+    ClientIdPath, DashError, DashErrors, DashResult, OwnClient, on_demand_price, pool_price, prices,
+};
 use crate::state::AppState;
 use crate::wire::dashboard::savings_percent;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -43,11 +45,10 @@ fn pool_of(i: &v1::InstanceOverview) -> String {
     path = "/api/client/{client_id}/instances",
     tag = "client dashboard",
     summary = "Instances page: every instance of the tenant's groups with prices",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = InstancesEnvelope), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = InstancesEnvelope), DashErrors)
 )]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let list = state
         .lifecycle
         .instance_overviews(v1::InstanceOverviewRequest { client_id: client.to_string(), instance_id: None })
@@ -116,7 +117,7 @@ pub struct InstancePricing {
     tag = "client dashboard",
     summary = "Prices around one instance: its pool, on-demand, every pool of its type and region",
     params(("instance_id" = String, Path, description = "EC2 instance id")),
-    responses((status = 200, body = InstancePricing), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown instance, or another tenant's", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    responses((status = 200, body = InstancePricing), DashErrors, (status = 404, description = "Unknown instance, or another tenant's", body = serde_json::Value))
 )]
 pub async fn pricing(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
     let tenant = state.tokens.tenant(&state.db, &req).await?;

@@ -7,6 +7,7 @@
 //! v4 and the operator API keep the gateway's error body.
 
 pub mod agents;
+pub mod documented;
 pub mod instances;
 pub mod overview;
 pub mod replicas;
@@ -15,11 +16,15 @@ pub mod switches;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
+use futures::future::LocalBoxFuture;
 use spot_contracts::v1;
 use spot_domain::{AgentId, ClientId};
 use std::fmt;
+
+pub use documented::{ClientIdPath, DashErrors, SharedWriteErrors};
 
 /// An error of a dashboard-only path, in the dashboard's `{"error": "..."}` shape.
 #[derive(Debug)]
@@ -77,11 +82,19 @@ pub type DashResult = Result<HttpResponse, DashError>;
 
 /// The caller's tenant, which must be the `{client_id}` of the path (any
 /// other client id is not found, never forbidden).
-pub async fn own_client(state: &AppState, req: &HttpRequest, raw: &str) -> Result<ClientId, DashError> {
-    let tenant = state.tokens.tenant(&state.db, req).await?;
-    match ClientId::parse(raw.trim()) {
-        Ok(id) if id == tenant.id => Ok(id),
-        _ => Err(DashError::not_found("Client not found")),
+#[derive(Debug, Clone, Copy)]
+pub struct OwnClient(pub ClientId);
+
+impl FromRequest for OwnClient {
+    type Error = DashError;
+    type Future = LocalBoxFuture<'static, Result<Self, DashError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let own = crate::http::caller::own_client_id(&req).await?;
+            own.map(OwnClient).ok_or_else(|| DashError::not_found("Client not found"))
+        })
     }
 }
 
@@ -100,6 +113,30 @@ pub async fn owned_agent(req: &HttpRequest) -> Result<(ClientId, AgentId, String
 pub async fn operator_agent(req: &HttpRequest) -> Result<(ClientId, AgentId, String), ApiError> {
     let op = crate::http::Operator::resolve(req).await?;
     Ok((op.client, op.agent, op.actor))
+}
+
+/// One live agent of the tenant, if it is live.
+pub async fn one_agent(
+    state: &AppState,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<Option<v1::AgentOverview>, ApiError> {
+    let request =
+        v1::AgentOverviewRequest { client_id: client.to_string(), agent_id: Some(agent.to_string()) };
+    Ok(state.lifecycle.agent_overviews(request).await?.agents.into_iter().next())
+}
+
+/// One live agent and the current prices of its instance type and region
+/// (to pick a pool for it), if it is live.
+pub async fn agent_with_prices(
+    state: &AppState,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<Option<(v1::AgentOverview, v1::CurrentPrices)>, ApiError> {
+    let Some(a) = one_agent(state, client, agent).await? else { return Ok(None) };
+    let i = a.instance.clone().unwrap_or_default();
+    let known = prices(state, [(i.instance_type, i.region)]).await;
+    Ok(Some((a, known)))
 }
 
 /// Current prices of some (instance type, region) pairs. A pricing outage
@@ -138,10 +175,4 @@ pub fn pool_price(prices: &v1::CurrentPrices, pool_id: &str) -> Option<f64> {
 /// On-demand price of an instance type in a region, if known.
 pub fn on_demand_price(prices: &v1::CurrentPrices, instance_type: &str, region: &str) -> Option<f64> {
     prices.on_demand.iter().find(|o| o.instance_type == instance_type && o.region == region).map(|o| o.price)
-}
-
-/// The body of a dashboard POST/DELETE: an empty body (Content-Length 0,
-/// as the dashboard sends) is `{}`.
-pub fn body_or_empty<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) { Ok(T::default()) } else { crate::wire::parse_json(body) }
 }

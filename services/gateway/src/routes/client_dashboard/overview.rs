@@ -1,13 +1,14 @@
 //! Dashboard page (`GET /api/client/{cid}`) and savings (`GET .../savings`).
 
 use super::agents::live_agents;
-use super::{DashResult, own_client};
+use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::wire::dashboard::{
-    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, savings_impact, utc,
+    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, switch_savings, utc,
 };
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::wire::operator::ts;
+use actix_web::{HttpResponse, web};
 use spot_contracts::v1;
 use spot_domain::ClientId;
 
@@ -20,18 +21,9 @@ const SAVINGS_YEARS: i64 = 10;
 async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(String, f64)>, ApiError> {
     let now = chrono::Utc::now();
     let from = now - chrono::Duration::days(366 * SAVINGS_YEARS);
-    let ts =
-        |t: chrono::DateTime<chrono::Utc>| spot_contracts::Timestamp::from(std::time::SystemTime::from(t));
-    let report = state
-        .pricing
-        .savings(v1::SavingsRequest {
-            client_id: client.to_string(),
-            from: Some(ts(from)),
-            to: Some(ts(now)),
-            granularity: "month".into(),
-        })
-        .await?;
-    Ok(report.rows.into_iter().map(|r| (r.period, r.savings)).collect())
+    let (from, to) = (Some(ts(from)), Some(ts(now)));
+    let rows = crate::routes::analytics::savings_rows(state, client, from, to, "month").await?;
+    Ok(rows.into_iter().map(|r| (r.period, r.savings)).collect())
 }
 
 /// `GET /api/client/{client_id}`.
@@ -40,11 +32,10 @@ async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(Stri
     path = "/api/client/{client_id}",
     tag = "client dashboard",
     summary = "Dashboard page: fleet counts, savings, recent switches, agents",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = DashboardStats), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle or pricing unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = DashboardStats), DashErrors, (status = 503, description = "Lifecycle or pricing unavailable", body = serde_json::Value))
 )]
-pub async fn stats(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn stats(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let cid = client.to_string();
     let (agents, instances, switches, savings) = tokio::try_join!(
         live_agents(&state, client),
@@ -97,13 +88,7 @@ pub async fn stats(state: web::Data<AppState>, req: HttpRequest, path: web::Path
                 new_instance_id: s.new_instance_id.clone(),
                 old_mode: s.old_mode.clone(),
                 new_mode: s.new_mode.clone(),
-                savings_impact: savings_impact(
-                    &s.old_mode,
-                    &s.new_mode,
-                    s.on_demand_price,
-                    s.old_spot_price,
-                    s.new_spot_price,
-                ),
+                savings_impact: switch_savings(s),
                 initiated_at: utc(&s.initiated_at).unwrap_or_default(),
             })
             .collect(),
@@ -132,11 +117,10 @@ pub struct SavingsBody {
     path = "/api/client/{client_id}/savings",
     tag = "client dashboard",
     summary = "Savings in total and per month (USD, 2 decimals)",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = SavingsBody), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Pricing unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = SavingsBody), DashErrors, (status = 503, description = "Pricing unavailable", body = serde_json::Value))
 )]
-pub async fn savings(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn savings(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let months = monthly_savings(&state, client).await?;
     Ok(HttpResponse::Ok().json(SavingsBody {
         total_savings: money(months.iter().map(|(_, s)| s).sum()),

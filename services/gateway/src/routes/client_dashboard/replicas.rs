@@ -1,12 +1,15 @@
 //! Replicas page: the tenant's replicas, "Create Replica" (a path shared
 //! with agent v4's replica report) and "Terminate".
 
-use super::operator_agent;
-use super::{DashError, DashResult, on_demand_price, own_client, owned_agent, pool_price, prices};
+use super::{
+    ClientIdPath, DashError, DashResult, OwnClient, on_demand_price, owned_agent, pool_price, prices,
+};
+use super::{DashErrors, SharedWriteErrors, agent_with_prices, operator_agent};
 use crate::error::ApiError;
-use crate::http::{agent_ref, request_id};
+use crate::http::{AgentPath, ReplicaPath, agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::dashboard::{ReplicaAnswer, utc};
+use crate::wire::non_empty;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use spot_contracts::v1;
@@ -37,21 +40,16 @@ pub struct ReplicasEnvelope {
     pub replicas: Vec<DashReplica>,
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.to_owned()).filter(|s| !s.is_empty())
-}
-
 /// `GET /api/client/{client_id}/replicas`.
 #[utoipa::path(
     get,
     path = "/api/client/{client_id}/replicas",
     tag = "client dashboard",
     summary = "Replicas page: every replica of the tenant, newest first",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = ReplicasEnvelope), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = ReplicasEnvelope), DashErrors)
 )]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let all =
         state.lifecycle.tenant_replicas(v1::TenantReplicasRequest { client_id: client.to_string() }).await?;
     let known =
@@ -67,9 +65,9 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
             Some(DashReplica {
                 id: r.replica_id.clone(),
                 agent_id: t.agent_id.clone(),
-                instance_id: some(&r.instance_id),
+                instance_id: non_empty(&r.instance_id),
                 replica_type: r.replica_type.clone(),
-                pool_id: some(&r.pool_id),
+                pool_id: non_empty(&r.pool_id),
                 status: r.status.clone(),
                 hourly_cost: cost,
                 created_at: utc(&r.created_at),
@@ -107,16 +105,16 @@ pub fn replica_pool(agent: &v1::AgentOverview, known: &v1::CurrentPrices) -> Opt
     path = "/api/agents/{agent_id}/replicas",
     tag = "agent v4",
     summary = "Record a replica instance (body with instance_id), or request a manual replica (client dashboard: {target_pool_id})",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = crate::wire::replicas::CreateReplicaRequest,
-    responses((status = 200, description = "{success, replica_id, status}; an agent's record (body with instance_id) adds the replica's other fields", body = ReplicaAnswer), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::error::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::error::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::error::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::error::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::error::ApiErrorBody))
+    responses((status = 200, description = "{success, replica_id, status}; an agent's record (body with instance_id) adds the replica's other fields", body = ReplicaAnswer), SharedWriteErrors)
 )]
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let parsed = super::body_or_empty::<ManualReplicaBody>(&body)?;
+    let parsed = crate::wire::parse_optional_json::<ManualReplicaBody>(&body)?;
     if crate::wire::clean(parsed.instance_id).is_some() {
         let caller = crate::http::AgentCaller::resolve(&req).await?;
         let answer = crate::routes::replicas::create(state, caller, body).await?;
@@ -124,18 +122,10 @@ pub async fn create(
     }
     let (client, agent, actor) = operator_agent(&req).await?;
     let mut pool = crate::wire::clean(parsed.target_pool_id);
-    if pool.is_none() {
-        let one = state
-            .lifecycle
-            .agent_overviews(v1::AgentOverviewRequest {
-                client_id: client.to_string(),
-                agent_id: Some(agent.to_string()),
-            })
-            .await?;
-        if let Some(a) = one.agents.first() {
-            let i = a.instance.clone().unwrap_or_default();
-            pool = replica_pool(a, &prices(&state, [(i.instance_type, i.region)]).await);
-        }
+    if pool.is_none()
+        && let Some((a, known)) = agent_with_prices(&state, client, agent).await?
+    {
+        pool = replica_pool(&a, &known);
     }
     let replica = state
         .lifecycle
@@ -163,8 +153,8 @@ pub async fn create(
     path = "/api/agents/{agent_id}/replicas/{replica_id}",
     tag = "client dashboard",
     summary = "Terminate a replica (200 JSON, never 204)",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"), ("replica_id" = String, Path, description = "Replica id")),
-    responses((status = 200, body = ReplicaAnswer), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Unknown agent or replica, or another tenant's", body = serde_json::Value), (status = 409, description = "The replica was promoted and serves as PRIMARY (replica_is_primary)", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ReplicaPath),
+    responses((status = 200, body = ReplicaAnswer), DashErrors, (status = 404, description = "Unknown agent or replica, or another tenant's", body = serde_json::Value), (status = 409, description = "The replica was promoted and serves as PRIMARY (replica_is_primary)", body = serde_json::Value))
 )]
 pub async fn delete(
     state: web::Data<AppState>,

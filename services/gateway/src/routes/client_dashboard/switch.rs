@@ -7,10 +7,9 @@
 //! `target_pool_id` auto-selects a pool (agent v4 launches on-demand for
 //! `spot` without a pool, so the pool is chosen here).
 
-use super::operator_agent;
-use super::prices;
+use super::{SharedWriteErrors, agent_with_prices, operator_agent};
 use crate::error::ApiError;
-use crate::http::{agent_ref, request_id};
+use crate::http::{AgentPath, agent_ref, request_id};
 use crate::state::AppState;
 use crate::wire::clean;
 use crate::wire::commands::IssueSwitchRequest;
@@ -44,16 +43,16 @@ pub fn auto_pool(agent: &v1::AgentOverview, known: &v1::CurrentPrices) -> Option
     path = "/api/agents/{agent_id}/issue-switch-command",
     tag = "operator",
     summary = "Queue a manual switch (priority 75). With X-Request-ID: 201 and idempotent; without (client dashboard): 200 {success, command_id}, empty target_pool_id auto-selects",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = crate::wire::commands::IssueSwitchRequest,
-    responses((status = 200, description = "Queued (no X-Request-ID)", body = SwitchIssued), (status = 201, description = "Queued or replayed (X-Request-ID)", body = crate::wire::commands::CommandView), (status = 400, description = "Invalid input (malformed_json, invalid_field)", body = crate::error::ApiErrorBody), (status = 401, description = "Missing or unknown token", body = crate::error::ApiErrorBody), (status = 404, description = "Unknown agent, or another tenant's (agent_not_found)", body = crate::error::ApiErrorBody), (status = 409, description = "Conflicts with the current state (stable code)", body = crate::error::ApiErrorBody), (status = 503, description = "Bus or lifecycle unavailable; retry after Retry-After", body = crate::error::ApiErrorBody))
+    responses((status = 200, description = "Queued (no X-Request-ID)", body = SwitchIssued), (status = 201, description = "Queued or replayed (X-Request-ID)", body = crate::wire::commands::CommandView), SharedWriteErrors)
 )]
 pub async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let parsed = super::body_or_empty::<IssueSwitchRequest>(&body)?;
+    let parsed = crate::wire::parse_optional_json::<IssueSwitchRequest>(&body)?;
     let keyed = !request_id(&req).is_empty() || clean(parsed.request_id.clone()).is_some();
     if keyed {
         let operator = crate::http::Operator::resolve(&req).await?;
@@ -63,19 +62,11 @@ pub async fn issue(
     let target_mode = clean(parsed.target_mode)
         .ok_or_else(|| ApiError::InvalidField("target_mode is required (spot or ondemand)".into()))?;
     let mut pool = clean(parsed.target_pool_id);
-    if pool.is_none() && target_mode == "spot" {
-        let one = state
-            .lifecycle
-            .agent_overviews(v1::AgentOverviewRequest {
-                client_id: client.to_string(),
-                agent_id: Some(agent.to_string()),
-            })
-            .await?;
-        if let Some(a) = one.agents.first() {
-            let i = a.instance.clone().unwrap_or_default();
-            let known = prices(&state, [(i.instance_type, i.region)]).await;
-            pool = auto_pool(a, &known);
-        }
+    if pool.is_none()
+        && target_mode == "spot"
+        && let Some((a, known)) = agent_with_prices(&state, client, agent).await?
+    {
+        pool = auto_pool(&a, &known);
     }
     let answer = state
         .lifecycle

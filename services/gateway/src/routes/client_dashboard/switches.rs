@@ -1,9 +1,9 @@
 //! Switches page: the tenant's switch history, newest first.
 
-use super::{DashResult, own_client};
+use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
 use crate::state::AppState;
-use crate::wire::dashboard::{savings_impact, utc};
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::wire::dashboard::{switch_savings, utc};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use spot_contracts::v1;
 
@@ -44,11 +44,10 @@ pub struct SwitchesEnvelope {
     path = "/api/client/{client_id}/switches",
     tag = "client dashboard",
     summary = "Switches page: the newest 200 switches and the total count",
-    params(("client_id" = String, Path, description = "client_id from validate")),
-    responses((status = 200, body = SwitchesEnvelope), (status = 401, description = "Missing or unknown token", body = serde_json::Value), (status = 404, description = "Another tenant's client id", body = serde_json::Value), (status = 503, description = "Lifecycle unavailable", body = serde_json::Value))
+    params(ClientIdPath),
+    responses((status = 200, body = SwitchesEnvelope), DashErrors)
 )]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
-    let client = own_client(&state, &req, &path).await?;
+pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let page = state
         .lifecycle
         .switch_overviews(v1::SwitchOverviewRequest { client_id: client.to_string(), limit: PAGE })
@@ -57,13 +56,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, path: web::Path<
         .switches
         .into_iter()
         .map(|s| DashSwitch {
-            savings_impact: savings_impact(
-                &s.old_mode,
-                &s.new_mode,
-                s.on_demand_price,
-                s.old_spot_price,
-                s.new_spot_price,
-            ),
+            savings_impact: switch_savings(&s),
             initiated_at: utc(&s.initiated_at).unwrap_or_default(),
             id: s.switch_id,
             old_instance_id: s.old_instance_id,
