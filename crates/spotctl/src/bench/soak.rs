@@ -57,6 +57,9 @@ pub struct Trend {
     pub service: &'static str,
     /// Last sample's RSS over the first post-warm-up sample's, minus 1 (0.03 = 3 %).
     pub rss_growth: f64,
+    /// The same over the second half of the steady samples only: a periodic
+    /// job's working set shows once as a step, a leak keeps growing here too.
+    pub rss_growth_late: f64,
     pub db_connections_first: usize,
     pub db_connections_max: usize,
     pub nats_connections_first: usize,
@@ -79,9 +82,12 @@ pub fn trends(samples: &[Sample]) -> Vec<Trend> {
             let of =
                 |s: &Sample| s.services.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or_default();
             let l = of(last);
+            let growth = |from: f64| if from > 0.0 { l.rss_mib / from - 1.0 } else { 0.0 };
+            let middle = of(&steady[steady.len() / 2]);
             Trend {
                 service: name,
-                rss_growth: if f.rss_mib > 0.0 { l.rss_mib / f.rss_mib - 1.0 } else { 0.0 },
+                rss_growth: growth(f.rss_mib),
+                rss_growth_late: growth(middle.rss_mib),
                 db_connections_first: f.db_connections,
                 db_connections_max: steady.iter().map(|s| of(s).db_connections).max().unwrap_or(0),
                 nats_connections_first: f.nats_connections,
@@ -225,6 +231,7 @@ fn report(args: &SoakArgs, samples: &[Sample]) -> Report {
     for t in trends(samples) {
         let k = |m: &str| format!("{}.{m}", t.service);
         r.add(&k("rss_growth_pct"), 100.0 * t.rss_growth, "%", "< 5");
+        r.add(&k("rss_growth_second_half_pct"), 100.0 * t.rss_growth_late, "%", "");
         r.add(&k("db_connections_first"), t.db_connections_first as f64, "conns", "");
         r.add(&k("db_connections_max"), t.db_connections_max as f64, "conns", "<= pool size");
         r.add(&k("nats_connections_first"), t.nats_connections_first as f64, "conns", "");
@@ -270,6 +277,8 @@ mod tests {
         let samples: Vec<Sample> = rss.iter().enumerate().map(|(i, r)| sample(i + 1, *r, 8, 10.0)).collect();
         let t = &trends(&samples)[0];
         assert!((t.rss_growth - 0.02).abs() < 1e-9, "{t:?}");
+        // Steady samples 100..102; the middle one (index 3 of 6) is 101.
+        assert!((t.rss_growth_late - (102.0 / 101.0 - 1.0)).abs() < 1e-9, "{t:?}");
         assert_eq!((t.db_connections_first, t.db_connections_max), (8, 8));
         assert!((latency_ratio(&samples) - 1.0).abs() < 1e-9);
     }
