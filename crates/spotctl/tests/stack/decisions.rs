@@ -98,14 +98,11 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
     .await?;
     let token = fleet.tenants().first().map(|x| x.token.clone()).unwrap_or_default();
 
-    eventually(
+    t.count_when(
         "the agent registered as PRIMARY",
         Duration::from_secs(40),
-        || async {
-            let n = t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
-            Ok((n == 1, format!("{n} primaries")))
-        },
-        |(done, _)| *done,
+        "SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'",
+        |n| n == 1,
     )
     .await?;
     let agent = text(&t, "SELECT agent_id::text FROM lifecycle.agents LIMIT 1").await?;
@@ -192,19 +189,12 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
         |(done, _)| *done,
     )
     .await?;
-    eventually(
+    t.count_when(
         "decision events published",
         Duration::from_secs(20),
-        || async {
-            let n = t
-                .count(
-                    "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
+        "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
              AND event_type IN ('spot.v1.DecisionMade', 'spot.v1.DecisionExecuted')",
-                )
-                .await?;
-            Ok((n == 2, format!("{n} event types published")))
-        },
-        |(done, _)| *done,
+        |n| n == 2,
     )
     .await?;
     // The operator API shows the decision with its outcome.
