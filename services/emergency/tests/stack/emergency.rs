@@ -7,7 +7,6 @@ use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 const INSTANCE: &str = "i-0414c8d1bb16a226c";
 
@@ -257,26 +256,12 @@ async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()> {
-    use spot_emergency::ops::{Emergency, Metrics, termination};
+    use crate::direct::emergency_ops;
+    use spot_emergency::ops::termination;
     let t = TestStack::start().await?;
     let (client, token) = t.tenant("acme").await?;
-    let lifecycle_url = format!(
-        "http://{}",
-        t.stack
-            .as_ref()
-            .and_then(|s| s.lifecycle.grpc_addr)
-            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
-    );
-    let instance = |_: u8| -> anyhow::Result<Emergency> {
-        Ok(Emergency {
-            db: t.db.clone(),
-            lifecycle: spot_emergency::lifecycle::Lifecycle::new(&lifecycle_url)
-                .map_err(anyhow::Error::msg)?,
-            metrics: Metrics::new(&prometheus::Registry::new())?,
-            default_deadline: Duration::from_secs(120),
-        })
-    };
-    let (a, b) = (instance(1)?, instance(2)?);
+    let instance = || emergency_ops(&t, &prometheus::Registry::new());
+    let (a, b) = (instance()?, instance()?);
     let mut agents = Vec::new();
     for i in 0..10 {
         let mut reg = fixture_body("post_agents_register")?;

@@ -8,7 +8,6 @@ use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
-use std::time::Duration;
 
 /// Registers a v4 agent on `instance` in t3.medium / us-east-1a as its own group.
 async fn v4_agent(t: &TestStack, token: &str, instance: &str) -> anyhow::Result<String> {
@@ -118,7 +117,8 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
 
 #[tokio::test]
 async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Result<()> {
-    use spot_emergency::ops::{Emergency, Metrics, termination};
+    use crate::direct::emergency_ops;
+    use spot_emergency::ops::termination;
     let t = TestStack::start().await?;
     let (client, token) = t.tenant("acme").await?;
     let agent = v4_agent(&t, &token, "i-quiet").await?;
@@ -128,20 +128,8 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
         |v| v["n"] == 1,
     )
     .await?;
-    let lifecycle_url = format!(
-        "http://{}",
-        t.stack
-            .as_ref()
-            .and_then(|s| s.lifecycle.grpc_addr)
-            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
-    );
     let registry = prometheus::Registry::new();
-    let em = Emergency {
-        db: t.db.clone(),
-        lifecycle: spot_emergency::lifecycle::Lifecycle::new(&lifecycle_url).map_err(anyhow::Error::msg)?,
-        metrics: Metrics::new(&registry)?,
-        default_deadline: Duration::from_secs(120),
-    };
+    let em = emergency_ops(&t, &registry)?;
     let calls = || -> u64 {
         registry
             .gather()
