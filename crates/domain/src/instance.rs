@@ -1,7 +1,5 @@
 //! Instance attributes as agents report them.
 
-use std::fmt;
-
 /// How an instance is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InstanceMode {
@@ -36,11 +34,7 @@ impl InstanceMode {
     }
 }
 
-impl fmt::Display for InstanceMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(InstanceMode);
 
 #[cfg(test)]
 mod tests {

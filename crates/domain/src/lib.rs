@@ -10,6 +10,9 @@
 //! Nothing here performs I/O or reads the clock: callers pass time in, so every
 //! rule is unit-tested without a database or a bus.
 
+#[macro_use]
+mod spelling;
+
 pub mod agent;
 pub mod decisions;
 pub mod emergency;

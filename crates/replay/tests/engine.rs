@@ -4,7 +4,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use spot_replay::engine::strategies::{Intent, ReplicaIntent, Strategy, View};
-use spot_replay::engine::world::Place;
+use spot_replay::engine::world::{Place, Stats};
 use spot_replay::{Pool, ReplayConfig, StrategyKind, Trace, run_one, run_strategy};
 
 /// Pools a (0.03) and b (0.05) of m5.large in two AZs, on-demand 0.10,
@@ -24,6 +24,12 @@ fn market() -> Trace {
         t.available.extend([k < 5, true]);
     }
     t
+}
+
+/// `strategy` on [`market`] with a 180 s boot: the one workload's counters.
+fn one_workload(strategy: &mut dyn Strategy) -> Stats {
+    let stats = run_strategy(&market(), &ReplayConfig::new(180.0, None, 7), strategy);
+    stats.into_iter().next().expect("one workload")
 }
 
 #[test]
@@ -53,9 +59,7 @@ impl Strategy for WithReplica {
 
 #[test]
 fn a_ready_replica_turns_an_interruption_into_a_pause() {
-    let trace = market();
-    let stats = run_strategy(&trace, &ReplayConfig::new(180.0, None, 7), &mut WithReplica);
-    let s = &stats[0];
+    let s = &one_workload(&mut WithReplica);
     assert_eq!((s.interruptions, s.failovers), (1, 1));
     assert!((s.downtime_secs - 2.0).abs() < 1e-9, "{s:?}");
     // The replica ran from tick 0 until it was promoted at tick 5 (50 min).
@@ -75,9 +79,7 @@ impl Strategy for ToOnDemand {
 
 #[test]
 fn a_switch_bills_both_instances_while_they_overlap_and_costs_a_pause() {
-    let trace = market();
-    let stats = run_strategy(&trace, &ReplayConfig::new(180.0, None, 7), &mut ToOnDemand);
-    let s = &stats[0];
+    let s = &one_workload(&mut ToOnDemand);
     assert_eq!((s.switches, s.interruptions), (1, 0));
     assert!((s.downtime_secs - 2.0).abs() < 1e-9);
     // Boot b in [171, 189] s at both prices, then on-demand to the end.

@@ -104,17 +104,9 @@ fn probe() {
     for kind in kinds {
         let o = spot_replay::run_one(&trace, &cfg, &kind);
         println!(
-            "{} seed {seed} boot {boot} target {target:?}: {} savings {:.2}% avail {:.4}% intr {} fover {} switches {} down {:.0}s replica_h {:.0} od_h {:.0} ({:.1}s)",
+            "{} seed {seed} boot {boot} target {target:?}: {} ({:.1}s)",
             churn.as_str(),
-            o.policy,
-            o.savings_percent,
-            o.availability_percent,
-            o.interruptions,
-            o.failovers,
-            o.switches,
-            o.downtime_seconds,
-            o.replica_hours,
-            o.on_demand_hours,
+            spot_replay::engine::report::row(&o),
             started.elapsed().as_secs_f64()
         );
     }

@@ -11,11 +11,27 @@ fn row(t: &str, az: &str, price: &str, avail: &str) -> String {
     format!("{t},us-east-1,{az},m5.large,{price},0.096,{avail}\n")
 }
 
+/// A trace of `(seconds after 2026-01-01T00:00:00Z, AZ letter)` rows (the
+/// first hour), each available at 0.03.
+fn trace(rows: &[(u32, char)]) -> String {
+    rows.iter().fold(HEAD.to_owned(), |text, (secs, az)| {
+        let t = format!("2026-01-01T00:{:02}:{:02}Z", secs / 60, secs % 60);
+        text + &row(&t, &format!("us-east-1{az}"), "0.03", "1")
+    })
+}
+
 fn err(text: &str) -> (usize, String) {
     match read(text.as_bytes()) {
         Err(TraceError::Malformed { line, reason }) => (line, reason),
         other => panic!("expected a malformed trace, got {other:?}"),
     }
+}
+
+/// Asserts `text` is refused on `line` for a reason containing `why`.
+fn refused(text: &str, line: usize, why: &str) {
+    let (at, reason) = err(text);
+    assert_eq!(at, line, "{reason}");
+    assert!(reason.contains(why), "{reason}");
 }
 
 #[test]
@@ -47,46 +63,26 @@ fn columns_may_come_in_any_order() {
 
 #[test]
 fn an_unknown_column_is_refused_on_line_1() {
-    let (line, reason) = err("time,region,az,instance_type,spot_price,on_demand_price,available,colour\n");
-    assert_eq!(line, 1);
-    assert!(reason.contains("unknown column \"colour\""), "{reason}");
-    let (line, reason) = err("time,region,az,instance_type,spot_price,available\n");
-    assert_eq!(line, 1);
-    assert!(reason.contains("missing column \"on_demand_price\""), "{reason}");
+    refused(
+        "time,region,az,instance_type,spot_price,on_demand_price,available,colour\n",
+        1,
+        "unknown column \"colour\"",
+    );
+    refused("time,region,az,instance_type,spot_price,available\n", 1, "missing column \"on_demand_price\"");
 }
 
 #[test]
 fn time_going_back_is_refused_with_its_line() {
-    let text = format!(
-        "{HEAD}{}{}{}",
-        row("2026-01-01T00:03:15Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:06:30Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
-    );
-    let (line, reason) = err(&text);
-    assert_eq!(line, 4);
-    assert!(reason.contains("goes back"), "{reason}");
+    let text = trace(&[(195, 'a'), (390, 'a'), (0, 'a')]);
+    refused(&text, 4, "goes back");
 }
 
 #[test]
 fn a_pool_missing_at_a_tick_is_refused() {
-    let text = format!(
-        "{HEAD}{}{}{}{}",
-        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:00:00Z", "us-east-1b", "0.03", "1"),
-        row("2026-01-01T00:03:15Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:06:30Z", "us-east-1a", "0.03", "1"),
-    );
-    let (line, reason) = err(&text);
-    assert_eq!(line, 5);
-    assert!(reason.contains("pool m5.large.us-east-1b is missing at tick 2026-01-01T00:03:15"), "{reason}");
+    let text = trace(&[(0, 'a'), (0, 'b'), (195, 'a'), (390, 'a')]);
+    refused(&text, 5, "pool m5.large.us-east-1b is missing at tick 2026-01-01T00:03:15");
     // Missing in the last tick: reported past the last line.
-    let text = format!(
-        "{HEAD}{}{}{}",
-        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:00:00Z", "us-east-1b", "0.03", "1"),
-        row("2026-01-01T00:03:15Z", "us-east-1b", "0.03", "1"),
-    );
+    let text = trace(&[(0, 'a'), (0, 'b'), (195, 'b')]);
     assert!(err(&text).1.contains("us-east-1a is missing"));
 }
 
@@ -104,24 +100,16 @@ fn prices_must_be_positive_and_availability_binary() {
             row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
             row("2026-01-01T00:03:15Z", "us-east-1a", price, avail)
         );
-        let (line, reason) = err(&text);
-        assert_eq!(line, 3, "{price} {avail}");
-        assert!(reason.contains(want), "{reason}");
+        refused(&text, 3, want);
     }
 }
 
 #[test]
 fn other_malformed_rows_are_refused() {
-    let (line, reason) = err(&format!("{HEAD}2026-01-01T00:00:00Z,us-east-1,us-east-1a\n"));
-    assert_eq!((line, reason.contains("3 fields")), (2, true));
-    let (line, reason) = err(&format!("{HEAD}{}", row("yesterday", "us-east-1a", "0.03", "1")));
-    assert_eq!((line, reason.contains("RFC 3339")), (2, true));
+    refused(&format!("{HEAD}2026-01-01T00:00:00Z,us-east-1,us-east-1a\n"), 2, "3 fields");
+    refused(&format!("{HEAD}{}", row("yesterday", "us-east-1a", "0.03", "1")), 2, "RFC 3339");
     assert!(err("").1.contains("no header"));
     assert!(err(HEAD).1.contains("no rows"));
-    let text = format!(
-        "{HEAD}{}{}",
-        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
-        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1")
-    );
+    let text = trace(&[(0, 'a'), (0, 'a')]);
     assert!(err(&text).1.contains("appears twice"));
 }

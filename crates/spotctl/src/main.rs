@@ -121,19 +121,25 @@ enum TenantCommand {
     },
 }
 
+/// What `run` maps an error to: the line saying what failed (with the
+/// error's causes) on stderr, and the exit code.
+fn failed<E: std::fmt::Display>(what: &str, code: ExitCode) -> impl FnOnce(E) -> ExitCode + '_ {
+    move |e| {
+        eprintln!("{what}: {e:#}");
+        code
+    }
+}
+
 fn settings() -> Result<Settings, ExitCode> {
-    Settings::load().and_then(|s| spotctl::settings::check_file(&s).map(|()| s)).map_err(|e| {
-        eprintln!("spotctl: configuration error: {e}");
-        ExitCode::from(2)
-    })
+    Settings::load()
+        .and_then(|s| spotctl::settings::check_file(&s).map(|()| s))
+        .map_err(failed("spotctl: configuration error", ExitCode::from(2)))
 }
 
 async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
     let mut settings = settings()?;
-    let gateway = spot_gateway::settings::GatewaySettings::load(&settings).map_err(|e| {
-        eprintln!("spotctl: configuration error: {e}");
-        ExitCode::from(2)
-    })?;
+    let gateway = spot_gateway::settings::GatewaySettings::load(&settings)
+        .map_err(failed("spotctl: configuration error", ExitCode::from(2)))?;
     let mut admin_token = gateway.admin_token.map(|t| t.expose().to_owned());
     if demo.is_some() && admin_token.is_none() {
         // The demo creates its tenants through the admin API.
@@ -141,17 +147,14 @@ async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
         settings.source.set("SPOT_ADMIN_TOKEN", token.clone());
         admin_token = Some(token);
     }
-    let _telemetry = spot_platform::telemetry::init("spot", &settings).map_err(|e| {
-        eprintln!("spotctl: telemetry: {e}");
-        ExitCode::from(2)
-    })?;
+    let _telemetry = spot_platform::telemetry::init("spot", &settings)
+        .map_err(failed("spotctl: telemetry", ExitCode::from(2)))?;
     let shutdown = Shutdown::on_signals();
     // With a demo fleet, the stack stops only after the fleet said goodbye.
     let stack_shutdown = if demo.is_some() { Shutdown::new() } else { shutdown.clone() };
-    let stack = spotctl::stack::Stack::start(&settings, stack_shutdown).await.map_err(|e| {
-        eprintln!("spotctl up: failed to start: {e}");
-        ExitCode::FAILURE
-    })?;
+    let stack = spotctl::stack::Stack::start(&settings, stack_shutdown)
+        .await
+        .map_err(failed("spotctl up: failed to start", ExitCode::FAILURE))?;
     for (name, addr) in stack.addresses() {
         eprintln!("spotctl up: {name:<10} http://{addr}");
     }
@@ -167,6 +170,32 @@ async fn up(demo: Option<usize>) -> Result<(), ExitCode> {
     Ok(())
 }
 
+/// Runs a bench and prints its report.
+async fn bench(command: BenchCommand) -> Result<(), ExitCode> {
+    use spotctl::bench;
+    let (name, report) = match command {
+        BenchCommand::CeilingServer(args) => {
+            return bench::ceiling::serve(&args)
+                .await
+                .map_err(failed("spotctl bench ceiling-server", ExitCode::FAILURE));
+        }
+        BenchCommand::Ingest(args) => ("ingest", bench::ingest::run(&settings()?, &args).await),
+        BenchCommand::Soak(args) => ("soak", bench::soak::run(&settings()?, &args).await),
+        BenchCommand::Emergency(args) => {
+            let settings = settings()?;
+            let _telemetry = spot_platform::telemetry::init("spot-bench", &settings)
+                .map_err(failed("spotctl: telemetry", ExitCode::from(2)))?;
+            ("emergency", bench::emergency::run(&settings, &args).await)
+        }
+        BenchCommand::Decisions(args) => ("decisions", bench::decisions::run(&settings()?, &args).await),
+        BenchCommand::Sse(args) => ("sse", bench::sse::run(&settings()?, &args).await),
+        BenchCommand::Pricing(args) => ("pricing", bench::pricing::run(&settings()?, &args).await),
+    };
+    let report = report.map_err(failed(&format!("spotctl bench {name}"), ExitCode::FAILURE))?;
+    print!("{}", report.render());
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
         Command::Up { demo } => up(demo).await,
@@ -174,22 +203,16 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             let db_url = (args.model.is_some())
                 .then(|| settings().map(|s| s.database_url.expose().to_owned()))
                 .transpose()?;
-            let model = spotctl::replay::load_model(&args, db_url.as_deref()).await.map_err(|e| {
-                eprintln!("spotctl replay: {e:#}");
-                ExitCode::from(2)
-            })?;
-            let report = spotctl::replay::run(&args, model).map_err(|e| {
-                eprintln!("spotctl replay: {e:#}");
-                ExitCode::from(2)
-            })?;
+            let model = spotctl::replay::load_model(&args, db_url.as_deref())
+                .await
+                .map_err(failed("spotctl replay", ExitCode::from(2)))?;
+            let report =
+                spotctl::replay::run(&args, model).map_err(failed("spotctl replay", ExitCode::from(2)))?;
             print!("{report}");
             Ok(())
         }
         Command::Export { command: spotctl::export::ExportCommand::Training(args) } => {
-            if let Err(e) = spotctl::export::range(&args) {
-                eprintln!("spotctl export training: {e:#}");
-                return Err(ExitCode::from(2));
-            }
+            spotctl::export::range(&args).map_err(failed("spotctl export training", ExitCode::from(2)))?;
             let settings = settings()?;
             let summary = async {
                 let db = spot_platform::store::connect(&settings, std::time::Duration::from_secs(10)).await?;
@@ -200,10 +223,7 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                 .await
             }
             .await
-            .map_err(|e| {
-                eprintln!("spotctl export training: {e:#}");
-                ExitCode::FAILURE
-            })?;
+            .map_err(failed("spotctl export training", ExitCode::FAILURE))?;
             println!(
                 "wrote {} ({} rows, {} row groups)",
                 args.out.display(),
@@ -213,10 +233,8 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             Ok(())
         }
         Command::Chaos(args) => {
-            let outcome = spotctl::chaos::run(&args).await.map_err(|e| {
-                eprintln!("spotctl chaos: {e:#}");
-                ExitCode::FAILURE
-            })?;
+            let outcome =
+                spotctl::chaos::run(&args).await.map_err(failed("spotctl chaos", ExitCode::FAILURE))?;
             print!("{}", outcome.report.render());
             if outcome.missed.is_empty() {
                 println!("chaos: every target met");
@@ -229,45 +247,19 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             }
         }
         Command::Simulate(args) => {
-            let summary = spotctl::simulate::run(&args, Shutdown::on_signals()).await.map_err(|e| {
-                eprintln!("spotctl simulate: {e:#}");
-                ExitCode::FAILURE
-            })?;
+            let summary = spotctl::simulate::run(&args, Shutdown::on_signals())
+                .await
+                .map_err(failed("spotctl simulate", ExitCode::FAILURE))?;
             println!("{summary}");
             Ok(())
         }
-        Command::Bench { command: BenchCommand::Ingest(args) } => {
-            let settings = settings()?;
-            let report = spotctl::bench::ingest::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench ingest: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::Soak(args) } => {
-            let settings = settings()?;
-            let report = spotctl::bench::soak::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench soak: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::CeilingServer(args) } => {
-            spotctl::bench::ceiling::serve(&args).await.map_err(|e| {
-                eprintln!("spotctl bench ceiling-server: {e:#}");
-                ExitCode::FAILURE
-            })
-        }
+        Command::Bench { command } => bench(command).await,
         Command::Migrate { service, down_to } => {
             let settings = settings()?;
             let direction = down_to.map_or(Direction::Up, Direction::DownTo);
-            let report =
-                spotctl::migrate::run(&settings, service.as_deref(), direction).await.map_err(|e| {
-                    eprintln!("spotctl migrate: {e:#}");
-                    ExitCode::FAILURE
-                })?;
+            let report = spotctl::migrate::run(&settings, service.as_deref(), direction)
+                .await
+                .map_err(failed("spotctl migrate", ExitCode::FAILURE))?;
             for (schema, count) in report {
                 println!(
                     "{schema}: {count} migration(s) {}",
@@ -276,23 +268,15 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             }
             Ok(())
         }
-        Command::Operator(command) => match spotctl::operator::run(&command).await {
-            Ok(out) => {
-                print!("{out}");
-                Ok(())
-            }
-            Err(e) => {
-                eprintln!("spotctl: {e}");
-                Err(ExitCode::FAILURE)
-            }
-        },
+        Command::Operator(command) => {
+            let out = spotctl::operator::run(&command).await.map_err(failed("spotctl", ExitCode::FAILURE))?;
+            print!("{out}");
+            Ok(())
+        }
         Command::Tenant { command: TenantCommand::Create { name, email, api } } => {
             let created = spotctl::admin::create_tenant(&api.api_url, &api.admin_token, &name, &email)
                 .await
-                .map_err(|e| {
-                    eprintln!("spotctl tenant create: {e:#}");
-                    ExitCode::FAILURE
-                })?;
+                .map_err(failed("spotctl tenant create", ExitCode::FAILURE))?;
             println!("{}", serde_json::json!({"id": created.id, "token": created.token}));
             Ok(())
         }
@@ -300,51 +284,8 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             let job =
                 spotctl::admin::consolidate(&api.api_url, &api.admin_token, from.as_deref(), to.as_deref())
                     .await
-                    .map_err(|e| {
-                        eprintln!("spotctl pricing consolidate: {e:#}");
-                        ExitCode::FAILURE
-                    })?;
+                    .map_err(failed("spotctl pricing consolidate", ExitCode::FAILURE))?;
             println!("{job}");
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::Emergency(args) } => {
-            let settings = settings()?;
-            let _telemetry = spot_platform::telemetry::init("spot-bench", &settings).map_err(|e| {
-                eprintln!("spotctl: telemetry: {e}");
-                ExitCode::from(2)
-            })?;
-            let report = spotctl::bench::emergency::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench emergency: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::Decisions(args) } => {
-            let settings = settings()?;
-            let report = spotctl::bench::decisions::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench decisions: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::Sse(args) } => {
-            let settings = settings()?;
-            let report = spotctl::bench::sse::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench sse: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
-            Ok(())
-        }
-        Command::Bench { command: BenchCommand::Pricing(args) } => {
-            let settings = settings()?;
-            let report = spotctl::bench::pricing::run(&settings, &args).await.map_err(|e| {
-                eprintln!("spotctl bench pricing: {e:#}");
-                ExitCode::FAILURE
-            })?;
-            print!("{}", report.render());
             Ok(())
         }
     }

@@ -7,6 +7,7 @@ pub mod binary;
 mod database;
 mod eventually;
 mod nats;
+pub mod primaries;
 #[cfg(feature = "stack")]
 pub mod stack;
 

@@ -30,6 +30,26 @@ impl TestStack {
         Self::start_with(|_| {}).await
     }
 
+    /// A started stack with one tenant; returns it and the tenant's token.
+    pub async fn with_tenant(name: &str) -> anyhow::Result<(Self, String)> {
+        let t = Self::start().await?;
+        let (_, token) = t.tenant(name).await?;
+        Ok((t, token))
+    }
+
+    /// [`TestStack::with_tenant`] and one agent of that tenant registered
+    /// with the captured v4 body; returns the stack, the token and the agent id.
+    pub async fn with_agent(tenant: &str) -> anyhow::Result<(Self, String, String)> {
+        let (t, token) = Self::with_tenant(tenant).await?;
+        let agent = t.register(&token).await?;
+        Ok((t, token, agent))
+    }
+
+    /// [`TestStack::start`] with these settings (by env name) set first.
+    pub async fn start_with_env(vars: &[(&str, &str)]) -> anyhow::Result<Self> {
+        Self::start_with(|s| vars.iter().for_each(|(env, value)| s.source.set(env, *value))).await
+    }
+
     /// [`TestStack::start`] with settings adjusted by `tune` first.
     pub async fn start_with(tune: impl FnOnce(&mut spot_platform::Settings)) -> anyhow::Result<Self> {
         crate::init_logs();
@@ -168,6 +188,48 @@ impl TestStack {
         Ok((status, json))
     }
 
+    /// An agent's POST of `body` to its `endpoint` (`/api/agents/{agent}/{endpoint}`);
+    /// returns the status and the JSON answer.
+    pub async fn agent_post(
+        &self,
+        agent: &str,
+        endpoint: &str,
+        token: &str,
+        body: &str,
+    ) -> anyhow::Result<(u16, Value)> {
+        let path = format!("/api/agents/{agent}/{endpoint}");
+        let (status, _, answer) = self.send("POST", &path, token, Some(body)).await?;
+        Ok((status, answer))
+    }
+
+    /// Agent v4's termination notice ([`TestStack::agent_post`] to `termination-imminent`).
+    pub async fn notice(&self, agent: &str, token: &str, body: &str) -> anyhow::Result<(u16, Value)> {
+        self.agent_post(agent, "termination-imminent", token, body).await
+    }
+
+    /// [`TestStack::notice`] `times` times over, each answered 200; returns the answers.
+    pub async fn notices(
+        &self,
+        agent: &str,
+        token: &str,
+        body: &str,
+        times: usize,
+    ) -> anyhow::Result<Vec<Value>> {
+        let mut answers = Vec::with_capacity(times);
+        for _ in 0..times {
+            let (status, answer) = self.notice(agent, token, body).await?;
+            anyhow::ensure!(status == 200, "notice answered {status}: {answer}");
+            answers.push(answer);
+        }
+        Ok(answers)
+    }
+
+    /// The agent's `pending-commands` answer, as agent v4 polls it.
+    pub async fn pending_commands(&self, agent: &str, token: &str) -> anyhow::Result<Value> {
+        let path = format!("/api/agents/{agent}/pending-commands");
+        Ok(self.send("GET", &path, token, None).await?.2)
+    }
+
     /// Registers an agent with the captured v4 body; returns its id.
     pub async fn register(&self, token: &str) -> anyhow::Result<String> {
         let body = fixture_body("post_agents_register")?.to_string();
@@ -197,6 +259,18 @@ impl TestStack {
     /// The `count(*)` `sql` selects.
     pub async fn count(&self, sql: &str) -> anyhow::Result<i64> {
         Ok(spot_platform::store::count(&self.db, sql).await?)
+    }
+
+    /// Waits up to `within` for the `count(*)` `sql` selects to satisfy
+    /// `done` (failing with `what`); returns the count.
+    pub async fn count_when(
+        &self,
+        what: &str,
+        within: Duration,
+        sql: &str,
+        done: impl Fn(i64) -> bool,
+    ) -> anyhow::Result<i64> {
+        crate::eventually(what, within, async || self.count(sql).await, |n| done(*n)).await
     }
 
     /// [`TestStack::count`] with bound values.

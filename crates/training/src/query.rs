@@ -4,10 +4,10 @@
 //! order (keyset pagination: each page is one bounded query).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
 /// One row of the training file (see parquet_file.rs for the columns).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct TrainingRow {
     pub pool_id: String,
     pub bucket_start: DateTime<Utc>,
@@ -132,25 +132,5 @@ pub async fn page<C: ConnectionTrait>(
     ];
     let rows =
         db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, PAGE_SQL, values)).await?;
-    rows.iter().map(row).collect()
-}
-
-fn row(r: &QueryResult) -> Result<TrainingRow, DbErr> {
-    Ok(TrainingRow {
-        pool_id: r.try_get("", "pool_id")?,
-        bucket_start: r.try_get("", "bucket_start")?,
-        region: r.try_get("", "region")?,
-        az: r.try_get("", "az")?,
-        instance_type: r.try_get("", "instance_type")?,
-        price: r.try_get("", "price")?,
-        source: r.try_get("", "source")?,
-        termination_notices: r.try_get("", "termination_notices")?,
-        rebalance_notices: r.try_get("", "rebalance_notices")?,
-        deadlines_missed: r.try_get("", "deadlines_missed")?,
-        switches_in: r.try_get("", "switches_in")?,
-        switches_out: r.try_get("", "switches_out")?,
-        emergency_switches: r.try_get("", "emergency_switches")?,
-        replicas_launched: r.try_get("", "replicas_launched")?,
-        primaries: r.try_get("", "primaries")?,
-    })
+    rows.iter().map(|r| TrainingRow::from_query_result(r, "")).collect()
 }

@@ -23,36 +23,10 @@ pub fn window(pool: &str, price: f64, risk: RiskLevel) -> PoolWindow {
 }
 
 pub fn input(current: f64, b: f64, c: f64) -> DecisionInput {
-    DecisionInput {
-        schema_version: INPUT_SCHEMA_VERSION,
-        group_id: Uuid::from_u128(42),
-        now: now(),
-        instance: InstanceFeatures {
-            role: "PRIMARY".into(),
-            instance_type: "m5.large".into(),
-            region: "us-east-1".into(),
-            az: "us-east-1a".into(),
-            mode: "spot".into(),
-            pool_id: Some("m5.large.us-east-1a".into()),
-            uptime_hours: 30.0,
-            hours_in_pool: 30.0,
-            cost_delta_per_hour: current - 0.096,
-        },
-        on_demand_price: 0.096,
-        candidates: vec![
-            window("m5.large.us-east-1a", current, RiskLevel::Safe),
-            window("m5.large.us-east-1b", b, RiskLevel::Safe),
-            window("m5.large.us-east-1c", c, RiskLevel::Safe),
-        ],
-        settings: DecisionSettings {
-            auto_switch: true,
-            manual_replica: false,
-            auto_terminate: false,
-            min_savings_percent: 10.0,
-            max_switches_per_week: 10,
-            min_pool_duration_hours: 2,
-            availability_target_percent: 99.9,
-        },
-        history: History::default(),
-    }
+    let candidates = vec![
+        window("m5.large.us-east-1a", current, RiskLevel::Safe),
+        window("m5.large.us-east-1b", b, RiskLevel::Safe),
+        window("m5.large.us-east-1c", c, RiskLevel::Safe),
+    ];
+    super::sample::input(Uuid::from_u128(42), now(), 30.0, current - super::sample::ON_DEMAND, candidates)
 }

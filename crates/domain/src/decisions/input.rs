@@ -11,25 +11,9 @@ use uuid::Uuid;
 /// Version of the input schema; bumped on any incompatible change.
 pub const INPUT_SCHEMA_VERSION: u32 = 1;
 
-/// Where a consolidated price point came from (docs/PRICING.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PointSource {
-    Agent,
-    Interpolated,
-    Backfilled,
-}
-
-impl PointSource {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "agent" => Some(Self::Agent),
-            "interpolated" => Some(Self::Interpolated),
-            "backfilled" => Some(Self::Backfilled),
-            _ => None,
-        }
-    }
-}
+/// Where a consolidated price point came from (docs/PRICING.md): the
+/// consolidation's own provenance, under the name the model schema gives it.
+pub use crate::pricing::Source as PointSource;
 
 /// One consolidated price bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -17,6 +17,8 @@ mod output;
 pub mod policy;
 mod policy_plan;
 pub mod realised;
+#[cfg(any(test, feature = "sample"))]
+pub mod sample;
 
 #[cfg(test)]
 mod fixtures;

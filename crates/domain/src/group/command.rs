@@ -1,10 +1,8 @@
 //! Commands queued for agents: their priority, type and delivery lifecycle,
 //! and the order in which pending ones are handed out.
 
-use std::cmp::Reverse;
-use std::fmt;
-
 use chrono::{DateTime, Utc};
+use std::cmp::Reverse;
 
 /// Who asked for a command; higher wins the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,19 +71,9 @@ impl CommandType {
             Self::Cleanup => "CLEANUP",
         }
     }
-
-    /// Parses the database spelling, case-insensitive.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let raw = raw.trim();
-        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(raw))
-    }
 }
 
-impl fmt::Display for CommandType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+spelled!(CommandType, CommandStatus);
 
 /// Delivery state of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,21 +106,9 @@ impl CommandStatus {
         }
     }
 
-    /// Parses the database spelling, case-insensitive.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let raw = raw.trim();
-        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(raw))
-    }
-
     /// True once the command is settled and will not change again.
     pub const fn is_terminal(&self) -> bool {
         matches!(self, Self::Succeeded | Self::Failed | Self::Expired)
-    }
-}
-
-impl fmt::Display for CommandStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

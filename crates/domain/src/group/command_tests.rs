@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::command::CommandStatus::*;
 use super::command::*;
+use super::lifecycle_checks::{match_the_table, round_trips};
 
 #[test]
 fn priorities_have_fixed_values_and_order() {
@@ -23,13 +24,8 @@ fn priorities_have_fixed_values_and_order() {
 
 #[test]
 fn types_round_trip() {
-    let spelled: Vec<&str> = CommandType::ALL.iter().map(CommandType::as_str).collect();
-    assert_eq!(spelled, vec!["SWITCH", "CREATE_REPLICA", "PROMOTE_REPLICA", "TERMINATE_INSTANCE", "CLEANUP"]);
-    for t in CommandType::ALL {
-        assert_eq!(CommandType::parse(t.as_str()), Some(t));
-        assert_eq!(CommandType::parse(&t.as_str().to_ascii_lowercase()), Some(t));
-        assert_eq!(t.to_string(), t.as_str());
-    }
+    let spelled = ["SWITCH", "CREATE_REPLICA", "PROMOTE_REPLICA", "TERMINATE_INSTANCE", "CLEANUP"];
+    round_trips(&CommandType::ALL, &spelled, CommandType::as_str, CommandType::parse);
     assert_eq!(CommandType::parse("REBOOT"), None);
 }
 
@@ -42,12 +38,8 @@ fn only_switch_reaches_v4_agents() {
 
 #[test]
 fn statuses_round_trip_and_terminals() {
-    let spelled: Vec<&str> = CommandStatus::ALL.iter().map(CommandStatus::as_str).collect();
-    assert_eq!(spelled, vec!["pending", "delivered", "succeeded", "failed", "expired"]);
-    for s in CommandStatus::ALL {
-        assert_eq!(CommandStatus::parse(s.as_str()), Some(s));
-        assert_eq!(CommandStatus::parse(&s.as_str().to_ascii_uppercase()), Some(s));
-    }
+    let spelled = ["pending", "delivered", "succeeded", "failed", "expired"];
+    round_trips(&CommandStatus::ALL, &spelled, CommandStatus::as_str, CommandStatus::parse);
     assert_eq!(CommandStatus::parse("running"), None);
     let terminal: Vec<_> = CommandStatus::ALL.into_iter().filter(CommandStatus::is_terminal).collect();
     assert_eq!(terminal, vec![Succeeded, Failed, Expired]);
@@ -65,18 +57,8 @@ const ALLOWED: [(CommandStatus, CommandStatus); 7] = [
 
 #[test]
 fn every_status_pair_matches_the_table() {
-    for from in CommandStatus::ALL {
-        for to in CommandStatus::ALL {
-            let want = if from == to {
-                Ok(false)
-            } else if ALLOWED.contains(&(from, to)) {
-                Ok(true)
-            } else {
-                Err(CommandTransitionError { from, to })
-            };
-            assert_eq!(command_transition(from, to), want, "{from} -> {to}");
-        }
-    }
+    let error = |from, to| CommandTransitionError { from, to };
+    match_the_table(&CommandStatus::ALL, &ALLOWED, command_transition, error);
 }
 
 #[test]

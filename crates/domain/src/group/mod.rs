@@ -18,6 +18,8 @@ pub mod switch;
 #[cfg(test)]
 mod command_tests;
 #[cfg(test)]
+mod lifecycle_checks;
+#[cfg(test)]
 mod machine_tests;
 #[cfg(test)]
 mod proptests;

@@ -1,7 +1,5 @@
 //! Lifecycle of a standby replica from launch to promotion or termination.
 
-use std::fmt;
-
 /// Where a replica is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReplicaStatus {
@@ -53,22 +51,10 @@ impl ReplicaStatus {
         }
     }
 
-    /// Parses the database spelling, case-insensitive.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let raw = raw.trim();
-        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(raw))
-    }
-
     /// True once the replica is no longer a standby. A promoted replica can
     /// still be terminated later, but it never returns to standby duty.
     pub const fn is_terminal(&self) -> bool {
         matches!(self, Self::Promoted | Self::Failed | Self::Terminated)
-    }
-}
-
-impl fmt::Display for ReplicaStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -90,10 +76,13 @@ pub fn replica_transition(from: ReplicaStatus, to: ReplicaStatus) -> Result<bool
     if allowed { Ok(true) } else { Err(ReplicaTransitionError { from, to }) }
 }
 
+spelled!(ReplicaStatus);
+
 #[cfg(test)]
 mod tests {
     use super::ReplicaStatus::*;
     use super::*;
+    use crate::group::lifecycle_checks::{match_the_table, round_trips};
 
     const ALLOWED: [(ReplicaStatus, ReplicaStatus); 11] = [
         (Launching, Syncing),
@@ -111,19 +100,8 @@ mod tests {
 
     #[test]
     fn every_pair_matches_the_table() {
-        for from in ReplicaStatus::ALL {
-            for to in ReplicaStatus::ALL {
-                let got = replica_transition(from, to);
-                let want = if from == to {
-                    Ok(false)
-                } else if ALLOWED.contains(&(from, to)) {
-                    Ok(true)
-                } else {
-                    Err(ReplicaTransitionError { from, to })
-                };
-                assert_eq!(got, want, "{from} -> {to}");
-            }
-        }
+        let error = |from, to| ReplicaTransitionError { from, to };
+        match_the_table(&ReplicaStatus::ALL, &ALLOWED, replica_transition, error);
     }
 
     #[test]
@@ -135,10 +113,8 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_and_terminals() {
-        for s in ReplicaStatus::ALL {
-            assert_eq!(ReplicaStatus::parse(s.as_str()), Some(s));
-            assert_eq!(ReplicaStatus::parse(&s.as_str().to_ascii_uppercase()), Some(s));
-        }
+        let spelled = ["launching", "syncing", "ready", "promoted", "failed", "terminated"];
+        round_trips(&ReplicaStatus::ALL, &spelled, ReplicaStatus::as_str, ReplicaStatus::parse);
         assert_eq!(ReplicaStatus::parse("zombie"), None);
         let terminal: Vec<_> = ReplicaStatus::ALL.into_iter().filter(ReplicaStatus::is_terminal).collect();
         assert_eq!(terminal, vec![Promoted, Failed, Terminated]);

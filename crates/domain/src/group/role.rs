@@ -1,7 +1,5 @@
 //! The role an instance plays inside its group.
 
-use std::fmt;
-
 /// Role of one instance. A group with any instance has exactly one PRIMARY;
 /// the others are standbys or on their way out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,6 +16,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Self::Primary, Self::Replica, Self::Zombie, Self::Terminated];
+
     /// Database and API spelling.
     pub const fn as_str(&self) -> &'static str {
         match self {
@@ -28,43 +29,23 @@ impl Role {
         }
     }
 
-    /// Parses the database spelling; case-insensitive because older agents
-    /// and hand-written SQL use lowercase.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim().to_ascii_uppercase().as_str() {
-            "PRIMARY" => Some(Self::Primary),
-            "REPLICA" => Some(Self::Replica),
-            "ZOMBIE" => Some(Self::Zombie),
-            "TERMINATED" => Some(Self::Terminated),
-            _ => None,
-        }
-    }
-
     /// True for the roles whose instance is still part of the running group.
     pub const fn is_live(&self) -> bool {
         matches!(self, Self::Primary | Self::Replica)
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+spelled!(Role);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const ALL: [Role; 4] = [Role::Primary, Role::Replica, Role::Zombie, Role::Terminated];
+    use crate::group::lifecycle_checks::round_trips;
 
     #[test]
     fn round_trips_every_role() {
-        for role in ALL {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
-            assert_eq!(Role::parse(&role.as_str().to_ascii_lowercase()), Some(role));
-            assert_eq!(role.to_string(), role.as_str());
-        }
+        let spelled = ["PRIMARY", "REPLICA", "ZOMBIE", "TERMINATED"];
+        round_trips(&Role::ALL, &spelled, Role::as_str, Role::parse);
         assert_eq!(Role::parse("Primary"), Some(Role::Primary));
         assert_eq!(Role::parse("leader"), None);
         assert_eq!(Role::parse(""), None);
@@ -72,7 +53,7 @@ mod tests {
 
     #[test]
     fn only_primary_and_replica_are_live() {
-        let live: Vec<Role> = ALL.into_iter().filter(Role::is_live).collect();
+        let live: Vec<Role> = Role::ALL.into_iter().filter(Role::is_live).collect();
         assert_eq!(live, vec![Role::Primary, Role::Replica]);
     }
 }

@@ -2,11 +2,35 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How a group reacts to prices and interruptions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-// Rows stored before a field existed still load, with that field's default.
-#[serde(default)]
-pub struct GroupSettings {
+/// Defines [`GroupSettings`] and [`SettingsPatch`] from one field list, so
+/// the partial update has exactly the settings' fields, each optional, and
+/// applying it (`GroupSettings::patched`) cannot forget one.
+macro_rules! group_settings {
+    ($($(#[doc = $doc:literal])* pub $field:ident: $ty:ty,)*) => {
+        /// How a group reacts to prices and interruptions.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        // Rows stored before a field existed still load, with that field's default.
+        #[serde(default)]
+        pub struct GroupSettings {
+            $($(#[doc = $doc])* pub $field: $ty,)*
+        }
+
+        /// A partial update: `None` keeps the current value.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+        pub struct SettingsPatch {
+            $(#[doc = concat!("New `", stringify!($field), "`.")] pub $field: Option<$ty>,)*
+        }
+
+        impl GroupSettings {
+            /// The settings with every field `patch` sets replaced, unvalidated.
+            fn patched(&self, patch: &SettingsPatch) -> Self {
+                Self { $($field: patch.$field.unwrap_or(self.$field),)* }
+            }
+        }
+    };
+}
+
+group_settings! {
     /// The decision engine may switch the primary on its own.
     pub auto_switch: bool,
     /// Operators manage the replica by hand; excludes `auto_switch`, since both
@@ -78,27 +102,6 @@ impl SettingsError {
     }
 }
 
-/// A partial update: `None` keeps the current value.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct SettingsPatch {
-    /// New `auto_switch`.
-    pub auto_switch: Option<bool>,
-    /// New `manual_replica`.
-    pub manual_replica: Option<bool>,
-    /// New `auto_terminate`.
-    pub auto_terminate: Option<bool>,
-    /// New `terminate_wait_seconds`.
-    pub terminate_wait_seconds: Option<i32>,
-    /// New `min_savings_percent`.
-    pub min_savings_percent: Option<f64>,
-    /// New `max_switches_per_week`.
-    pub max_switches_per_week: Option<i32>,
-    /// New `min_pool_duration_hours`.
-    pub min_pool_duration_hours: Option<i32>,
-    /// New `availability_target_percent`.
-    pub availability_target_percent: Option<f64>,
-}
-
 fn check_int(field: &'static str, value: i32, min: i32, max: i32) -> Result<(), SettingsError> {
     if (min..=max).contains(&value) {
         Ok(())
@@ -133,18 +136,7 @@ impl GroupSettings {
     /// The settings with `patch` applied, validated as a whole: a patch that
     /// turns one mode on while the other stays on is rejected.
     pub fn apply(&self, patch: &SettingsPatch) -> Result<GroupSettings, SettingsError> {
-        let next = GroupSettings {
-            auto_switch: patch.auto_switch.unwrap_or(self.auto_switch),
-            manual_replica: patch.manual_replica.unwrap_or(self.manual_replica),
-            auto_terminate: patch.auto_terminate.unwrap_or(self.auto_terminate),
-            terminate_wait_seconds: patch.terminate_wait_seconds.unwrap_or(self.terminate_wait_seconds),
-            min_savings_percent: patch.min_savings_percent.unwrap_or(self.min_savings_percent),
-            max_switches_per_week: patch.max_switches_per_week.unwrap_or(self.max_switches_per_week),
-            min_pool_duration_hours: patch.min_pool_duration_hours.unwrap_or(self.min_pool_duration_hours),
-            availability_target_percent: patch
-                .availability_target_percent
-                .unwrap_or(self.availability_target_percent),
-        };
+        let next = self.patched(patch);
         next.validate()?;
         Ok(next)
     }

@@ -1,7 +1,5 @@
 //! What a tenant is told about, and how loudly.
 
-use std::fmt;
-
 /// The kinds of notification (each derived from one bus event, see
 /// docs/NOTIFICATIONS.md for which).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,12 +60,6 @@ impl NotificationKind {
     }
 }
 
-impl fmt::Display for NotificationKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// How urgent a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
@@ -95,11 +87,7 @@ impl Severity {
     }
 }
 
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+display_as_str!(NotificationKind, Severity);
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@
 
 use super::window::Window;
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 /// Role of the instance that reported a price, when it reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,8 +40,9 @@ impl ReporterRole {
     }
 }
 
-/// Provenance of a consolidated point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Provenance of a consolidated point; serialized in its `as_str` spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Source {
     Agent,
     Interpolated,

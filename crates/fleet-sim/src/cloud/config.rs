@@ -127,6 +127,21 @@ fn check_range(name: &str, lo: f64, hi: f64, min: f64, max: f64) -> Result<(), S
 }
 
 impl CloudConfig {
+    /// The mass-interruption scenario of the emergency stack test and
+    /// `spotctl bench emergency`: three AZs offering `t3.medium` only, no
+    /// interruptions or rebalance recommendations of their own, and every
+    /// instance in `us-east-1a` reclaimed at once `at` into the run.
+    pub fn az_loss(at: Duration) -> Self {
+        Self {
+            azs: ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec(),
+            instance_types: vec![InstanceTypeSpec::new("t3.medium", 0.0416)],
+            interruption_rate_per_hour: (0.0, 0.0),
+            rebalance_probability: 0.0,
+            mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at }],
+            ..Self::default()
+        }
+    }
+
     /// Rejects configurations the processes cannot run with.
     pub fn validate(&self) -> Result<(), SimError> {
         let bad = |m: &str| Err(SimError::InvalidConfig(m.to_owned()));

@@ -1,25 +1,19 @@
 //! The agent's decisions as pure functions of the answers it gets: what it
 //! sends next, when, and what it does to the cloud.
 
-use crate::harness::{AGENT_ID, Harness, agent_on, at, calm, default_answer, epoch};
+use crate::harness::{AGENT_ID, Harness, at, calm, default_answer, epoch};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use spot_fleet_sim::SimTime;
 use spot_fleet_sim::agent::commands::{CommandKind, first_runnable};
-use spot_fleet_sim::agent::{Agent, Answer, Behaviour, Call, Endpoint, Failure, Flavour, Method, wire_time};
+use spot_fleet_sim::agent::{Answer, Behaviour, Call, Endpoint, Failure, Flavour, Method, wire_time};
 use spot_fleet_sim::cloud::{
-    Cloud, CloudConfig, CloudEvent, InstanceState, Market, MassEventSpec, TerminationReason,
+    CloudConfig, CloudEvent, InstanceState, Market, MassEventSpec, TerminationReason,
 };
 use std::time::Duration;
 
-fn spot_agent(cloud: &mut Cloud, behaviour: Behaviour) -> Agent {
-    agent_on(cloud, Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot)
-}
-
 fn harness(cfg: CloudConfig, behaviour: Behaviour) -> Harness {
-    let mut cloud = Cloud::new(cfg).unwrap();
-    let agent = spot_agent(&mut cloud, behaviour);
-    Harness::new(cloud, agent)
+    Harness::on(cfg, Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot)
 }
 
 fn mass_event(az: &str, secs: u64) -> CloudConfig {
@@ -365,10 +359,13 @@ fn rebalance_recommendations_repeat_every_30s_and_v4_acts_on_no_answer() {
 
 #[test]
 fn on_demand_agents_skip_metadata_checks_and_send_null_spot_fields() {
-    let mut cloud = Cloud::new(mass_event("us-east-1a", 100)).unwrap();
-    let agent =
-        agent_on(&mut cloud, Flavour::V4, Behaviour::default(), ("m5.large", "us-east-1a"), Market::OnDemand);
-    let mut h = Harness::new(cloud, agent);
+    let mut h = Harness::on(
+        mass_event("us-east-1a", 100),
+        Flavour::V4,
+        Behaviour::default(),
+        ("m5.large", "us-east-1a"),
+        Market::OnDemand,
+    );
     h.run_until(at(600.0), &mut |c, _| default_answer(c));
     assert!(
         h.to(Endpoint::TerminationImminent).is_empty() && h.to(Endpoint::RebalanceRecommendation).is_empty()
@@ -398,10 +395,13 @@ fn spot_pricing_reports_name_the_cheapest_pool_of_the_type() {
 
 #[test]
 fn typed_agents_declare_capabilities_stamp_writes_and_run_typed_commands() {
-    let mut cloud = Cloud::new(mass_event("us-east-1a", 600)).unwrap();
-    let agent =
-        agent_on(&mut cloud, Flavour::Typed, Behaviour::default(), ("t3.medium", "us-east-1a"), Market::Spot);
-    let mut h = Harness::new(cloud, agent);
+    let mut h = Harness::on(
+        mass_event("us-east-1a", 600),
+        Flavour::Typed,
+        Behaviour::default(),
+        ("t3.medium", "us-east-1a"),
+        Market::Spot,
+    );
     h.run_until(
         at(900.0),
         &mut commanding(json!([{"id": "cmd-1", "command_type": "CREATE_REPLICA", "target_pool_id": "t3.medium.us-east-1e", "priority": 100}])),

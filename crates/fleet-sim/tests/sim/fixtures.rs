@@ -114,10 +114,8 @@ fn switch_server() -> impl FnMut(&Call, SimTime) -> Answer {
 }
 
 fn switch_run(snapshot: f64) -> Harness {
-    let mut cloud = Cloud::new(calm()).unwrap();
     let behaviour = Behaviour { snapshot_on_switch: snapshot, ..Behaviour::default() };
-    let agent = agent_on(&mut cloud, Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot);
-    let mut h = Harness::new(cloud, agent);
+    let mut h = Harness::on(calm(), Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot);
     h.run_until(at(1000.0), &mut switch_server());
     h
 }
@@ -130,10 +128,8 @@ fn interruption_run() -> Harness {
         capacity_outage: Duration::ZERO,
         ..calm()
     };
-    let mut cloud = Cloud::new(cfg).unwrap();
     let behaviour = Behaviour { cleanup: Duration::from_secs(300), ..Behaviour::default() };
-    let agent = agent_on(&mut cloud, Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot);
-    let mut h = Harness::new(cloud, agent);
+    let mut h = Harness::on(cfg, Flavour::V4, behaviour, ("t3.medium", "us-east-1a"), Market::Spot);
     let mut answered = false;
     h.run_until(at(1200.0), &mut |call, _| match call.endpoint {
         Endpoint::TerminationImminent => {

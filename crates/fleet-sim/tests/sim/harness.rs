@@ -90,6 +90,19 @@ impl Harness {
         Harness { cloud, agent, calls: Vec::new(), spawned: Vec::new(), now: SimTime::ZERO }
     }
 
+    /// A cloud made from `cfg` and one agent on an instance of `pool` there.
+    pub fn on(
+        cfg: CloudConfig,
+        flavour: Flavour,
+        behaviour: Behaviour,
+        pool: (&str, &str),
+        market: Market,
+    ) -> Self {
+        let mut cloud = Cloud::new(cfg).unwrap();
+        let agent = agent_on(&mut cloud, flavour, behaviour, pool, market);
+        Harness::new(cloud, agent)
+    }
+
     /// Runs the agent until `until` (simulated), answering with `answer`.
     pub fn run_until(&mut self, until: SimTime, answer: &mut dyn FnMut(&Call, SimTime) -> Answer) {
         for _ in 0..1_000_000 {

@@ -12,21 +12,27 @@ pub fn table(outcomes: &[Outcome]) -> String {
         "policy", "savings%", "avail%", "intr", "fover", "switch", "down_s", "cost", "replica_h", "od_h"
     );
     for o in outcomes {
-        out.push_str(&format!(
-            "{:<22} {:>9.2} {:>10.4} {:>6} {:>6} {:>6} {:>10.0} {:>10.2} {:>9.1} {:>8.1}\n",
-            o.policy,
-            o.savings_percent,
-            o.availability_percent,
-            o.interruptions,
-            o.failovers,
-            o.switches,
-            o.downtime_seconds,
-            o.cost,
-            o.replica_hours,
-            o.on_demand_hours
-        ));
+        out.push_str(&row(o));
+        out.push('\n');
     }
     out
+}
+
+/// One policy's row of the table (no line end).
+pub fn row(o: &Outcome) -> String {
+    format!(
+        "{:<22} {:>9.2} {:>10.4} {:>6} {:>6} {:>6} {:>10.0} {:>10.2} {:>9.1} {:>8.1}",
+        o.policy,
+        o.savings_percent,
+        o.availability_percent,
+        o.interruptions,
+        o.failovers,
+        o.switches,
+        o.downtime_seconds,
+        o.cost,
+        o.replica_hours,
+        o.on_demand_hours
+    )
 }
 
 /// One JSON line with the market, the model and every outcome.

@@ -16,8 +16,7 @@ use spot_decisions::engine::onnx::OnnxModel;
 use spot_decisions::engine::{Engine, round};
 use spot_domain::decisions::guardrails::{GuardrailConfig, check};
 use spot_domain::decisions::{
-    DecisionInput, DecisionSettings, History, INPUT_SCHEMA_VERSION, InstanceFeatures, PointSource, Policy,
-    PoolWindow, PricePoint, RiskAware, RiskLevel, validate_output,
+    DecisionInput, PointSource, Policy, PoolWindow, PricePoint, RiskAware, RiskLevel, sample, validate_output,
 };
 use spot_platform::Settings;
 use spot_platform::store::Migrator;
@@ -56,34 +55,7 @@ fn input(seed: u64) -> DecisionInput {
                 .collect(),
         })
         .collect();
-    DecisionInput {
-        schema_version: INPUT_SCHEMA_VERSION,
-        group_id: Uuid::from_u128(u128::from(seed)),
-        now,
-        instance: InstanceFeatures {
-            role: "PRIMARY".into(),
-            instance_type: "m5.large".into(),
-            region: "us-east-1".into(),
-            az: "us-east-1a".into(),
-            mode: "spot".into(),
-            pool_id: Some("m5.large.us-east-1a".into()),
-            uptime_hours: 40.0,
-            hours_in_pool: 40.0,
-            cost_delta_per_hour: -0.06,
-        },
-        on_demand_price: 0.096,
-        candidates,
-        settings: DecisionSettings {
-            auto_switch: true,
-            manual_replica: false,
-            auto_terminate: false,
-            min_savings_percent: 10.0,
-            max_switches_per_week: 10,
-            min_pool_duration_hours: 2,
-            availability_target_percent: 99.9,
-        },
-        history: History::default(),
-    }
+    sample::input(Uuid::from_u128(u128::from(seed)), now, 40.0, -0.06, candidates)
 }
 
 fn percentiles(report: &mut Report, kind: &str, mut ms: Vec<f64>) {

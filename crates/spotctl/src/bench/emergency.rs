@@ -172,49 +172,14 @@ async fn measure(
 
     // 2. Steady notices, one every 50 ms, then their repeats.
     let before = rpcs().await?;
-    let steady_start = Instant::now();
-    let steady_calls: Vec<_> = steady
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| {
-            let (client, agent) = (client.clone(), agents[i].clone());
-            let at = steady_start + Duration::from_millis(50) * k as u32;
-            tokio::spawn(async move {
-                tokio::time::sleep_until(at.into()).await;
-                notice(client, agent, i).await
-            })
-        })
-        .collect();
-    let mut first_latency = Vec::new();
-    let mut instructions = 0usize;
-    for call in steady_calls {
-        let (ms, answer) = call.await??;
-        first_latency.push(ms);
-        instructions += usize::from(answer["create_emergency_replica"] == true);
-    }
+    let plan = steady.iter().copied().enumerate();
+    let (mut first_latency, instructions) = paced_notices(&client, &agents, plan, 50).await?;
     let after_first = rpcs().await?;
-    let repeat_start = Instant::now();
-    let repeat_calls: Vec<_> = (0..args.repeats)
-        .flat_map(|r| {
-            let n = steady.len();
-            steady.iter().enumerate().map(move |(k, &i)| (r * n + k, i))
-        })
-        .map(|(k, i)| {
-            let (client, agent) = (client.clone(), agents[i].clone());
-            let at = repeat_start + Duration::from_millis(10) * k as u32;
-            tokio::spawn(async move {
-                tokio::time::sleep_until(at.into()).await;
-                notice(client, agent, i).await
-            })
-        })
-        .collect();
-    let mut repeat_latency = Vec::new();
-    let mut repeated_truthy = 0usize;
-    for call in repeat_calls {
-        let (ms, answer) = call.await??;
-        repeat_latency.push(ms);
-        repeated_truthy += usize::from(answer["create_emergency_replica"] == true);
-    }
+    let plan = (0..args.repeats).flat_map(|r| {
+        let n = steady.len();
+        steady.iter().enumerate().map(move |(k, &i)| (r * n + k, i))
+    });
+    let (mut repeat_latency, repeated_truthy) = paced_notices(&client, &agents, plan, 10).await?;
     let after_repeats = rpcs().await?;
     first_latency.sort_by(f64::total_cmp);
     repeat_latency.sort_by(f64::total_cmp);
@@ -266,6 +231,36 @@ async fn measure(
 }
 
 /// One v4 termination-imminent call; (milliseconds, answer).
+/// Sends the notices of `plan` (`(k, agent index)`: the k-th leaves `k *
+/// gap_ms` after the first) all at once; returns their latencies in ms and
+/// how many answers said to create an emergency replica.
+async fn paced_notices(
+    client: &Arc<Client>,
+    agents: &[String],
+    plan: impl Iterator<Item = (usize, usize)>,
+    gap_ms: u64,
+) -> anyhow::Result<(Vec<f64>, usize)> {
+    let start = Instant::now();
+    let calls: Vec<_> = plan
+        .map(|(k, i)| {
+            let (client, agent) = (client.clone(), agents[i].clone());
+            let at = start + Duration::from_millis(gap_ms) * k as u32;
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at.into()).await;
+                notice(client, agent, i).await
+            })
+        })
+        .collect();
+    let mut latency = Vec::new();
+    let mut replica_answers = 0usize;
+    for call in calls {
+        let (ms, answer) = call.await??;
+        latency.push(ms);
+        replica_answers += usize::from(answer["create_emergency_replica"] == true);
+    }
+    Ok((latency, replica_answers))
+}
+
 async fn notice(client: Arc<Client>, agent: String, i: usize) -> anyhow::Result<(f64, Value)> {
     let now = Utc::now();
     let body = json!({"instance_id": instance(i), "detected_at": now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),

@@ -10,16 +10,14 @@ use super::Report;
 use crate::sql::count;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use spot_fleet_sim::agent::Behaviour;
-use spot_fleet_sim::cloud::{Cloud, CloudConfig, InstanceTypeSpec, MassEventSpec};
+use spot_fleet_sim::cloud::{Cloud, CloudConfig};
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use spot_testkit::primaries::PrimaryWatch;
 use std::time::{Duration, Instant};
 
-/// Groups whose PRIMARY count is not exactly one.
-pub const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g
-    LEFT JOIN lifecycle.instances i ON i.group_id = g.id AND i.role = 'PRIMARY'
-    GROUP BY g.id HAVING count(i.instance_id) <> 1) bad";
+/// Groups whose PRIMARY count is not exactly one (the test kit's query;
+/// named here for `spotctl chaos`).
+pub use spot_testkit::primaries::BAD_GROUPS;
 
 /// Sizes of the fleet part.
 #[derive(Debug, Clone)]
@@ -40,14 +38,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let ramp = Duration::from_secs(60);
     let event_at = ramp + Duration::from_secs(30);
-    let mut cloud = CloudConfig {
-        azs: ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec(),
-        instance_types: vec![InstanceTypeSpec::new("t3.medium", 0.0416)],
-        interruption_rate_per_hour: (0.0, 0.0),
-        rebalance_probability: 0.0,
-        mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at: event_at }],
-        ..CloudConfig::default()
-    };
+    let mut cloud = CloudConfig::az_loss(event_at);
     cloud.seed = run.seed;
     // Boot history as the service would have learnt it: the pools' own boot
     // ranges (the reclaimed pool included; it is excluded by the rule).
@@ -63,20 +54,7 @@ pub async fn run(
         .await?;
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let (worst, scans) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
-    let watcher = {
-        let (db, stop, worst, scans) = (db.clone(), stop.clone(), worst.clone(), scans.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(bad) = count(&db, BAD_GROUPS).await {
-                    worst.fetch_max(bad, Ordering::Relaxed);
-                    scans.fetch_add(1, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        })
-    };
+    let watch = PrimaryWatch::start(db.clone());
     let fleet = Fleet::start(FleetConfig {
         agents: run.agents,
         tenants: 1,
@@ -109,8 +87,7 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    stop.store(true, Ordering::Relaxed);
-    let _ = watcher.await;
+    let primaries = watch.stop().await?;
     let snapshot = fleet.shutdown(false).await?;
 
     let figures = db
@@ -172,8 +149,8 @@ pub async fn run(
     report.add("fleet.same_pool_replicas_not_escalated", int("same_pool_left")?, "notices", "0");
     report.add("fleet.notice_to_command_p50_ms", float("cmd_p50")?, "ms", "");
     report.add("fleet.notice_to_command_p99_ms", float("cmd_p99")?, "ms", "");
-    report.add("fleet.invariant_scans", scans.load(Ordering::Relaxed) as f64, "scans", "");
-    report.add("fleet.worst_groups_without_one_primary", worst.load(Ordering::Relaxed) as f64, "groups", "0");
+    report.add("fleet.invariant_scans", primaries.scans as f64, "scans", "");
+    report.add("fleet.worst_groups_without_one_primary", primaries.worst as f64, "groups", "0");
     report.add("fleet.switches_completed", snapshot.stats.switches_completed as f64, "switches", "");
     report.add("fleet.agent_http_errors", snapshot.stats.errors as f64, "requests", "");
     Ok(())

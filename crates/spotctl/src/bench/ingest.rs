@@ -19,7 +19,7 @@ use super::ceiling::{self, CeilingProc};
 use super::lag;
 use super::pgstats;
 use super::procs::{self, ProcStats, ServiceProcs};
-use super::sandbox::BenchDatabase;
+use super::sandbox::{self, BenchDatabase};
 use super::saturate::{self, Target};
 use super::scrape;
 use crate::simulate::{parse_duration, progress_line};
@@ -115,29 +115,10 @@ async fn mark(
 /// Runs the bench and returns the report.
 pub async fn run(settings: &Settings, args: &IngestArgs) -> anyhow::Result<Report> {
     anyhow::ensure!(args.agents > 0 && args.tenants > 0, "--agents and --tenants must be positive");
-    let bench_db = BenchDatabase::create(settings.database_url.expose()).await?;
-    let nats = spot_testkit::TestNats::start().await?;
-    let admin = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    // Five services share Postgres' 100 connections: keep every pool at 16 or less.
-    let pool = settings.database_max_connections.min(16);
-    let bin_dir = match &args.bin_dir {
-        Some(dir) => dir.clone(),
-        None => procs::binary_dir()?,
-    };
-    let outcome = match ServiceProcs::start(&bin_dir, &bench_db.url, &nats.url, &admin, pool).await {
-        Ok(mut services) => {
-            eprintln!("bench ingest: services up, logs in {}", services.log_dir.display());
-            let result = measure(&mut services, &bench_db, nats.port, &admin, args).await;
-            services.stop(Duration::from_secs(10)).await;
-            result
-        }
-        Err(e) => Err(e),
-    };
-    drop(nats);
-    let dropped = bench_db.drop().await;
-    let report = outcome?;
-    dropped?;
-    Ok(report)
+    sandbox::with_services("ingest", settings, args.bin_dir.as_ref(), async |services, sandbox| {
+        measure(services, &sandbox.db, sandbox.nats.port, &sandbox.admin, args).await
+    })
+    .await
 }
 
 fn fleet_config(args: &IngestArgs, base: &str, admin: &str) -> FleetConfig {

@@ -2,7 +2,12 @@
 //! for benches that start the stack, a private nats-server), so a bench never
 //! mixes with a running system's data or consumers.
 
+use super::procs::{self, ServiceProcs};
 use sea_orm::{ConnectionTrait, Database};
+use spot_platform::Settings;
+use spot_testkit::TestNats;
+use std::path::PathBuf;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// A throw-away database next to the configured one.
@@ -33,4 +38,49 @@ impl BenchDatabase {
         admin.close().await?;
         Ok(())
     }
+}
+
+/// What a bench against the five service binaries runs in: its database,
+/// its nats-server and the admin token the services were given.
+pub struct Sandbox {
+    pub db: BenchDatabase,
+    pub nats: TestNats,
+    pub admin: String,
+}
+
+/// Starts the five service binaries (from `bin_dir`, else next to this
+/// binary) on a fresh [`Sandbox`], runs `work`, then stops the services and
+/// drops the sandbox whatever `work` returned. `bench` names the bench in
+/// progress lines.
+pub async fn with_services<T>(
+    bench: &str,
+    settings: &Settings,
+    bin_dir: Option<&PathBuf>,
+    work: impl AsyncFnOnce(&mut ServiceProcs, &Sandbox) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let db = BenchDatabase::create(settings.database_url.expose()).await?;
+    let nats = TestNats::start().await?;
+    let sandbox = Sandbox { db, nats, admin: format!("bench-{}", Uuid::new_v4().simple()) };
+    // Five services share Postgres' 100 connections: keep every pool at 16 or less.
+    let pool = settings.database_max_connections.min(16);
+    let bin_dir = match bin_dir {
+        Some(dir) => dir.clone(),
+        None => procs::binary_dir()?,
+    };
+    let Sandbox { db, nats, admin } = &sandbox;
+    let outcome = match ServiceProcs::start(&bin_dir, &db.url, &nats.url, admin, pool).await {
+        Ok(mut services) => {
+            eprintln!("bench {bench}: services up, logs in {}", services.log_dir.display());
+            let result = work(&mut services, &sandbox).await;
+            services.stop(Duration::from_secs(10)).await;
+            result
+        }
+        Err(e) => Err(e),
+    };
+    let Sandbox { db, nats, .. } = sandbox;
+    drop(nats);
+    let dropped = db.drop().await;
+    let value = outcome?;
+    dropped?;
+    Ok(value)
 }

@@ -47,6 +47,11 @@ impl Paging {
         }
         q
     }
+
+    /// The same, for lists whose cursor parameter is called `after`.
+    fn after_query(&self) -> Vec<(String, String)> {
+        self.query().into_iter().map(|(k, v)| (if k == "cursor" { "after".into() } else { k }, v)).collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -211,11 +216,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         group: Option<String>,
         #[command(flatten)]
-        scope: AdminScope,
-        #[command(flatten)]
-        paging: Paging,
-        #[command(flatten)]
-        conn: Conn,
+        list: ScopedList,
     },
     /// Replica cost per day and savings net of it.
     ReplicaCosts {
@@ -226,11 +227,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         to: Option<String>,
         #[command(flatten)]
-        scope: AdminScope,
-        #[command(flatten)]
-        paging: Paging,
-        #[command(flatten)]
-        conn: Conn,
+        list: ScopedList,
     },
 }
 
@@ -239,6 +236,17 @@ pub enum OperatorCommand {
 pub struct AdminScope {
     #[arg(long)]
     pub client: Option<String>,
+}
+
+/// The flags of a listing an admin may narrow to one tenant.
+#[derive(Debug, Clone, Args)]
+pub struct ScopedList {
+    #[command(flatten)]
+    pub scope: AdminScope,
+    #[command(flatten)]
+    pub paging: Paging,
+    #[command(flatten)]
+    pub conn: Conn,
 }
 
 /// `(name, value)` pairs of the options that are set.
@@ -279,163 +287,134 @@ fn seg(raw: &str) -> String {
 }
 
 const TENANT_COLUMNS: &[&str] = &["id", "name", "email", "status", "live_tokens", "agents", "created_at"];
+const AGENT_COLUMNS: &[&str] =
+    &["id", "logical_agent_id", "instance_id", "instance_type", "az", "status", "role"];
+const REPLICA_COLUMNS: &[&str] =
+    &["id", "agent_id", "instance_id", "replica_type", "status", "pool_id", "created_at"];
+const SWITCH_COLUMNS: &[&str] =
+    &["id", "created_at", "trigger", "old_instance_id", "new_instance_id", "downtime_seconds"];
+const NOTICE_COLUMNS: &[&str] =
+    &["id", "agent_id", "kind", "status", "action", "received_at", "notice_to_action_ms"];
+const HISTORY_COLUMNS: &[&str] = &["kind", "agent_id", "actor"];
+const UNKNOWN_INSTANCE_COLUMNS: &[&str] =
+    &["instance_id", "logical_agent_id", "group_id", "client_id", "first_seen", "last_seen"];
+const REPLICA_COST_COLUMNS: &[&str] =
+    &["day", "client_id", "replica_hours", "replica_cost", "savings", "net_savings"];
 const TOKEN_COLUMNS: &[&str] = &["id", "name", "token_prefix", "created_at", "last_used_at", "revoked_at"];
+
+fn page(path: &str, query: Vec<(String, String)>, columns: &'static [&'static str]) -> Call {
+    get(path.to_owned(), query, Shape::Page(columns))
+}
+
+fn object(path: String) -> Call {
+    get(path, vec![], Shape::Object)
+}
+
+fn delete(path: String) -> Call {
+    Call { method: "DELETE", ..object(path) }
+}
+
+fn tenants(command: &TenantsCmd) -> Call {
+    let t = |id: &str| format!("/api/admin/tenants/{}", seg(id));
+    match command {
+        TenantsCmd::List { q, paging } => {
+            let mut query = paging.query();
+            query.extend(q.iter().map(|q| ("q".to_owned(), q.clone())));
+            page("/api/admin/tenants", query, TENANT_COLUMNS)
+        }
+        TenantsCmd::Get { id } => object(t(id)),
+        TenantsCmd::Suspend { id } => post(format!("{}/suspend", t(id)), None),
+        TenantsCmd::Resume { id } => post(format!("{}/resume", t(id)), None),
+        TenantsCmd::Delete { id } => delete(t(id)),
+        TenantsCmd::Stats { id, days } => {
+            let query = days.iter().map(|d| ("days".to_owned(), d.to_string())).collect();
+            get(format!("{}/stats", t(id)), query, Shape::Object)
+        }
+    }
+}
+
+fn tokens(command: &TokensCmd) -> Call {
+    let t = |id: &str| format!("/api/admin/tenants/{}/tokens", seg(id));
+    match command {
+        TokensCmd::List { tenant } => get(t(tenant), vec![], Shape::Page(TOKEN_COLUMNS)),
+        TokensCmd::Create { tenant, name } => post(t(tenant), Some(json!({"name": name}))),
+        TokensCmd::Regenerate { tenant, token } => {
+            post(format!("{}/{}/regenerate", t(tenant), seg(token)), None)
+        }
+        TokensCmd::Revoke { tenant, token } => post(format!("{}/{}/revoke", t(tenant), seg(token)), None),
+    }
+}
+
+fn agents(command: &AgentsCmd) -> Call {
+    let a = |id: &str| format!("/api/agents/{}", seg(id));
+    match command {
+        AgentsCmd::List { paging } => page("/api/agents", paging.after_query(), AGENT_COLUMNS),
+        AgentsCmd::Get { id } => object(a(id)),
+        AgentsCmd::Enable { id } => post(format!("{}/enable", a(id)), None),
+        AgentsCmd::Disable { id } => post(format!("{}/disable", a(id)), None),
+        AgentsCmd::History { id, paging } => {
+            get(format!("{}/history", a(id)), paging.query(), Shape::Page(HISTORY_COLUMNS))
+        }
+    }
+}
+
+fn replicas(command: &ReplicasCmd) -> Call {
+    match command {
+        ReplicasCmd::List { paging } => page("/api/replicas", paging.after_query(), REPLICA_COLUMNS),
+        ReplicasCmd::Delete { agent, replica } => {
+            delete(format!("/api/agents/{}/replicas/{}", seg(agent), seg(replica)))
+        }
+    }
+}
+
+fn switches(command: &SwitchesCmd) -> Call {
+    match command {
+        SwitchesCmd::List { paging } => page("/api/analytics/switches", paging.query(), SWITCH_COLUMNS),
+        SwitchesCmd::Export => {
+            get("/api/analytics/switches".into(), vec![("format".into(), "csv".into())], Shape::Raw)
+        }
+        SwitchesCmd::Downtime { window } => {
+            get("/api/analytics/downtime".into(), vec![("window".into(), window.clone())], Shape::Object)
+        }
+    }
+}
+
+fn notices(command: &NoticesCmd) -> Call {
+    match command {
+        NoticesCmd::Status { agent } => object(format!("/api/agents/{}/emergency-status", seg(agent))),
+        NoticesCmd::List { paging } => {
+            page("/api/analytics/emergency-events", paging.query(), NOTICE_COLUMNS)
+        }
+    }
+}
+
+/// A listing that admins may narrow to one tenant (`--client`); `filters`
+/// go before the tenant in the query.
+fn scoped<'a>(
+    path: &str,
+    filters: impl IntoIterator<Item = (&'a str, &'a Option<String>)>,
+    list: &'a ScopedList,
+    columns: &'static [&'static str],
+) -> (Call, &'a Conn) {
+    let mut query = list.paging.query();
+    query.extend(options(filters.into_iter().chain([("client_id", &list.scope.client)])));
+    (Call { admin: list.scope.client.is_some(), ..page(path, query, columns) }, &list.conn)
+}
 
 fn plan(command: &OperatorCommand) -> (Call, &Conn) {
     use OperatorCommand as O;
     match command {
-        O::Tenants { command, conn } => {
-            let t = |id: &str| format!("/api/admin/tenants/{}", seg(id));
-            let call = match command {
-                TenantsCmd::List { q, paging } => {
-                    let mut query = paging.query();
-                    query.extend(q.iter().map(|q| ("q".to_owned(), q.clone())));
-                    get("/api/admin/tenants".into(), query, Shape::Page(TENANT_COLUMNS))
-                }
-                TenantsCmd::Get { id } => get(t(id), vec![], Shape::Object),
-                TenantsCmd::Suspend { id } => post(format!("{}/suspend", t(id)), None),
-                TenantsCmd::Resume { id } => post(format!("{}/resume", t(id)), None),
-                TenantsCmd::Delete { id } => Call { method: "DELETE", ..get(t(id), vec![], Shape::Object) },
-                TenantsCmd::Stats { id, days } => {
-                    let query = days.iter().map(|d| ("days".to_owned(), d.to_string())).collect();
-                    get(format!("{}/stats", t(id)), query, Shape::Object)
-                }
-            };
-            (Call { admin: true, ..call }, conn)
+        O::Tenants { command, conn } => (Call { admin: true, ..tenants(command) }, conn),
+        O::Tokens { command, conn } => (Call { admin: true, ..tokens(command) }, conn),
+        O::Agents { command, conn } => (agents(command), conn),
+        O::Replicas { command, conn } => (replicas(command), conn),
+        O::Switches { command, conn } => (switches(command), conn),
+        O::Notices { command, conn } => (notices(command), conn),
+        O::UnknownInstances { group, list } => {
+            scoped("/api/unknown-instances", [("group_id", group)], list, UNKNOWN_INSTANCE_COLUMNS)
         }
-        O::Tokens { command, conn } => {
-            let t = |id: &str| format!("/api/admin/tenants/{}/tokens", seg(id));
-            let call = match command {
-                TokensCmd::List { tenant } => get(t(tenant), vec![], Shape::Page(TOKEN_COLUMNS)),
-                TokensCmd::Create { tenant, name } => post(t(tenant), Some(json!({"name": name}))),
-                TokensCmd::Regenerate { tenant, token } => {
-                    post(format!("{}/{}/regenerate", t(tenant), seg(token)), None)
-                }
-                TokensCmd::Revoke { tenant, token } => {
-                    post(format!("{}/{}/revoke", t(tenant), seg(token)), None)
-                }
-            };
-            (Call { admin: true, ..call }, conn)
-        }
-        O::Agents { command, conn } => {
-            let a = |id: &str| format!("/api/agents/{}", seg(id));
-            let call = match command {
-                AgentsCmd::List { paging } => get(
-                    "/api/agents".into(),
-                    paging
-                        .query()
-                        .into_iter()
-                        .map(|(k, v)| (if k == "cursor" { "after".into() } else { k }, v))
-                        .collect(),
-                    Shape::Page(&[
-                        "id",
-                        "logical_agent_id",
-                        "instance_id",
-                        "instance_type",
-                        "az",
-                        "status",
-                        "role",
-                    ]),
-                ),
-                AgentsCmd::Get { id } => get(a(id), vec![], Shape::Object),
-                AgentsCmd::Enable { id } => post(format!("{}/enable", a(id)), None),
-                AgentsCmd::Disable { id } => post(format!("{}/disable", a(id)), None),
-                AgentsCmd::History { id, paging } => get(
-                    format!("{}/history", a(id)),
-                    paging.query(),
-                    Shape::Page(&["kind", "agent_id", "actor"]),
-                ),
-            };
-            (call, conn)
-        }
-        O::Replicas { command, conn } => {
-            let call = match command {
-                ReplicasCmd::List { paging } => get(
-                    "/api/replicas".into(),
-                    paging
-                        .query()
-                        .into_iter()
-                        .map(|(k, v)| (if k == "cursor" { "after".into() } else { k }, v))
-                        .collect(),
-                    Shape::Page(&[
-                        "id",
-                        "agent_id",
-                        "instance_id",
-                        "replica_type",
-                        "status",
-                        "pool_id",
-                        "created_at",
-                    ]),
-                ),
-                ReplicasCmd::Delete { agent, replica } => Call {
-                    method: "DELETE",
-                    ..get(
-                        format!("/api/agents/{}/replicas/{}", seg(agent), seg(replica)),
-                        vec![],
-                        Shape::Object,
-                    )
-                },
-            };
-            (call, conn)
-        }
-        O::Switches { command, conn } => {
-            let call = match command {
-                SwitchesCmd::List { paging } => get(
-                    "/api/analytics/switches".into(),
-                    paging.query(),
-                    Shape::Page(&[
-                        "id",
-                        "created_at",
-                        "trigger",
-                        "old_instance_id",
-                        "new_instance_id",
-                        "downtime_seconds",
-                    ]),
-                ),
-                SwitchesCmd::Export => {
-                    get("/api/analytics/switches".into(), vec![("format".into(), "csv".into())], Shape::Raw)
-                }
-                SwitchesCmd::Downtime { window } => get(
-                    "/api/analytics/downtime".into(),
-                    vec![("window".into(), window.clone())],
-                    Shape::Object,
-                ),
-            };
-            (call, conn)
-        }
-        O::Notices { command: NoticesCmd::Status { agent }, conn } => {
-            (get(format!("/api/agents/{}/emergency-status", seg(agent)), vec![], Shape::Object), conn)
-        }
-        O::Notices { command: NoticesCmd::List { paging }, conn } => (
-            get(
-                "/api/analytics/emergency-events".into(),
-                paging.query(),
-                Shape::Page(&[
-                    "id",
-                    "agent_id",
-                    "kind",
-                    "status",
-                    "action",
-                    "received_at",
-                    "notice_to_action_ms",
-                ]),
-            ),
-            conn,
-        ),
-        O::UnknownInstances { group, scope, paging, conn } => {
-            let mut query = paging.query();
-            query.extend(options([("group_id", group), ("client_id", &scope.client)]));
-            let columns =
-                &["instance_id", "logical_agent_id", "group_id", "client_id", "first_seen", "last_seen"];
-            let call = get("/api/unknown-instances".into(), query, Shape::Page(columns));
-            (Call { admin: scope.client.is_some(), ..call }, conn)
-        }
-        O::ReplicaCosts { from, to, scope, paging, conn } => {
-            let mut query = paging.query();
-            query.extend(options([("from", from), ("to", to), ("client_id", &scope.client)]));
-            let columns = &["day", "client_id", "replica_hours", "replica_cost", "savings", "net_savings"];
-            let call = get("/api/analytics/replica-costs".into(), query, Shape::Page(columns));
-            (Call { admin: scope.client.is_some(), ..call }, conn)
+        O::ReplicaCosts { from, to, list } => {
+            scoped("/api/analytics/replica-costs", [("from", from), ("to", to)], list, REPLICA_COST_COLUMNS)
         }
     }
 }

@@ -24,11 +24,8 @@ async fn post(
 
 #[tokio::test]
 async fn an_agent_over_its_rate_gets_429_with_retry_after_and_others_do_not() -> anyhow::Result<()> {
-    let t = TestStack::start_with(|s| {
-        s.source.set("SPOT_RATE_AGENT_PER_SEC", "1");
-        s.source.set("SPOT_RATE_AGENT_BURST", "5");
-    })
-    .await?;
+    let t = TestStack::start_with_env(&[("SPOT_RATE_AGENT_PER_SEC", "1"), ("SPOT_RATE_AGENT_BURST", "5")])
+        .await?;
     let (_, token) = t.tenant("acme").await?;
     let (noisy, quiet) = (t.register(&token).await?, t.register(&token).await?);
     let mut statuses = Vec::new();
@@ -52,11 +49,8 @@ async fn an_agent_over_its_rate_gets_429_with_retry_after_and_others_do_not() ->
 
 #[tokio::test]
 async fn a_tenant_over_its_rate_gets_429_and_another_tenant_does_not() -> anyhow::Result<()> {
-    let t = TestStack::start_with(|s| {
-        s.source.set("SPOT_RATE_TENANT_PER_SEC", "1");
-        s.source.set("SPOT_RATE_TENANT_BURST", "4");
-    })
-    .await?;
+    let t = TestStack::start_with_env(&[("SPOT_RATE_TENANT_PER_SEC", "1"), ("SPOT_RATE_TENANT_BURST", "4")])
+        .await?;
     let (_, noisy) = t.tenant("noisy").await?;
     let (_, quiet) = t.tenant("quiet").await?;
     let mut limited = 0;
@@ -110,9 +104,7 @@ async fn body_path_and_header_limits_answer_typed_errors() -> anyhow::Result<()>
 
 #[tokio::test]
 async fn every_write_replays_under_its_request_id_and_refuses_another_body() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     // A write with no replay table of its own: the dashboard's create-replica.
     let path = format!("/api/agents/{agent}/replicas");
     let first = post(&t, &path, &token, Some("replica-1"), r#"{"target_pool_id": ""}"#).await?;

@@ -5,10 +5,8 @@ type Case<'a> = (&'a str, String, &'a str, Option<String>, u16, &'a str);
 
 #[tokio::test]
 async fn bad_input_gets_a_typed_4xx_and_never_a_5xx() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let (_, other_token) = t.tenant("other").await?;
-    let agent = t.register(&token).await?;
     let hb = fixture_body("post_heartbeat")?.to_string();
     let path = format!("/api/agents/{agent}/heartbeat");
 
@@ -90,9 +88,7 @@ async fn bad_input_gets_a_typed_4xx_and_never_a_5xx() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn oversized_bodies_unknown_routes_and_methods_get_json_errors() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let huge = format!("{{\"status\": \"online\", \"pad\": \"{}\"}}", "x".repeat(2 << 20));
     let (status, _, body) =
         t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&huge)).await?;

@@ -106,14 +106,7 @@ async fn every_metric_a_dashboard_or_alert_uses_is_exported_by_a_running_stack()
     let deadline =
         (chrono::Utc::now() + chrono::Duration::seconds(120)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let notice = json!({"instance_id": "i-metrics", "termination_time": deadline});
-    let (status, _, answer) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{noticed}/termination-imminent"),
-            &token,
-            Some(&notice.to_string()),
-        )
-        .await?;
+    let (status, answer) = t.notice(&noticed, &token, &notice.to_string()).await?;
     anyhow::ensure!(status == 200, "{answer}");
     // A computed savings day (the daily job would write it).
     sea_orm::ConnectionTrait::execute_unprepared(

@@ -98,16 +98,8 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
     .await?;
     let token = fleet.tenants().first().map(|x| x.token.clone()).unwrap_or_default();
 
-    eventually(
-        "the agent registered as PRIMARY",
-        Duration::from_secs(40),
-        || async {
-            let n = t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'").await?;
-            Ok((n == 1, format!("{n} primaries")))
-        },
-        |(done, _)| *done,
-    )
-    .await?;
+    let primaries = "SELECT count(*) FROM lifecycle.instances WHERE role = 'PRIMARY'";
+    t.count_when("the agent registered as PRIMARY", Duration::from_secs(40), primaries, |n| n == 1).await?;
     let agent = text(&t, "SELECT agent_id::text FROM lifecycle.agents LIMIT 1").await?;
     assert_eq!(text(&t, "SELECT az FROM lifecycle.agents LIMIT 1").await?, own_az);
 
@@ -192,21 +184,9 @@ async fn auto_switch_moves_a_v4_group_to_the_cheaper_pool_and_realises_savings()
         |(done, _)| *done,
     )
     .await?;
-    eventually(
-        "decision events published",
-        Duration::from_secs(20),
-        || async {
-            let n = t
-                .count(
-                    "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
-             AND event_type IN ('spot.v1.DecisionMade', 'spot.v1.DecisionExecuted')",
-                )
-                .await?;
-            Ok((n == 2, format!("{n} event types published")))
-        },
-        |(done, _)| *done,
-    )
-    .await?;
+    let published = "SELECT count(DISTINCT event_type) FROM decisions.outbox WHERE published_at IS NOT NULL
+             AND event_type IN ('spot.v1.DecisionMade', 'spot.v1.DecisionExecuted')";
+    t.count_when("decision events published", Duration::from_secs(20), published, |n| n == 2).await?;
     // The operator API shows the decision with its outcome.
     let group = text(&t, "SELECT group_id::text FROM decisions.decisions LIMIT 1").await?;
     let (status, _, page) = t.send("GET", &format!("/api/decisions?group_id={group}"), &token, None).await?;

@@ -27,6 +27,22 @@ fn compose_services(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// docker-compose.yml and its top-level services.
+fn compose() -> anyhow::Result<(String, Vec<(String, String)>)> {
+    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
+    let services = compose_services(&text);
+    Ok((text, services))
+}
+
+/// The block of compose service `name`.
+fn service_block<'a>(services: &'a [(String, String)], name: &str) -> anyhow::Result<&'a str> {
+    services
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, b)| b.as_str())
+        .ok_or_else(|| anyhow::anyhow!("docker-compose.yml has no service {name}"))
+}
+
 /// Keys of `environment:` maps in a block (`KEY: value` lines).
 fn env_names(block: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -56,13 +72,9 @@ fn env_names(block: &str) -> Vec<String> {
 
 #[test]
 fn every_service_binary_has_a_compose_service_with_known_env_and_readiness() -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
-    let services = compose_services(&text);
+    let (text, services) = compose()?;
     for svc in SERVICES {
-        let (_, block) = services
-            .iter()
-            .find(|(name, _)| name == svc)
-            .ok_or_else(|| anyhow::anyhow!("docker-compose.yml has no service {svc}"))?;
+        let block = service_block(&services, svc)?;
         assert!(block.contains(&format!("spot-{svc}")), "{svc} must run the spot-{svc} binary");
         assert!(block.contains("/readyz"), "{svc} needs a healthcheck on /readyz");
         assert!(block.contains("condition: service_healthy"), "{svc} must depend on healthy services");
@@ -202,13 +214,9 @@ const MONITORING: [&str; 3] = ["prometheus", "grafana", "jaeger"];
 
 #[test]
 fn the_monitoring_profile_mounts_files_that_exist_and_scrapes_every_service() -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(repo_root().join("docker-compose.yml"))?;
-    let services = compose_services(&text);
+    let (text, services) = compose()?;
     for name in MONITORING {
-        let (_, block) = services
-            .iter()
-            .find(|(n, _)| n == name)
-            .ok_or_else(|| anyhow::anyhow!("compose has no {name} service"))?;
+        let block = service_block(&services, name)?;
         assert!(
             block.contains("profiles: [\"monitoring\"]"),
             "{name} belongs to the monitoring profile only"
@@ -226,10 +234,7 @@ fn the_monitoring_profile_mounts_files_that_exist_and_scrapes_every_service() ->
     // Prometheus scrapes each service on the HTTP port compose gives it.
     let scrape = std::fs::read_to_string(repo_root().join("deploy/prometheus/prometheus.yml"))?;
     for svc in SERVICES {
-        let (_, block) = services
-            .iter()
-            .find(|(n, _)| n == svc)
-            .ok_or_else(|| anyhow::anyhow!("compose has no {svc} service"))?;
+        let block = service_block(&services, svc)?;
         let port = block
             .lines()
             .find_map(|l| {

@@ -146,15 +146,10 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
         AGENTS as i64,
         "every first instance is its group's PRIMARY"
     );
-    eventually(
-        "heartbeats reach lifecycle",
-        Duration::from_secs(30),
-        || async {
-            let n = t.count("SELECT count(*) FROM lifecycle.agents WHERE heartbeat_count > 0").await?;
-            Ok((n == AGENTS as i64, format!("{n} agents with heartbeats")))
-        },
-        |(done, _)| *done,
-    )
+    let with_heartbeats = "SELECT count(*) FROM lifecycle.agents WHERE heartbeat_count > 0";
+    t.count_when("heartbeats reach lifecycle", Duration::from_secs(30), with_heartbeats, |n| {
+        n == AGENTS as i64
+    })
     .await?;
 
     // 2. An operator switches ten PRIMARYs: half to on-demand, half to a spot pool in another AZ.
@@ -339,15 +334,7 @@ async fn a_simulated_fleet_switches_goes_offline_and_reinstalls() -> anyhow::Res
     // 5. A graceful stop: every agent sends its shutdown heartbeat and is OFFLINE at once.
     let last = fleet.shutdown(true).await?;
     assert_no_client_errors(&last);
-    eventually(
-        "every agent offline",
-        Duration::from_secs(20),
-        || async {
-            let n = t.count("SELECT count(*) FROM lifecycle.agents WHERE status = 'online'").await?;
-            Ok((n == 0, format!("{n} still online")))
-        },
-        |(done, _)| *done,
-    )
-    .await?;
+    let online = "SELECT count(*) FROM lifecycle.agents WHERE status = 'online'";
+    t.count_when("every agent offline", Duration::from_secs(20), online, |n| n == 0).await?;
     Ok(())
 }

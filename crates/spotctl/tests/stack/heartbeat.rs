@@ -3,9 +3,7 @@ use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_heartbeat_posted_over_http_is_visible_in_lifecycle_within_one_second() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     assert_eq!(t.heartbeat_count(&agent).await?, Some((0, "online".into())));
 
     let body = fixture_body("post_heartbeat")?.to_string();
@@ -26,9 +24,7 @@ async fn a_heartbeat_posted_over_http_is_visible_in_lifecycle_within_one_second(
 
 #[tokio::test]
 async fn the_shutdown_heartbeat_takes_the_agent_offline_at_once() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let body = fixture_body("post_heartbeat_shutdown")?.to_string();
     let (status, _, _) =
         t.send("POST", &format!("/api/agents/{agent}/heartbeat"), &token, Some(&body)).await?;
@@ -41,9 +37,7 @@ async fn the_shutdown_heartbeat_takes_the_agent_offline_at_once() -> anyhow::Res
 
 #[tokio::test]
 async fn every_registration_mints_a_new_agent_id() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let a = t.register(&token).await?;
+    let (t, token, a) = TestStack::with_agent("acme").await?;
     let b = t.register(&token).await?;
     assert_ne!(a, b);
     let body = fixture_body("post_agents_register")?.to_string();

@@ -50,10 +50,8 @@ async fn fingerprint(t: &TestStack) -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn another_tenants_token_gets_404_and_changes_nothing() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, owner) = t.tenant("owner").await?;
+    let (t, _owner, agent) = TestStack::with_agent("owner").await?;
     let (_, intruder) = t.tenant("intruder").await?;
-    let agent = t.register(&owner).await?;
     // Give the lifecycle consumer a heartbeat to have applied, so counts are settled.
     let before = fingerprint(&t).await?;
     for (method, path, body) in calls(&agent) {
@@ -73,9 +71,7 @@ async fn another_tenants_token_gets_404_and_changes_nothing() -> anyhow::Result<
 
 #[tokio::test]
 async fn the_same_request_id_twice_queues_one_command_with_identical_answers() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let send = || async {
         let resp = t
             .http
@@ -91,19 +87,13 @@ async fn the_same_request_id_twice_queues_one_command_with_identical_answers() -
     let second = send().await?;
     assert_eq!(first.0, 201);
     assert_eq!(first, second, "a retry must get the identical answer");
-    let (_, _, list) = t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let list = t.pending_commands(&agent, &token).await?;
     assert_eq!(list.as_array().map(Vec::len), Some(1));
     assert_eq!(list[0]["target_mode"], "ondemand");
     // Without a request id it is the field dashboard's call (docs/CLIENT_DASHBOARD.md):
     // queued as a new command and answered 200, not refused.
-    let (status, _, body) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{agent}/issue-switch-command"),
-            &token,
-            Some(r#"{"target_mode": "spot"}"#),
-        )
-        .await?;
+    let (status, body) =
+        t.agent_post(&agent, "issue-switch-command", &token, r#"{"target_mode": "spot"}"#).await?;
     assert_eq!((status, body["success"].as_bool()), (200, Some(true)), "{body}");
     Ok(())
 }

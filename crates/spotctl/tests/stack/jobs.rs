@@ -27,8 +27,7 @@ async fn group_with_zombie(t: &TestStack, token: &str) -> anyhow::Result<String>
 
 #[tokio::test]
 async fn zombies_past_retention_become_terminated_once() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     group_with_zombie(&t, &token).await?;
     assert_eq!(t.count("SELECT count(*) FROM lifecycle.instances WHERE role = 'ZOMBIE'").await?, 1);
     assert_eq!(zombies::sweep(&t.db, Duration::from_secs(3600)).await?, 0, "not due yet");
@@ -45,9 +44,7 @@ async fn zombies_past_retention_become_terminated_once() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn inventory_records_unknown_and_flags_missing_instances() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let body = json!({"instance_id": "i-standby", "status": "ready"}).to_string();
     let (status, _, _) =
         t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body)).await?;
@@ -82,8 +79,7 @@ async fn inventory_records_unknown_and_flags_missing_instances() -> anyhow::Resu
 
 #[tokio::test]
 async fn cleanup_reports_are_logged_but_not_from_zombies() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     let agent = group_with_zombie(&t, &token).await?; // this agent now sits on a ZOMBIE
     let (_, other) = t.tenant("other").await?;
     let active = t.register(&other).await?;
@@ -99,13 +95,8 @@ async fn cleanup_reports_are_logged_but_not_from_zombies() -> anyhow::Result<()>
         1,
         "the ZOMBIE's report is not stored"
     );
-    let (status, _, _) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{active}/pricing-report"),
-            &other,
-            Some(&fixture_body("post_pricing-report")?.to_string()),
-        )
+    let (status, _) = t
+        .agent_post(&active, "pricing-report", &other, &fixture_body("post_pricing-report")?.to_string())
         .await?;
     assert_eq!(status, 200);
     Ok(())

@@ -187,6 +187,20 @@ impl Manifests {
         })
     }
 
+    /// The Deployment and container running each service's binary; a
+    /// service without one is noted in `problems`.
+    fn service_deployments(&self, problems: &mut Vec<String>) -> Vec<(&'static str, &Doc, &Value)> {
+        let found = SERVICES.into_iter().map(|svc| (svc, self.deployment_running(svc)));
+        found
+            .filter_map(|(svc, running)| {
+                if running.is_none() {
+                    problems.push(format!("no Deployment has a container whose command runs spot-{svc}"));
+                }
+                running.map(|(dep, container)| (svc, dep, container))
+            })
+            .collect()
+    }
+
     /// Every (Deployment, container) pair.
     fn containers(&self) -> Vec<(&Doc, &Value)> {
         self.of_kind("Deployment")
@@ -300,190 +314,192 @@ fn listen_port(
     port
 }
 
-fn assert_no_problems(what: &str, problems: &[String]) {
+/// Loads the manifests, lets `find` note every problem, and fails listing
+/// them under `what`.
+fn check(what: &str, find: impl FnOnce(&Manifests, &mut Vec<String>)) {
+    let m = Manifests::load();
+    let mut problems = Vec::new();
+    find(&m, &mut problems);
     assert!(problems.is_empty(), "deploy/k8s: {what}:\n  {}", problems.join("\n  "));
 }
 
 #[test]
 fn every_service_binary_has_a_deployment_and_a_service() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    for svc in SERVICES {
-        let Some((dep, container)) = m.deployment_running(svc) else {
-            problems.push(format!("no Deployment has a container whose command runs spot-{svc}"));
-            continue;
-        };
-        let spec = &dep.value["spec"];
-        if container["image"].as_str() != Some(IMAGE) {
-            problems.push(format!("{svc}: image must be {IMAGE}, like compose"));
-        }
-        let want = if svc == "decisions" { 1 } else { 2 };
-        if spec["replicas"].as_u64() != Some(want) {
-            problems.push(format!("{svc}: replicas must be {want}, got {:?}", spec["replicas"]));
-        }
-        let pod_labels = &spec["template"]["metadata"]["labels"];
-        if !labels_match(&spec["selector"]["matchLabels"], pod_labels) {
-            problems.push(format!("{}: selector.matchLabels do not match the pod labels", dep.name()));
-        }
-        // Compose reaches services by name; the Service keeps that DNS name.
-        let Some(service) = m.find("Service", svc) else {
-            problems.push(format!("no Service named {svc}"));
-            continue;
-        };
-        if !labels_match(&service["spec"]["selector"], pod_labels) {
-            problems.push(format!("Service {svc} does not select the pods of Deployment {}", dep.name()));
-        }
-        let ports = seq(&service["spec"]["ports"]);
-        if ports.is_empty() {
-            problems.push(format!("Service {svc} exposes no port"));
-        }
-        for p in ports {
-            let target = p.get("targetPort").unwrap_or(&p["port"]);
-            match container_port(container, target) {
-                Some(cp) if container_ports(container).contains(&cp) => {}
-                _ => problems
-                    .push(format!("Service {svc}: targetPort {target:?} is not a containerPort of {svc}")),
+    check("services", |m, problems| {
+        for (svc, dep, container) in m.service_deployments(problems) {
+            let spec = &dep.value["spec"];
+            if container["image"].as_str() != Some(IMAGE) {
+                problems.push(format!("{svc}: image must be {IMAGE}, like compose"));
+            }
+            let want = if svc == "decisions" { 1 } else { 2 };
+            if spec["replicas"].as_u64() != Some(want) {
+                problems.push(format!("{svc}: replicas must be {want}, got {:?}", spec["replicas"]));
+            }
+            let pod_labels = &spec["template"]["metadata"]["labels"];
+            if !labels_match(&spec["selector"]["matchLabels"], pod_labels) {
+                problems.push(format!("{}: selector.matchLabels do not match the pod labels", dep.name()));
+            }
+            // Compose reaches services by name; the Service keeps that DNS name.
+            let Some(service) = m.find("Service", svc) else {
+                problems.push(format!("no Service named {svc}"));
+                continue;
+            };
+            if !labels_match(&service["spec"]["selector"], pod_labels) {
+                problems.push(format!("Service {svc} does not select the pods of Deployment {}", dep.name()));
+            }
+            let ports = seq(&service["spec"]["ports"]);
+            if ports.is_empty() {
+                problems.push(format!("Service {svc} exposes no port"));
+            }
+            for p in ports {
+                let target = p.get("targetPort").unwrap_or(&p["port"]);
+                match container_port(container, target) {
+                    Some(cp) if container_ports(container).contains(&cp) => {}
+                    _ => problems.push(format!(
+                        "Service {svc}: targetPort {target:?} is not a containerPort of {svc}"
+                    )),
+                }
             }
         }
-    }
-    assert_no_problems("services", &problems);
+    });
 }
 
 #[test]
 fn env_names_are_known_settings() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    let known = |name: &str| setting(name).is_some();
-    // Per-service database URLs are Secret keys each Deployment maps onto
-    // `DATABASE_URL` (secrets_come_only_from_a_secret checks the mapping).
-    let per_service_url =
-        |name: &str| SERVICES.iter().any(|s| name == format!("{}_DATABASE_URL", s.to_uppercase()));
-    for kind in ["ConfigMap", "Secret"] {
-        for doc in m.of_kind(kind) {
-            let names = m.keys_of(kind, doc.name()).unwrap_or_default();
-            if names.is_empty() {
-                problems.push(format!("{kind} {} is empty", doc.name()));
+    check("unknown settings", |m, problems| {
+        let known = |name: &str| setting(name).is_some();
+        // Per-service database URLs are Secret keys each Deployment maps onto
+        // `DATABASE_URL` (secrets_come_only_from_a_secret checks the mapping).
+        let per_service_url =
+            |name: &str| SERVICES.iter().any(|s| name == format!("{}_DATABASE_URL", s.to_uppercase()));
+        for kind in ["ConfigMap", "Secret"] {
+            for doc in m.of_kind(kind) {
+                let names = m.keys_of(kind, doc.name()).unwrap_or_default();
+                if names.is_empty() {
+                    problems.push(format!("{kind} {} is empty", doc.name()));
+                }
+                for name in names.keys().filter(|n| !(known(n) || (kind == "Secret" && per_service_url(n)))) {
+                    problems.push(format!(
+                        "{kind} {} ({}) has {name}, which the config does not read",
+                        doc.name(),
+                        doc.file
+                    ));
+                }
             }
-            for name in names.keys().filter(|n| !(known(n) || (kind == "Secret" && per_service_url(n)))) {
+        }
+        let containers = m.containers();
+        assert!(!containers.is_empty(), "no Deployment containers in deploy/k8s");
+        for (dep, container) in containers {
+            let env = m.env(container, problems);
+            for name in env.keys().filter(|n| !known(n)) {
                 problems.push(format!(
-                    "{kind} {} ({}) has {name}, which the config does not read",
-                    doc.name(),
-                    doc.file
+                    "Deployment {} ({}) sets {name}, which the config does not read",
+                    dep.name(),
+                    dep.file
                 ));
             }
         }
-    }
-    let containers = m.containers();
-    assert!(!containers.is_empty(), "no Deployment containers in deploy/k8s");
-    for (dep, container) in containers {
-        let env = m.env(container, &mut problems);
-        for name in env.keys().filter(|n| !known(n)) {
-            problems.push(format!(
-                "Deployment {} ({}) sets {name}, which the config does not read",
-                dep.name(),
-                dep.file
-            ));
-        }
-    }
-    assert_no_problems("unknown settings", &problems);
+    });
 }
 
 #[test]
 fn secrets_come_only_from_a_secret() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    let secret_names: Vec<&str> =
-        spotctl::settings::all().iter().filter(|s| s.secret).map(|s| s.env).collect();
-    assert!(secret_names.contains(&"DATABASE_URL") && secret_names.contains(&"SPOT_ADMIN_TOKEN"));
-    for cm in m.of_kind("ConfigMap") {
-        for key in keys(&cm.value["data"]) {
-            if secret_names.contains(&key.as_str()) {
-                problems.push(format!("ConfigMap {} holds the secret {key}", cm.name()));
+    check("secrets", |m, problems| {
+        let secret_names: Vec<&str> =
+            spotctl::settings::all().iter().filter(|s| s.secret).map(|s| s.env).collect();
+        assert!(secret_names.contains(&"DATABASE_URL") && secret_names.contains(&"SPOT_ADMIN_TOKEN"));
+        for cm in m.of_kind("ConfigMap") {
+            for key in keys(&cm.value["data"]) {
+                if secret_names.contains(&key.as_str()) {
+                    problems.push(format!("ConfigMap {} holds the secret {key}", cm.name()));
+                }
             }
         }
-    }
-    // The template must hold placeholders only, never a real credential.
-    let mut held = BTreeSet::new();
-    for secret in m.of_kind("Secret") {
-        if secret.value.get("data").is_some() {
-            problems
-                .push(format!("Secret {}: use stringData with placeholder values, not data", secret.name()));
-        }
-        for (k, v) in secret.value["stringData"].as_mapping().into_iter().flatten() {
-            let (key, value) = (scalar(k).unwrap_or_default(), scalar(v).unwrap_or_default());
-            if !value.contains("change-me") {
+        // The template must hold placeholders only, never a real credential.
+        let mut held = BTreeSet::new();
+        for secret in m.of_kind("Secret") {
+            if secret.value.get("data").is_some() {
                 problems.push(format!(
-                    "Secret {} key {key}: the template value must be a change-me placeholder",
+                    "Secret {}: use stringData with placeholder values, not data",
                     secret.name()
                 ));
             }
-            held.insert(key);
+            for (k, v) in secret.value["stringData"].as_mapping().into_iter().flatten() {
+                let (key, value) = (scalar(k).unwrap_or_default(), scalar(v).unwrap_or_default());
+                if !value.contains("change-me") {
+                    problems.push(format!(
+                        "Secret {} key {key}: the template value must be a change-me placeholder",
+                        secret.name()
+                    ));
+                }
+                held.insert(key);
+            }
         }
-    }
-    // One database role per service (deploy/postgres/roles.sql): each
-    // service's URL is its own key, naming its own `spot_<service>` role.
-    let own_key = database_url_key;
-    for name in SERVICES.iter().map(|s| own_key(s)).chain(["SPOT_ADMIN_TOKEN".to_owned()]) {
-        if !held.contains(&name) {
-            problems.push(format!("no Secret holds {name}"));
+        // One database role per service (deploy/postgres/roles.sql): each
+        // service's URL is its own key, naming its own `spot_<service>` role.
+        let own_key = database_url_key;
+        for name in SERVICES.iter().map(|s| own_key(s)).chain(["SPOT_ADMIN_TOKEN".to_owned()]) {
+            if !held.contains(&name) {
+                problems.push(format!("no Secret holds {name}"));
+            }
         }
-    }
-    for secret in m.of_kind("Secret") {
+        for secret in m.of_kind("Secret") {
+            for svc in SERVICES {
+                let url = scalar(&secret.value["stringData"][own_key(svc).as_str()]).unwrap_or_default();
+                if !url.is_empty() && !url.starts_with(&format!("postgres://spot_{svc}:")) {
+                    problems.push(format!(
+                        "Secret {}: {} must use the role spot_{svc}",
+                        secret.name(),
+                        own_key(svc)
+                    ));
+                }
+            }
+        }
         for svc in SERVICES {
-            let url = scalar(&secret.value["stringData"][own_key(svc).as_str()]).unwrap_or_default();
-            if !url.is_empty() && !url.starts_with(&format!("postgres://spot_{svc}:")) {
-                problems.push(format!(
-                    "Secret {}: {} must use the role spot_{svc}",
-                    secret.name(),
-                    own_key(svc)
-                ));
+            let Some((_, c)) = m.deployment_running(svc) else { continue };
+            let key = seq(&c["env"])
+                .iter()
+                .find(|e| e["name"].as_str() == Some("DATABASE_URL"))
+                .and_then(|e| e["valueFrom"]["secretKeyRef"]["key"].as_str());
+            if key != Some(own_key(svc).as_str()) {
+                problems.push(format!("{svc}: DATABASE_URL must come from the Secret key {}", own_key(svc)));
             }
         }
-    }
-    for svc in SERVICES {
-        let Some((_, c)) = m.deployment_running(svc) else { continue };
-        let key = seq(&c["env"])
-            .iter()
-            .find(|e| e["name"].as_str() == Some("DATABASE_URL"))
-            .and_then(|e| e["valueFrom"]["secretKeyRef"]["key"].as_str());
-        if key != Some(own_key(svc).as_str()) {
-            problems.push(format!("{svc}: DATABASE_URL must come from the Secret key {}", own_key(svc)));
-        }
-    }
-    for (dep, container) in m.containers() {
-        for entry in seq(&container["env"]) {
-            let name = entry["name"].as_str().unwrap_or_default();
-            if secret_names.contains(&name)
-                && (entry.get("value").is_some()
-                    || entry.get("valueFrom").and_then(|v| v.get("secretKeyRef")).is_none())
-            {
-                problems.push(format!(
-                    "Deployment {}: {name} must come from a secretKeyRef, not a literal",
-                    dep.name()
-                ));
+        for (dep, container) in m.containers() {
+            for entry in seq(&container["env"]) {
+                let name = entry["name"].as_str().unwrap_or_default();
+                if secret_names.contains(&name)
+                    && (entry.get("value").is_some()
+                        || entry.get("valueFrom").and_then(|v| v.get("secretKeyRef")).is_none())
+                {
+                    problems.push(format!(
+                        "Deployment {}: {name} must come from a secretKeyRef, not a literal",
+                        dep.name()
+                    ));
+                }
+            }
+            let env = m.env(container, problems);
+            for (name, var) in &env {
+                if secret_names.contains(&name.as_str()) && var.source != Source::Secret {
+                    problems.push(format!(
+                        "Deployment {}: {name} comes from {:?}, not a Secret",
+                        dep.name(),
+                        var.source
+                    ));
+                }
             }
         }
-        let env = m.env(container, &mut problems);
-        for (name, var) in &env {
-            if secret_names.contains(&name.as_str()) && var.source != Source::Secret {
-                problems.push(format!(
-                    "Deployment {}: {name} comes from {:?}, not a Secret",
-                    dep.name(),
-                    var.source
-                ));
-            }
-        }
-    }
-    // Who needs which secret, as in compose.
-    for (svc, needs) in SERVICES.iter().map(|s| (*s, "DATABASE_URL")).chain([("gateway", "SPOT_ADMIN_TOKEN")])
-    {
-        if let Some((_, c)) = m.deployment_running(svc)
-            && m.env(c, &mut Vec::new()).get(needs).map(|v| &v.source) != Some(&Source::Secret)
+        // Who needs which secret, as in compose.
+        for (svc, needs) in
+            SERVICES.iter().map(|s| (*s, "DATABASE_URL")).chain([("gateway", "SPOT_ADMIN_TOKEN")])
         {
-            problems.push(format!("{svc} must get {needs} from the Secret"));
+            if let Some((_, c)) = m.deployment_running(svc)
+                && m.env(c, &mut Vec::new()).get(needs).map(|v| &v.source) != Some(&Source::Secret)
+            {
+                problems.push(format!("{svc} must get {needs} from the Secret"));
+            }
         }
-    }
-    assert_no_problems("secrets", &problems);
+    });
 }
 
 #[test]
@@ -493,224 +509,222 @@ fn env_matches_docker_compose() {
     )
     .expect("docker-compose.yml is YAML");
     compose.apply_merge().expect("compose merge keys");
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    for svc in SERVICES {
-        let compose_env = &compose["services"][svc]["environment"];
-        let names = keys(compose_env);
-        assert!(
-            names.contains(&"DATABASE_URL".to_owned()),
-            "compose {svc}: merged environment lacks DATABASE_URL"
-        );
-        let Some((_, container)) = m.deployment_running(svc) else {
-            problems.push(format!("no Deployment runs spot-{svc}"));
-            continue;
-        };
-        let env = m.env(container, &mut problems);
-        for name in &names {
-            let Some(var) = env.get(name) else {
-                problems.push(format!("{svc}: compose sets {name}, the Deployment does not"));
+    check("compose parity", |m, problems| {
+        for svc in SERVICES {
+            let compose_env = &compose["services"][svc]["environment"];
+            let names = keys(compose_env);
+            assert!(
+                names.contains(&"DATABASE_URL".to_owned()),
+                "compose {svc}: merged environment lacks DATABASE_URL"
+            );
+            let Some((_, container)) = m.deployment_running(svc) else {
+                problems.push(format!("no Deployment runs spot-{svc}"));
                 continue;
             };
-            // Listen addresses carry over unchanged, and gRPC URLs reach the
-            // same service and port: the Services keep compose's names.
-            let want = scalar(&compose_env[name.as_str()]);
-            let same = if name.ends_with("_GRPC_URL") {
-                var.value.as_deref().and_then(grpc_target) == want.as_deref().and_then(grpc_target)
-            } else {
-                !name.ends_with("_ADDR") || var.value == want
-            };
-            if !same {
-                problems.push(format!("{svc}: {name} is {:?}, compose has {want:?}", var.value));
+            let env = m.env(container, problems);
+            for name in &names {
+                let Some(var) = env.get(name) else {
+                    problems.push(format!("{svc}: compose sets {name}, the Deployment does not"));
+                    continue;
+                };
+                // Listen addresses carry over unchanged, and gRPC URLs reach the
+                // same service and port: the Services keep compose's names.
+                let want = scalar(&compose_env[name.as_str()]);
+                let same = if name.ends_with("_GRPC_URL") {
+                    var.value.as_deref().and_then(grpc_target) == want.as_deref().and_then(grpc_target)
+                } else {
+                    !name.ends_with("_ADDR") || var.value == want
+                };
+                if !same {
+                    problems.push(format!("{svc}: {name} is {:?}, compose has {want:?}", var.value));
+                }
+            }
+            // The reverse for service-specific settings (shared ones live in the ConfigMap).
+            for (name, var) in &env {
+                if var.source == Source::Literal && !names.contains(name) {
+                    problems.push(format!("{svc}: sets {name}, which compose does not give it"));
+                }
             }
         }
-        // The reverse for service-specific settings (shared ones live in the ConfigMap).
-        for (name, var) in &env {
-            if var.source == Source::Literal && !names.contains(name) {
-                problems.push(format!("{svc}: sets {name}, which compose does not give it"));
-            }
-        }
-    }
-    assert_no_problems("compose parity", &problems);
+    });
 }
 
 #[test]
 fn probes_ports_and_metrics_use_the_http_port() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    for svc in SERVICES {
-        let Some((dep, container)) = m.deployment_running(svc) else {
-            problems.push(format!("no Deployment runs spot-{svc}"));
-            continue;
-        };
-        let env = m.env(container, &mut problems);
-        let ports = container_ports(container);
-        let Some(http) = listen_port(&env, &http_addr_env(svc), svc, &mut problems) else { continue };
-        if !ports.contains(&http) {
-            problems.push(format!("{svc}: HTTP port {http} is not a containerPort"));
-        }
-        if let Some(grpc_env) = grpc_addr_env(svc)
-            && let Some(grpc) = listen_port(&env, &grpc_env, svc, &mut problems)
-            && !ports.contains(&grpc)
-        {
-            problems.push(format!("{svc}: gRPC port {grpc} is not a containerPort"));
-        }
-        // (probe, path, required): a startup probe is optional but, when
-        // present, must not restart a pod that is merely not ready yet.
-        let probes = [
-            ("readinessProbe", "/readyz", true),
-            ("livenessProbe", "/healthz", true),
-            ("startupProbe", "/healthz", false),
-        ];
-        for (probe, path, required) in probes {
-            let get = &container[probe]["httpGet"];
-            if container.get(probe).is_none() {
-                if required {
-                    problems.push(format!("{svc}: no {probe}"));
+    check("probes and ports", |m, problems| {
+        for (svc, dep, container) in m.service_deployments(problems) {
+            let env = m.env(container, problems);
+            let ports = container_ports(container);
+            let Some(http) = listen_port(&env, &http_addr_env(svc), svc, problems) else { continue };
+            if !ports.contains(&http) {
+                problems.push(format!("{svc}: HTTP port {http} is not a containerPort"));
+            }
+            if let Some(grpc_env) = grpc_addr_env(svc)
+                && let Some(grpc) = listen_port(&env, &grpc_env, svc, problems)
+                && !ports.contains(&grpc)
+            {
+                problems.push(format!("{svc}: gRPC port {grpc} is not a containerPort"));
+            }
+            // (probe, path, required): a startup probe is optional but, when
+            // present, must not restart a pod that is merely not ready yet.
+            let probes = [
+                ("readinessProbe", "/readyz", true),
+                ("livenessProbe", "/healthz", true),
+                ("startupProbe", "/healthz", false),
+            ];
+            for (probe, path, required) in probes {
+                let get = &container[probe]["httpGet"];
+                if container.get(probe).is_none() {
+                    if required {
+                        problems.push(format!("{svc}: no {probe}"));
+                    }
+                    continue;
                 }
-                continue;
+                if get["path"].as_str() != Some(path) {
+                    problems.push(format!("{svc}: {probe} must GET {path}, not {:?}", get["path"]));
+                }
+                if container_port(container, &get["port"]) != Some(http) {
+                    problems
+                        .push(format!("{svc}: {probe} port {:?} is not the HTTP port {http}", get["port"]));
+                }
             }
-            if get["path"].as_str() != Some(path) {
-                problems.push(format!("{svc}: {probe} must GET {path}, not {:?}", get["path"]));
-            }
-            if container_port(container, &get["port"]) != Some(http) {
-                problems.push(format!("{svc}: {probe} port {:?} is not the HTTP port {http}", get["port"]));
+            let ann = &dep.value["spec"]["template"]["metadata"]["annotations"];
+            let want = [
+                ("prometheus.io/scrape", "true".to_owned()),
+                ("prometheus.io/port", http.to_string()),
+                ("prometheus.io/path", "/metrics".to_owned()),
+            ];
+            for (key, value) in want {
+                if ann[key].as_str() != Some(value.as_str()) {
+                    problems.push(format!(
+                        "{svc}: pod annotation {key} must be the string {value:?}, got {:?}",
+                        ann[key]
+                    ));
+                }
             }
         }
-        let ann = &dep.value["spec"]["template"]["metadata"]["annotations"];
-        let want = [
-            ("prometheus.io/scrape", "true".to_owned()),
-            ("prometheus.io/port", http.to_string()),
-            ("prometheus.io/path", "/metrics".to_owned()),
-        ];
-        for (key, value) in want {
-            if ann[key].as_str() != Some(value.as_str()) {
-                problems.push(format!(
-                    "{svc}: pod annotation {key} must be the string {value:?}, got {:?}",
-                    ann[key]
-                ));
-            }
-        }
-    }
-    assert_no_problems("probes and ports", &problems);
+    });
 }
 
 #[test]
 fn grpc_urls_point_at_existing_services_and_ports() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    let mut checked = BTreeSet::new();
-    for (dep, container) in m.containers() {
-        for (name, var) in m.env(container, &mut problems) {
-            if !name.ends_with("_GRPC_URL") {
-                continue;
+    check("gRPC URLs", |m, problems| {
+        let mut checked = BTreeSet::new();
+        for (dep, container) in m.containers() {
+            for (name, var) in m.env(container, problems) {
+                if !name.ends_with("_GRPC_URL") {
+                    continue;
+                }
+                let from = dep.name();
+                let Some(url) = var.value else {
+                    problems.push(format!("{from}: {name} has no literal value"));
+                    continue;
+                };
+                let Some((service_name, port)) = grpc_target(&url) else {
+                    problems.push(format!("{from}: {name}={url} is not http://service:port"));
+                    continue;
+                };
+                let service_name = service_name.as_str();
+                // SPOT_PRICING_GRPC_URL must reach pricing, and so on.
+                if name != format!("SPOT_{}_GRPC_URL", service_name.to_uppercase()) {
+                    problems.push(format!("{from}: {name}={url} points at {service_name}"));
+                }
+                let Some(service) = m.find("Service", service_name) else {
+                    problems.push(format!("{from}: {name}={url} names no Service in deploy/k8s"));
+                    continue;
+                };
+                let Some(sp) =
+                    seq(&service["spec"]["ports"]).iter().find(|p| p["port"].as_u64() == Some(port))
+                else {
+                    problems.push(format!(
+                        "{from}: {name}={url}: Service {service_name} does not expose port {port}"
+                    ));
+                    continue;
+                };
+                // Follow the Service to its pods: the target must be the port the
+                // backend's gRPC server listens on.
+                let target = sp.get("targetPort").unwrap_or(&sp["port"]);
+                let backend = m.containers().into_iter().find(|(d, _)| {
+                    labels_match(
+                        &service["spec"]["selector"],
+                        &d.value["spec"]["template"]["metadata"]["labels"],
+                    )
+                });
+                let Some((bdep, bcontainer)) = backend else {
+                    problems.push(format!("{from}: {name}: Service {service_name} selects no Deployment"));
+                    continue;
+                };
+                let listens = grpc_addr_env(service_name).and_then(|e| {
+                    m.env(bcontainer, problems)
+                        .get(&e)
+                        .and_then(|v| v.value.clone())
+                        .and_then(|a| addr_port(&a))
+                });
+                let target_port = container_port(bcontainer, target);
+                if target_port.is_none() || target_port != listens.map(u64::from) {
+                    problems.push(format!(
+                        "{from}: {name}={url}: Service {service_name} port {port} targets {target:?} ({target_port:?}), \
+                         but {} serves gRPC on {listens:?}",
+                        bdep.name()
+                    ));
+                }
+                checked.insert(name);
             }
-            let from = dep.name();
-            let Some(url) = var.value else {
-                problems.push(format!("{from}: {name} has no literal value"));
-                continue;
-            };
-            let Some((service_name, port)) = grpc_target(&url) else {
-                problems.push(format!("{from}: {name}={url} is not http://service:port"));
-                continue;
-            };
-            let service_name = service_name.as_str();
-            // SPOT_PRICING_GRPC_URL must reach pricing, and so on.
-            if name != format!("SPOT_{}_GRPC_URL", service_name.to_uppercase()) {
-                problems.push(format!("{from}: {name}={url} points at {service_name}"));
-            }
-            let Some(service) = m.find("Service", service_name) else {
-                problems.push(format!("{from}: {name}={url} names no Service in deploy/k8s"));
-                continue;
-            };
-            let Some(sp) = seq(&service["spec"]["ports"]).iter().find(|p| p["port"].as_u64() == Some(port))
-            else {
-                problems.push(format!(
-                    "{from}: {name}={url}: Service {service_name} does not expose port {port}"
-                ));
-                continue;
-            };
-            // Follow the Service to its pods: the target must be the port the
-            // backend's gRPC server listens on.
-            let target = sp.get("targetPort").unwrap_or(&sp["port"]);
-            let backend = m.containers().into_iter().find(|(d, _)| {
-                labels_match(&service["spec"]["selector"], &d.value["spec"]["template"]["metadata"]["labels"])
-            });
-            let Some((bdep, bcontainer)) = backend else {
-                problems.push(format!("{from}: {name}: Service {service_name} selects no Deployment"));
-                continue;
-            };
-            let listens = grpc_addr_env(service_name).and_then(|e| {
-                m.env(bcontainer, &mut problems)
-                    .get(&e)
-                    .and_then(|v| v.value.clone())
-                    .and_then(|a| addr_port(&a))
-            });
-            let target_port = container_port(bcontainer, target);
-            if target_port.is_none() || target_port != listens.map(u64::from) {
-                problems.push(format!(
-                    "{from}: {name}={url}: Service {service_name} port {port} targets {target:?} ({target_port:?}), \
-                     but {} serves gRPC on {listens:?}",
-                    bdep.name()
-                ));
-            }
-            checked.insert(name);
         }
-    }
-    // The gateway calls all three gRPC services; emergency calls lifecycle.
-    for name in ["SPOT_LIFECYCLE_GRPC_URL", "SPOT_EMERGENCY_GRPC_URL", "SPOT_PRICING_GRPC_URL"] {
-        if !checked.contains(name) {
-            problems.push(format!("no Deployment sets {name}"));
+        // The gateway calls all three gRPC services; emergency calls lifecycle.
+        for name in ["SPOT_LIFECYCLE_GRPC_URL", "SPOT_EMERGENCY_GRPC_URL", "SPOT_PRICING_GRPC_URL"] {
+            if !checked.contains(name) {
+                problems.push(format!("no Deployment sets {name}"));
+            }
         }
-    }
-    assert_no_problems("gRPC URLs", &problems);
+    });
 }
 
 #[test]
 fn pods_drain_on_shutdown_and_run_locked_down() {
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    let deployments: Vec<&Doc> = m.of_kind("Deployment").collect();
-    assert!(deployments.len() >= SERVICES.len(), "expected a Deployment per service");
-    for dep in deployments {
-        let name = dep.name();
-        let pod = &dep.value["spec"]["template"]["spec"];
-        for container in seq(&pod["containers"]) {
-            let env = m.env(container, &mut problems);
-            let default = setting("SPOT_SHUTDOWN_GRACE_SECS").map(|s| s.default).unwrap_or("20");
-            let grace: u64 = env
-                .get("SPOT_SHUTDOWN_GRACE_SECS")
-                .and_then(|v| v.value.clone())
-                .unwrap_or_else(|| default.to_owned())
-                .parse()
-                .expect("SPOT_SHUTDOWN_GRACE_SECS is a number");
-            match pod["terminationGracePeriodSeconds"].as_u64() {
-                Some(t) if t > grace => {}
-                t => problems.push(format!(
-                    "{name}: terminationGracePeriodSeconds {t:?} must be above SPOT_SHUTDOWN_GRACE_SECS ({grace})"
-                )),
-            }
-            let sc = &container["securityContext"];
-            let non_root = sc["runAsNonRoot"].as_bool().or(pod["securityContext"]["runAsNonRoot"].as_bool());
-            if non_root != Some(true) {
-                problems.push(format!("{name}: runAsNonRoot must be true"));
-            }
-            if sc["readOnlyRootFilesystem"].as_bool() != Some(true) {
-                problems.push(format!("{name}: readOnlyRootFilesystem must be true"));
-            }
-            if sc["allowPrivilegeEscalation"].as_bool() != Some(false) {
-                problems.push(format!("{name}: allowPrivilegeEscalation must be false"));
-            }
-            for section in ["requests", "limits"] {
-                for resource in ["cpu", "memory"] {
-                    if scalar(&container["resources"][section][resource]).is_none() {
-                        problems.push(format!("{name}: resources.{section}.{resource} is missing"));
+    check("pod hardening", |m, problems| {
+        let deployments: Vec<&Doc> = m.of_kind("Deployment").collect();
+        assert!(deployments.len() >= SERVICES.len(), "expected a Deployment per service");
+        for dep in deployments {
+            let name = dep.name();
+            let pod = &dep.value["spec"]["template"]["spec"];
+            for container in seq(&pod["containers"]) {
+                let env = m.env(container, problems);
+                let default = setting("SPOT_SHUTDOWN_GRACE_SECS").map(|s| s.default).unwrap_or("20");
+                let grace: u64 = env
+                    .get("SPOT_SHUTDOWN_GRACE_SECS")
+                    .and_then(|v| v.value.clone())
+                    .unwrap_or_else(|| default.to_owned())
+                    .parse()
+                    .expect("SPOT_SHUTDOWN_GRACE_SECS is a number");
+                match pod["terminationGracePeriodSeconds"].as_u64() {
+                    Some(t) if t > grace => {}
+                    t => problems.push(format!(
+                        "{name}: terminationGracePeriodSeconds {t:?} must be above SPOT_SHUTDOWN_GRACE_SECS ({grace})"
+                    )),
+                }
+                let sc = &container["securityContext"];
+                let non_root =
+                    sc["runAsNonRoot"].as_bool().or(pod["securityContext"]["runAsNonRoot"].as_bool());
+                if non_root != Some(true) {
+                    problems.push(format!("{name}: runAsNonRoot must be true"));
+                }
+                if sc["readOnlyRootFilesystem"].as_bool() != Some(true) {
+                    problems.push(format!("{name}: readOnlyRootFilesystem must be true"));
+                }
+                if sc["allowPrivilegeEscalation"].as_bool() != Some(false) {
+                    problems.push(format!("{name}: allowPrivilegeEscalation must be false"));
+                }
+                for section in ["requests", "limits"] {
+                    for resource in ["cpu", "memory"] {
+                        if scalar(&container["resources"][section][resource]).is_none() {
+                            problems.push(format!("{name}: resources.{section}.{resource} is missing"));
+                        }
                     }
                 }
             }
         }
-    }
-    assert_no_problems("pod hardening", &problems);
+    });
 }
 
 #[test]
@@ -726,29 +740,28 @@ fn kustomization_lists_every_manifest_in_one_namespace() {
     );
     assert_eq!(kustomization["namespace"].as_str(), Some(NAMESPACE));
 
-    let m = Manifests::load();
-    let mut problems = Vec::new();
-    if m.find("Namespace", NAMESPACE).is_none() {
-        problems.push(format!("no Namespace {NAMESPACE}"));
-    }
-    for doc in &m.docs {
-        if doc.kind().is_empty() || doc.value["apiVersion"].as_str().is_none() || doc.name().is_empty() {
-            problems.push(format!("{}: a document lacks apiVersion, kind or metadata.name", doc.file));
+    check("kustomization", |m, problems| {
+        if m.find("Namespace", NAMESPACE).is_none() {
+            problems.push(format!("no Namespace {NAMESPACE}"));
         }
-        if doc.kind() != "Namespace" && doc.value["metadata"]["namespace"].as_str() != Some(NAMESPACE) {
-            problems.push(format!(
-                "{} {} ({}) is not in namespace {NAMESPACE}",
-                doc.kind(),
-                doc.name(),
-                doc.file
-            ));
+        for doc in &m.docs {
+            if doc.kind().is_empty() || doc.value["apiVersion"].as_str().is_none() || doc.name().is_empty() {
+                problems.push(format!("{}: a document lacks apiVersion, kind or metadata.name", doc.file));
+            }
+            if doc.kind() != "Namespace" && doc.value["metadata"]["namespace"].as_str() != Some(NAMESPACE) {
+                problems.push(format!(
+                    "{} {} ({}) is not in namespace {NAMESPACE}",
+                    doc.kind(),
+                    doc.name(),
+                    doc.file
+                ));
+            }
         }
-    }
-    let mut seen = BTreeSet::new();
-    for doc in &m.docs {
-        if !seen.insert((doc.kind().to_owned(), doc.name().to_owned())) {
-            problems.push(format!("{} {} is defined twice", doc.kind(), doc.name()));
+        let mut seen = BTreeSet::new();
+        for doc in &m.docs {
+            if !seen.insert((doc.kind().to_owned(), doc.name().to_owned())) {
+                problems.push(format!("{} {} is defined twice", doc.kind(), doc.name()));
+            }
         }
-    }
-    assert_no_problems("kustomization", &problems);
+    });
 }

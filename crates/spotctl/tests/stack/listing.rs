@@ -43,9 +43,7 @@ async fn listings_page_with_a_cursor_and_stay_inside_the_tenant() -> anyhow::Res
 
 #[tokio::test]
 async fn polling_is_served_from_the_cache() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     for _ in 0..10 {
         let (status, _, _) = t.send("GET", &format!("/api/agents/{agent}/config"), &token, None).await?;
         assert_eq!(status, 200);

@@ -1,15 +1,23 @@
 use crate::helpers::repo_root;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use spot_platform::Settings;
 use spot_platform::store::{Migrator, connect};
 use spot_testkit::{TestDatabase, TestNats};
 use std::time::Duration;
 
-#[tokio::test]
-async fn every_service_migrates_up_down_up_on_a_fresh_database() -> anyhow::Result<()> {
+/// A fresh database and NATS server, settings for them, and a connection
+/// (keep the first two while the test runs).
+async fn fresh() -> anyhow::Result<(TestDatabase, TestNats, Settings, DatabaseConnection)> {
     let database = TestDatabase::create().await?;
     let nats = TestNats::start().await?;
     let settings = spot_testkit::settings(&database, &nats)?;
     let db = connect(&settings, Duration::from_secs(5)).await?;
+    Ok((database, nats, settings, db))
+}
+
+#[tokio::test]
+async fn every_service_migrates_up_down_up_on_a_fresh_database() -> anyhow::Result<()> {
+    let (_database, _nats, settings, db) = fresh().await?;
     for (schema, migrations) in spotctl::migrate::all() {
         let m = Migrator::new(schema, migrations)?;
         assert_eq!(m.up(&db).await?, migrations.len() + 1, "{schema} up");
@@ -28,10 +36,7 @@ async fn every_service_migrates_up_down_up_on_a_fresh_database() -> anyhow::Resu
 
 #[tokio::test]
 async fn concurrent_migrators_do_not_collide() -> anyhow::Result<()> {
-    let database = TestDatabase::create().await?;
-    let nats = TestNats::start().await?;
-    let settings = spot_testkit::settings(&database, &nats)?;
-    let db = connect(&settings, Duration::from_secs(5)).await?;
+    let (_database, _nats, _settings, db) = fresh().await?;
     let m = Migrator::new(spot_lifecycle::SCHEMA, spot_lifecycle::MIGRATIONS)?;
     let (a, b, c) = tokio::join!(m.up(&db), m.up(&db), m.up(&db));
     assert_eq!(a? + b? + c?, spot_lifecycle::MIGRATIONS.len() + 1);

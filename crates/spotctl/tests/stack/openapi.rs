@@ -4,11 +4,21 @@
 use crate::helpers::*;
 use serde_json::Value;
 
-/// `(method, path)` of every `.route(...)` in the gateway's route table.
+/// `(method, path)` of every route in the gateway's route table: the
+/// `method "path" => handler` rows of its `routes!` lists and every other
+/// `.route(...)` call.
 fn registered_routes() -> anyhow::Result<Vec<(String, String)>> {
     let source = std::fs::read_to_string(repo_root().join("services/gateway/src/routes/mod.rs"))?;
     let flat: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = Vec::new();
+    let mut raw: Vec<(String, String)> = source
+        .lines()
+        .filter_map(|line| {
+            let (method, rest) = line.trim().split_once(" \"")?;
+            let (path, _) = rest.split_once("\" => ")?;
+            let known = ["get", "post", "put", "patch", "delete"].contains(&method);
+            known.then(|| (method.to_owned(), path.to_owned()))
+        })
+        .collect();
     // `web::resource("/path")...route(web::post()...)` (a route with its own
     // app data) names its path once, before its routes.
     let mut resource = String::new();
@@ -25,13 +35,19 @@ fn registered_routes() -> anyhow::Result<Vec<(String, String)>> {
             resource.as_str()
         };
         let method = call.split("web::").nth(1).and_then(|m| m.split('(').next()).unwrap_or_default();
-        // `{kind:groups|...}` is documented as `{kind}`.
-        let path = match path.split_once(':') {
-            Some((head, _)) if path.contains('{') => format!("{head}}}"),
-            _ => path.to_owned(),
-        };
-        out.push((method.to_owned(), path));
+        // The `routes!` macro's own `.route($path, web::$method()..)`.
+        if !method.starts_with('$') {
+            raw.push((method.to_owned(), path.to_owned()));
+        }
     }
+    // `{kind:groups|...}` is documented as `{kind}`.
+    let out: Vec<(String, String)> = raw
+        .into_iter()
+        .map(|(method, path)| match path.split_once(':') {
+            Some((head, _)) if path.contains('{') => (method, format!("{head}}}")),
+            _ => (method, path),
+        })
+        .collect();
     anyhow::ensure!(out.len() > 20, "route table not found");
     Ok(out)
 }

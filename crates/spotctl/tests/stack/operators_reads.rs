@@ -35,10 +35,8 @@ fn registered_instance() -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn enable_disable_and_the_kept_manual_replica() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let (_, other) = t.tenant("beta").await?;
-    let agent = t.register(&token).await?;
 
     let (status, off) = t.call("POST", &format!("/api/agents/{agent}/disable"), &token, None, None).await?;
     assert_eq!(
@@ -94,10 +92,8 @@ async fn enable_disable_and_the_kept_manual_replica() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn audit_cleanup_history_downtime_series_and_csv() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let (_, other) = t.tenant("beta").await?;
-    let agent = t.register(&token).await?;
 
     let cleanup = fixture_body("post_cleanup-report")?.to_string();
     let (status, answer) =
@@ -264,10 +260,8 @@ async fn spotctl_speaks_the_api_with_tables_json_and_its_errors() -> anyhow::Res
 
 #[tokio::test]
 async fn a_deleted_agent_is_told_enabled_false_once_then_not_found() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let (_, other) = t.tenant("beta").await?;
-    let agent = t.register(&token).await?;
     let (second, _replica) = t.second_gateway().await?;
     // Both replicas know the agent (and cache its owner and config).
     let config = format!("/api/agents/{agent}/config");

@@ -22,9 +22,7 @@ async fn staged(t: &TestStack) -> anyhow::Result<i64> {
 
 #[tokio::test]
 async fn reports_consolidate_into_history_with_provenance() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let hour = Utc::now().duration_trunc(ChronoDuration::hours(1))?;
     let (start, end) = (hour - ChronoDuration::hours(1), hour);
 

@@ -28,9 +28,7 @@ async fn ready_replica(t: &TestStack, token: &str, agent: &str, instance: &str) 
 
 #[tokio::test]
 async fn fifty_concurrent_promotions_one_winner() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let replica = ready_replica(&t, &token, &agent, "i-replica-1").await?;
     let path = format!("/api/agents/{agent}/replicas/{replica}/promote");
     let calls = (0..50).map(|_| t.send("POST", &path, &token, Some("{}")));
@@ -55,9 +53,7 @@ async fn fifty_concurrent_promotions_one_winner() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn stale_expected_version_loses_across_different_replicas() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let mut replicas = Vec::new();
     for i in 0..5 {
         replicas.push(ready_replica(&t, &token, &agent, &format!("i-r{i}")).await?);
@@ -85,9 +81,7 @@ async fn stale_expected_version_loses_across_different_replicas() -> anyhow::Res
 
 #[tokio::test]
 async fn settings_reject_auto_switch_with_manual_replica() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let path = format!("/api/agents/{agent}/settings");
     let patch = |b: serde_json::Value| {
         let path = path.clone();

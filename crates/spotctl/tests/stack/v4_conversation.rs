@@ -36,8 +36,7 @@ async fn scalar(t: &TestStack, sql: &str, arg: &str) -> anyhow::Result<Value> {
 
 #[tokio::test]
 async fn a_v4_agent_lives_through_a_manual_switch() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
 
     // 1. register, verbatim (client_token inside the body is ignored).
     let register = fixture_body("post_agents_register")?;

@@ -165,14 +165,7 @@ async fn a_heartbeat_and_a_termination_notice_each_make_one_connected_trace() ->
     for (agent, instance) in &noticed {
         let notice = json!({"instance_id": instance, "termination_time": deadline,
                             "detected_at": "2026-11-22T10:32:18.821076"});
-        let (status, _, answer) = t
-            .send(
-                "POST",
-                &format!("/api/agents/{agent}/termination-imminent"),
-                &token,
-                Some(&notice.to_string()),
-            )
-            .await?;
+        let (status, answer) = t.notice(agent, &token, &notice.to_string()).await?;
         assert_eq!(status, 200, "{answer}");
     }
     let notice_route = "/api/agents/{agent_id}/termination-imminent";

@@ -7,7 +7,6 @@ use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 const INSTANCE: &str = "i-0414c8d1bb16a226c";
 
@@ -26,16 +25,8 @@ async fn role(t: &TestStack, instance: &str) -> anyhow::Result<String> {
 #[tokio::test]
 async fn v4_notice_repeated_twenty_times_launches_one_replica_which_is_promoted_when_ready()
 -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
-    let path = format!("/api/agents/{agent}/termination-imminent");
-    let mut answers = Vec::new();
-    for _ in 0..20 {
-        let (status, _, answer) = t.send("POST", &path, &token, Some(&notice_body(120))).await?;
-        assert_eq!(status, 200, "{answer}");
-        answers.push(answer);
-    }
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
+    let answers = t.notices(&agent, &token, &notice_body(120), 20).await?;
     let truthy = answers.iter().filter(|a| a["create_emergency_replica"] == true).count();
     assert_eq!(truthy, 1, "exactly one replica instruction: {answers:?}");
     assert_eq!(answers[0]["create_emergency_replica"], true);
@@ -86,27 +77,21 @@ async fn v4_notice_repeated_twenty_times_launches_one_replica_which_is_promoted_
         .await?;
     assert_eq!((outbox["received"].as_i64(), outbox["changed"].as_i64()), (Some(1), Some(1)));
     // Later repeats report the outcome, never a new replica.
-    let (_, _, late) = t.send("POST", &path, &token, Some(&notice_body(100))).await?;
-    assert_eq!(
-        (late["create_emergency_replica"].as_bool(), late["action"].as_str()),
-        (Some(false), Some("promoted"))
-    );
+    let (_, late) = t.notice(&agent, &token, &notice_body(100)).await?;
+    assert_eq!(late["create_emergency_replica"], false, "{late}");
+    assert_eq!(late["action"], "promoted", "{late}");
     Ok(())
 }
 
 #[tokio::test]
 async fn a_ready_replica_is_promoted_in_the_same_request() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
-    let agent = t.register(&token).await?;
+    let (t, token, agent) = TestStack::with_agent("acme").await?;
     let body = json!({"instance_id": "i-standby", "replica_type": "manual", "pool_id": "t3.medium.us-east-1b", "status": "ready"});
     t.send("POST", &format!("/api/agents/{agent}/replicas"), &token, Some(&body.to_string())).await?;
     // Emergency learns the replica from lifecycle's event (its projection).
     t.row_when("SELECT count(*) AS n FROM emergency.group_replicas WHERE status = 'ready'", |v| v["n"] == 1)
         .await?;
-    let (status, _, answer) = t
-        .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(120)))
-        .await?;
+    let (status, answer) = t.notice(&agent, &token, &notice_body(120)).await?;
     assert_eq!(status, 200);
     assert_eq!(answer["create_emergency_replica"], false, "{answer}");
     assert_eq!((answer["action"].as_str(), answer["status"].as_str()), (Some("promoted"), Some("resolved")));
@@ -136,9 +121,7 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
            VALUES ('t3.medium.us-east-1a', 0.9, 'avoid', now())",
     )
     .await?;
-    let (_, _, answer) = t
-        .send("POST", &format!("/api/agents/{agent}/termination-imminent"), &token, Some(&notice_body(2)))
-        .await?;
+    let (_, answer) = t.notice(&agent, &token, &notice_body(2)).await?;
     assert_eq!(answer["create_emergency_replica"], false, "no same-pool replica in an avoid pool: {answer}");
     assert_eq!(
         (answer["action"].as_str(), answer["target_pool_id"].as_str()),
@@ -200,8 +183,7 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
     )
     .await?;
     assert_eq!(audited["n"], 2);
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(&agent, &token).await?;
     let list = pending.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 1, "{pending}");
     assert_eq!(
@@ -222,8 +204,7 @@ async fn a_missed_deadline_runs_the_fallback_chain_as_switch_commands_down_to_on
 
 #[tokio::test]
 async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     let mut reg = fixture_body("post_agents_register")?;
     reg["agent_version"] = "5.0.0".into();
     let (_, _, registered) = t.send("POST", "/api/agents/register", &token, Some(&reg.to_string())).await?;
@@ -247,8 +228,7 @@ async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> 
     assert_eq!(answers[0]["status"], "acknowledged");
     assert_eq!(answers[0]["action"], "prespin", "{answers:?}");
     assert!(answers[0]["risk_score"].is_f64());
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(&agent, &token).await?;
     let creates: Vec<&Value> = pending
         .as_array()
         .or_else(|| pending["commands"].as_array())
@@ -261,12 +241,12 @@ async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> 
 
     // A v4 agent hears only switch or monitor.
     let v4 = t.register(&token).await?;
-    let (_, _, a) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{v4}/rebalance-recommendation"),
+    let (_, a) = t
+        .agent_post(
+            &v4,
+            "rebalance-recommendation",
             &token,
-            Some(&fixture_body("post_rebalance-recommendation")?.to_string()),
+            &fixture_body("post_rebalance-recommendation")?.to_string(),
         )
         .await?;
     assert_eq!(a["action"], "monitor", "{a}");
@@ -276,26 +256,12 @@ async fn prespin_launches_one_replica_before_any_notice() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn two_emergency_instances_handle_each_notice_once() -> anyhow::Result<()> {
-    use spot_emergency::ops::{Emergency, Metrics, termination};
+    use crate::direct::emergency_ops;
+    use spot_emergency::ops::termination;
     let t = TestStack::start().await?;
     let (client, token) = t.tenant("acme").await?;
-    let lifecycle_url = format!(
-        "http://{}",
-        t.stack
-            .as_ref()
-            .and_then(|s| s.lifecycle.grpc_addr)
-            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
-    );
-    let instance = |_: u8| -> anyhow::Result<Emergency> {
-        Ok(Emergency {
-            db: t.db.clone(),
-            lifecycle: spot_emergency::lifecycle::Lifecycle::new(&lifecycle_url)
-                .map_err(anyhow::Error::msg)?,
-            metrics: Metrics::new(&prometheus::Registry::new())?,
-            default_deadline: Duration::from_secs(120),
-        })
-    };
-    let (a, b) = (instance(1)?, instance(2)?);
+    let instance = || emergency_ops(&t, &prometheus::Registry::new());
+    let (a, b) = (instance()?, instance()?);
     let mut agents = Vec::new();
     for i in 0..10 {
         let mut reg = fixture_body("post_agents_register")?;

@@ -8,7 +8,6 @@ use crate::helpers::*;
 use chrono::{Duration as ChronoDuration, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
-use std::time::Duration;
 
 /// Registers a v4 agent on `instance` in t3.medium / us-east-1a as its own group.
 async fn v4_agent(t: &TestStack, token: &str, instance: &str) -> anyhow::Result<String> {
@@ -39,11 +38,22 @@ async fn seed_safe_pool(t: &TestStack) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Pricing's risk advice on `pools` (`(pool, score, recommendation)`).
+async fn seed_risk(t: &TestStack, pools: &[(&str, f64, &str)]) -> anyhow::Result<()> {
+    for (pool, score, advice) in pools {
+        t.db.execute_unprepared(&format!(
+            "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at)
+             VALUES ('{pool}', {score}, '{advice}', now())"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_the_notice()
 -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     seed_safe_pool(&t).await?;
     let mut agents = Vec::new();
     for i in 0..4 {
@@ -52,12 +62,7 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
     let deadline = in_two_minutes();
     let mut answers = Vec::new();
     for (agent, instance) in &agents {
-        let path = format!("/api/agents/{agent}/termination-imminent");
-        for _ in 0..3 {
-            let (status, _, a) = t.send("POST", &path, &token, Some(&notice(instance, &deadline))).await?;
-            assert_eq!(status, 200, "{a}");
-            answers.push(a);
-        }
+        answers.extend(t.notices(agent, &token, &notice(instance, &deadline), 3).await?);
     }
     // Only the first notice, before the burst showed, may get a same-pool replica.
     let truthy = answers.iter().filter(|a| a["create_emergency_replica"] == true).count();
@@ -66,8 +71,7 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
     t.row_when("SELECT count(*) AS n FROM emergency.notices WHERE command_id IS NULL", |v| v["n"] == 0)
         .await?;
     for (agent, _) in &agents {
-        let (_, _, pending) =
-            t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+        let pending = t.pending_commands(agent, &token).await?;
         let list = pending.as_array().cloned().unwrap_or_default();
         assert_eq!(list.len(), 1, "exactly one switch command per notice: {pending}");
         let c = &list[0];
@@ -86,15 +90,12 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
     // The first agent runs its command: the switch report makes the new
     // instance PRIMARY and resolves the notice.
     let (agent, instance) = &agents[0];
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(agent, &token).await?;
     let command = pending[0]["id"].as_str().unwrap_or_default().to_owned();
     let mut report = fixture_body("post_switch-report")?;
     report["old_instance"]["instance_id"] = instance.as_str().into();
     report["new_instance"]["instance_id"] = "i-moved0".into();
-    let (status, _, r) = t
-        .send("POST", &format!("/api/agents/{agent}/switch-report"), &token, Some(&report.to_string()))
-        .await?;
+    let (status, r) = t.agent_post(agent, "switch-report", &token, &report.to_string()).await?;
     assert_eq!(status, 200, "{r}");
     let body = fixture_body("post_commands_command_id_executed")?.to_string();
     let (status, _, r) = t
@@ -108,24 +109,16 @@ async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_t
         .await?;
     assert_eq!(resolved["deadline_missed"], false);
     assert!(resolved["deadline_margin_ms"].as_i64().unwrap_or(0) > 60_000, "{resolved}");
-    let (_, _, late) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{agent}/termination-imminent"),
-            &token,
-            Some(&notice(instance, &deadline)),
-        )
-        .await?;
-    assert_eq!(
-        (late["create_emergency_replica"].as_bool(), late["status"].as_str()),
-        (Some(false), Some("resolved"))
-    );
+    let (_, late) = t.notice(agent, &token, &notice(instance, &deadline)).await?;
+    assert_eq!(late["create_emergency_replica"], false, "{late}");
+    assert_eq!(late["status"], "resolved", "{late}");
     Ok(())
 }
 
 #[tokio::test]
 async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Result<()> {
-    use spot_emergency::ops::{Emergency, Metrics, termination};
+    use crate::direct::emergency_ops;
+    use spot_emergency::ops::termination;
     let t = TestStack::start().await?;
     let (client, token) = t.tenant("acme").await?;
     let agent = v4_agent(&t, &token, "i-quiet").await?;
@@ -135,20 +128,8 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
         |v| v["n"] == 1,
     )
     .await?;
-    let lifecycle_url = format!(
-        "http://{}",
-        t.stack
-            .as_ref()
-            .and_then(|s| s.lifecycle.grpc_addr)
-            .ok_or_else(|| anyhow::anyhow!("no lifecycle"))?
-    );
     let registry = prometheus::Registry::new();
-    let em = Emergency {
-        db: t.db.clone(),
-        lifecycle: spot_emergency::lifecycle::Lifecycle::new(&lifecycle_url).map_err(anyhow::Error::msg)?,
-        metrics: Metrics::new(&registry)?,
-        default_deadline: Duration::from_secs(120),
-    };
+    let em = emergency_ops(&t, &registry)?;
     let calls = || -> u64 {
         registry
             .gather()
@@ -181,8 +162,7 @@ async fn a_repeated_notice_is_answered_without_calling_lifecycle() -> anyhow::Re
 
 #[tokio::test]
 async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     let (_, other) = t.tenant("globex").await?;
     seed_safe_pool(&t).await?;
     let agent = v4_agent(&t, &token, "i-odd").await?;
@@ -190,8 +170,7 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
 
     // Unknown and foreign agents: 404 with a stable code, nothing recorded.
     for (who, tok) in [(uuid::Uuid::now_v7().to_string(), token.as_str()), (agent.clone(), other.as_str())] {
-        let (status, _, err) =
-            t.send("POST", &format!("/api/agents/{who}/termination-imminent"), tok, Some(&body)).await?;
+        let (status, err) = t.notice(&who, tok, &body).await?;
         assert_eq!(status, 404, "{err}");
         assert_eq!(err["error"]["code"], "agent_not_found", "{err}");
     }
@@ -199,10 +178,7 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
 
     // An unreadable termination time: accepted, recorded as given, deadline now,
     // straight down the fallback chain; repeats add nothing.
-    let path = format!("/api/agents/{agent}/termination-imminent");
-    for _ in 0..3 {
-        let (status, _, a) = t.send("POST", &path, &token, Some(&notice("i-odd", "soon-ish"))).await?;
-        assert_eq!(status, 200, "{a}");
+    for a in t.notices(&agent, &token, &notice("i-odd", "soon-ish"), 3).await? {
         assert_eq!(a["create_emergency_replica"], false, "no time for a replica: {a}");
     }
     let n = t.row("SELECT * FROM emergency.notices").await?;
@@ -219,14 +195,7 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
     // A termination time already past: the same, for another agent.
     let late = v4_agent(&t, &token, "i-late").await?;
     let past = (Utc::now() - ChronoDuration::seconds(30)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let (status, _, a) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{late}/termination-imminent"),
-            &token,
-            Some(&notice("i-late", &past)),
-        )
-        .await?;
+    let (status, a) = t.notice(&late, &token, &notice("i-late", &past)).await?;
     assert_eq!(status, 200, "{a}");
     let n = t
         .row_when("SELECT * FROM emergency.notices WHERE instance_id = 'i-late'", |v| {
@@ -234,8 +203,7 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
         })
         .await?;
     assert_eq!((n["deadline_missed"].as_bool(), n["action"].as_str()), (Some(true), Some("switch")), "{n}");
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{late}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(&late, &token).await?;
     assert_eq!(
         pending.as_array().map(Vec::len),
         Some(1),
@@ -246,14 +214,9 @@ async fn bad_notices_are_refused_or_absorbed_never_a_5xx() -> anyhow::Result<()>
 
 #[tokio::test]
 async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     seed_safe_pool(&t).await?;
-    t.db.execute_unprepared(
-        "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at) VALUES
-           ('t3.medium.us-east-1a', 0.8, 'avoid', now()), ('t3.medium.us-east-1b', 0.1, 'safe', now())",
-    )
-    .await?;
+    seed_risk(&t, &[("t3.medium.us-east-1a", 0.8, "avoid"), ("t3.medium.us-east-1b", 0.1, "safe")]).await?;
     let set_switch = |agent: String| {
         let (http, url, token) =
             (t.http.clone(), t.url(&format!("/api/agents/{agent}/emergency-policy")), token.clone());
@@ -264,18 +227,10 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
     let mut rec = fixture_body("post_rebalance-recommendation")?;
     rec["instance_id"] = "i-rebal".into();
     for _ in 0..3 {
-        let (status, _, a) = t
-            .send(
-                "POST",
-                &format!("/api/agents/{agent}/rebalance-recommendation"),
-                &token,
-                Some(&rec.to_string()),
-            )
-            .await?;
+        let (status, a) = t.agent_post(&agent, "rebalance-recommendation", &token, &rec.to_string()).await?;
         assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
     }
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{agent}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(&agent, &token).await?;
     let list = pending.as_array().cloned().unwrap_or_default();
     assert_eq!(list.len(), 1, "once per recommendation: {pending}");
     assert_eq!(
@@ -286,29 +241,14 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
     // Under an open termination notice the notice's own command moves the group.
     let noticed = v4_agent(&t, &token, "i-noticed").await?;
     assert_eq!(set_switch(noticed.clone()).await?.status().as_u16(), 200);
-    let (_, _, a) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{noticed}/termination-imminent"),
-            &token,
-            Some(&notice("i-noticed", &in_two_minutes())),
-        )
-        .await?;
+    let (_, a) = t.notice(&noticed, &token, &notice("i-noticed", &in_two_minutes())).await?;
     assert_eq!(a["action"], "switch", "avoid pool: a switch, not a same-pool replica: {a}");
     rec["instance_id"] = "i-noticed".into();
-    let (_, _, a) = t
-        .send(
-            "POST",
-            &format!("/api/agents/{noticed}/rebalance-recommendation"),
-            &token,
-            Some(&rec.to_string()),
-        )
-        .await?;
+    let (_, a) = t.agent_post(&noticed, "rebalance-recommendation", &token, &rec.to_string()).await?;
     assert_eq!(a["action"], "monitor", "{a}");
     t.row_when("SELECT count(*) AS n FROM emergency.notices WHERE instance_id = 'i-noticed' AND kind = 'termination' AND command_id IS NULL", |v| v["n"] == 0)
         .await?;
-    let (_, _, pending) =
-        t.send("GET", &format!("/api/agents/{noticed}/pending-commands"), &token, None).await?;
+    let pending = t.pending_commands(&noticed, &token).await?;
     let priorities: Vec<i64> = pending
         .as_array()
         .map(|a| a.iter().filter_map(|c| c["priority"].as_i64()).collect())
@@ -322,18 +262,12 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
 /// idempotently, so the group still has exactly one switch command.
 #[tokio::test]
 async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Result<()> {
-    let t = TestStack::start().await?;
-    let (_, token) = t.tenant("acme").await?;
+    let (t, token) = TestStack::with_tenant("acme").await?;
     seed_safe_pool(&t).await?;
-    t.db.execute_unprepared(
-        "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at)
-         VALUES ('t3.medium.us-east-1a', 0.9, 'avoid', now())",
-    )
-    .await?;
+    seed_risk(&t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
     let agent = v4_agent(&t, &token, "i-lost").await?;
-    let path = format!("/api/agents/{agent}/termination-imminent");
     let body = notice("i-lost", &in_two_minutes());
-    let (status, _, a) = t.send("POST", &path, &token, Some(&body)).await?;
+    let (status, a) = t.notice(&agent, &token, &body).await?;
     assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
     let queued =
         t.row_when("SELECT command_id FROM emergency.notices", |v| v["command_id"].is_string()).await?;
@@ -342,7 +276,7 @@ async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Resul
          UPDATE emergency.notice_steps SET command_id = NULL",
     )
     .await?;
-    let (status, _, again) = t.send("POST", &path, &token, Some(&body)).await?;
+    let (status, again) = t.notice(&agent, &token, &body).await?;
     assert_eq!((status, again["create_emergency_replica"].as_bool()), (200, Some(false)), "{again}");
     let healed = t
         .row_when(

@@ -6,6 +6,7 @@
 /// The stack helpers of the test kit, under the name the tests use.
 use spot_testkit::stack as helpers;
 
+mod direct;
 mod emergency;
 mod emergency_v4;
 mod mass_interruption;

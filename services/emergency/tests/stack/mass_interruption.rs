@@ -7,17 +7,11 @@
 use crate::helpers::*;
 use sea_orm::ConnectionTrait;
 use spot_fleet_sim::agent::Behaviour;
-use spot_fleet_sim::cloud::{CloudConfig, InstanceTypeSpec, MassEventSpec};
+use spot_fleet_sim::cloud::CloudConfig;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
 use spot_platform::store::count;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use spot_testkit::primaries::{BAD_GROUPS, PrimaryWatch};
 use std::time::{Duration, Instant};
-
-/// Groups whose PRIMARY count is not exactly one.
-const BAD_GROUPS: &str = "SELECT count(*) FROM (SELECT g.id FROM lifecycle.groups g
-    LEFT JOIN lifecycle.instances i ON i.group_id = g.id AND i.role = 'PRIMARY'
-    GROUP BY g.id HAVING count(i.instance_id) <> 1) bad";
 
 #[tokio::test]
 async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> anyhow::Result<()> {
@@ -30,30 +24,10 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
     )
     .await?;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let (worst, scans) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
-    let watcher = {
-        let (db, stop, worst, scans) = (t.db.clone(), stop.clone(), worst.clone(), scans.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                if let Ok(bad) = count(&db, BAD_GROUPS).await {
-                    worst.fetch_max(bad, Ordering::Relaxed);
-                    scans.fetch_add(1, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        })
-    };
+    let watch = PrimaryWatch::start(t.db.clone());
 
     // 60 v4 agents over three AZs at 4x speed (a loaded 2-core machine keeps up); AZ a is reclaimed 90 s (22 s real) in.
-    let cloud = CloudConfig {
-        azs: ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec(),
-        instance_types: vec![InstanceTypeSpec::new("t3.medium", 0.0416)],
-        interruption_rate_per_hour: (0.0, 0.0),
-        rebalance_probability: 0.0,
-        mass_events: vec![MassEventSpec { az: "us-east-1a".into(), at: Duration::from_secs(90) }],
-        ..CloudConfig::default()
-    };
+    let cloud = CloudConfig::az_loss(Duration::from_secs(90));
     let cloud_cfg = cloud.clone();
     let fleet = Fleet::start(FleetConfig {
         agents: 60,
@@ -118,13 +92,12 @@ async fn an_az_reclaimed_at_once_keeps_one_primary_per_group_throughout() -> any
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
-    stop.store(true, Ordering::Relaxed);
-    watcher.await?;
+    let primaries = watch.stop().await?;
     let snapshot = fleet.shutdown(false).await?;
 
     assert!(total >= 10, "a third of 60 agents were in the reclaimed AZ, got {total} notices");
-    assert_eq!(worst.load(Ordering::Relaxed), 0, "a group had zero or two PRIMARYs during the event");
-    assert!(scans.load(Ordering::Relaxed) > 50, "the watcher ran throughout");
+    assert_eq!(primaries.worst, 0, "a group had zero or two PRIMARYs during the event");
+    assert!(primaries.scans > 50, "the watcher ran throughout");
     assert_eq!(
         count(&t.db, "SELECT count(*) FROM emergency.notices WHERE deadline_missed").await?,
         0,

@@ -170,18 +170,12 @@ impl Agent {
         let calls = match call.purpose {
             Purpose::Shutdown => Vec::new(),
             _ if self.life == Life::Stopped => Vec::new(),
-            Purpose::Command => {
-                let mut calls = match self.command.as_mut() {
-                    Some(op) => op.on_answer(call, &answer, now, cloud, &mut self.env),
-                    None => Vec::new(),
-                };
-                calls.extend(self.settle_ops());
-                calls
-            }
-            Purpose::Emergency => {
-                let mut calls = match self.emergency.as_mut() {
-                    Some(op) => op.on_answer(call, &answer, now, cloud, &mut self.env),
-                    None => Vec::new(),
+            Purpose::Command | Purpose::Emergency => {
+                let env = &mut self.env;
+                let mut calls = match (call.purpose, self.command.as_mut(), self.emergency.as_mut()) {
+                    (Purpose::Command, Some(op), _) => op.on_answer(call, &answer, now, cloud, env),
+                    (Purpose::Emergency, _, Some(op)) => op.on_answer(call, &answer, now, cloud, env),
+                    _ => Vec::new(),
                 };
                 calls.extend(self.settle_ops());
                 calls
