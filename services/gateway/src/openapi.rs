@@ -5,7 +5,7 @@
 //! metrics' route labels are built from it here.
 
 use crate::http::documented::EdgeLayers;
-use crate::routes::labels::RouteLabels;
+use crate::routes::labels::{RouteClass, RouteLabels};
 use crate::routes::{
     admin, agent_admin, agents, analytics, audit, client, client_dashboard, decisions, emergency, events,
     export, listing, notifications, polling, pricing, replica_costs, replicas, reports, settings, switching,
@@ -131,12 +131,34 @@ pub async fn serve() -> HttpResponse {
     }
 }
 
+/// Tags of the agents' calls (docs/HARDENING.md, "Load shedding").
+const AGENT_TAGS: [&str; 2] = ["agent v4", "agent"];
+
+/// An agent's route when one of its operations carries an agent tag.
+fn class_of(item: &utoipa::openapi::PathItem) -> RouteClass {
+    let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+    let tags = ops.into_iter().flatten().flat_map(|op| op.tags.iter().flatten());
+    if tags.into_iter().any(|t| AGENT_TAGS.contains(&t.as_str())) {
+        RouteClass::Agent
+    } else {
+        RouteClass::Operator
+    }
+}
+
 impl RouteLabels {
-    /// The gateway's routes: everything in the OpenAPI document and the ops routes.
+    /// The gateway's routes: everything in the OpenAPI document, classed by
+    /// its tags, and the ops routes.
     pub fn gateway() -> Self {
         let doc = ApiDoc::openapi();
-        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/asyncapi.yaml"];
-        Self::new(doc.paths.paths.keys().map(String::as_str).chain(ops))
+        let documented = doc.paths.paths.iter().map(|(path, item)| (path.as_str(), class_of(item)));
+        let ops = [
+            ("/healthz", RouteClass::Ops),
+            ("/readyz", RouteClass::Ops),
+            ("/metrics", RouteClass::Ops),
+            ("/openapi.json", RouteClass::Operator),
+            ("/asyncapi.yaml", RouteClass::Operator),
+        ];
+        Self::new(documented.chain(ops))
     }
 }
 
@@ -152,6 +174,38 @@ mod tests {
             assert_eq!(labels.label(&format!("/api/agents/x/{tail}")), want);
         }
         assert_eq!(labels.label("/metrics"), "/metrics");
+    }
+
+    #[test]
+    fn agents_calls_are_classed_apart_from_the_operators() {
+        let labels = RouteLabels::gateway();
+        let agent = [
+            "/api/agents/register",
+            "/api/agents/a/heartbeat",
+            "/api/agents/a/config",
+            "/api/agents/a/pending-commands",
+            "/api/agents/a/termination-notice",
+            "/api/agents/a/replicas",
+            "/api/unknown/route",
+        ];
+        for path in agent {
+            assert_eq!(labels.class(path), RouteClass::Agent, "{path}");
+        }
+        let operator = [
+            "/api/agents/a/issue-switch-command",
+            "/api/agents/a/settings",
+            "/api/agents/a",
+            "/api/admin/tenants",
+            "/api/events/stream",
+            "/health",
+            "/openapi.json",
+        ];
+        for path in operator {
+            assert_eq!(labels.class(path), RouteClass::Operator, "{path}");
+        }
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            assert_eq!(labels.class(path), RouteClass::Ops, "{path}");
+        }
     }
 
     #[test]

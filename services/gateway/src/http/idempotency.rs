@@ -102,7 +102,7 @@ impl Idempotency {
     /// A first attempt older than this is taken as abandoned (its gateway
     /// died mid-request): a retry runs again.
     fn stale_after(&self) -> Duration {
-        self.limits.request_timeout + Duration::from_secs(10)
+        self.limits.longest_timeout() + Duration::from_secs(10)
     }
 
     async fn claim(&self, scope: &[u8; 32], key: &str, asked: &[u8; 32]) -> Result<Claim, DbErr> {
