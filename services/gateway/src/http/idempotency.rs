@@ -243,7 +243,10 @@ where
         return next.call(req).await.map(ServiceResponse::map_into_left_body);
     };
     let limit = keys.limits.body_limit(req.path());
-    let body = match read_body(&mut req, limit).await {
+    // Read before the handler's time limit starts, under one of its own: a
+    // body sent slowly must not hold its admission slot for ever.
+    let read = tokio::time::timeout(keys.limits.longest_timeout(), read_body(&mut req, limit)).await;
+    let body = match read.unwrap_or(Err(ApiError::Timeout)) {
         Ok(body) => body,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
