@@ -178,33 +178,29 @@ mod tests {
 
     #[test]
     fn agents_calls_are_classed_apart_from_the_operators() {
+        use RouteClass::{Agent, Operator, Ops};
         let labels = RouteLabels::gateway();
-        let agent = [
-            "/api/agents/register",
-            "/api/agents/a/heartbeat",
-            "/api/agents/a/config",
-            "/api/agents/a/pending-commands",
-            "/api/agents/a/termination-notice",
-            "/api/agents/a/replicas",
-            "/api/unknown/route",
+        let cases = [
+            ("/api/agents/register", Agent),
+            ("/api/agents/a/heartbeat", Agent),
+            ("/api/agents/a/config", Agent),
+            ("/api/agents/a/pending-commands", Agent),
+            ("/api/agents/a/termination-notice", Agent),
+            ("/api/agents/a/replicas", Agent),
+            ("/api/unknown/route", Agent),
+            ("/api/agents/a/issue-switch-command", Operator),
+            ("/api/agents/a/settings", Operator),
+            ("/api/agents/a", Operator),
+            ("/api/admin/tenants", Operator),
+            ("/api/events/stream", Operator),
+            ("/health", Operator),
+            ("/openapi.json", Operator),
+            ("/healthz", Ops),
+            ("/readyz", Ops),
+            ("/metrics", Ops),
         ];
-        for path in agent {
-            assert_eq!(labels.class(path), RouteClass::Agent, "{path}");
-        }
-        let operator = [
-            "/api/agents/a/issue-switch-command",
-            "/api/agents/a/settings",
-            "/api/agents/a",
-            "/api/admin/tenants",
-            "/api/events/stream",
-            "/health",
-            "/openapi.json",
-        ];
-        for path in operator {
-            assert_eq!(labels.class(path), RouteClass::Operator, "{path}");
-        }
-        for path in ["/healthz", "/readyz", "/metrics"] {
-            assert_eq!(labels.class(path), RouteClass::Ops, "{path}");
+        for (path, class) in cases {
+            assert_eq!(labels.class(path), class, "{path}");
         }
     }
 

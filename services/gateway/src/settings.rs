@@ -19,22 +19,6 @@ fn in_range(
     if (min..=max).contains(&v) { Ok(v) } else { Err(r.invalid(key, format!("must be {min} to {max}"))) }
 }
 
-/// A budget of in-flight calls: the setting if given (1 to 1,000,000),
-/// else `per_connection` times the database pool size.
-fn budget(
-    r: &spot_platform::config::Section,
-    key: &'static str,
-    per_connection: u64,
-    pool: u32,
-) -> Result<usize, ConfigError> {
-    let slots = if r.optional(key).is_some() {
-        in_range(r, key, 1, 1_000_000)?
-    } else {
-        per_connection * u64::from(pool)
-    };
-    Ok(usize::try_from(slots.max(1)).unwrap_or(usize::MAX))
-}
-
 /// Every setting the gateway reads besides the platform's.
 pub const SETTINGS: &[SettingDef] = &[
     setting!(
@@ -251,7 +235,16 @@ impl GatewaySettings {
     /// Reads and validates the section.
     pub fn load(settings: &Settings) -> Result<Self, ConfigError> {
         let r = settings.source.section(SETTINGS);
-        let pool = settings.database_max_connections;
+        let pool = u64::from(settings.database_max_connections);
+        // A budget of in-flight calls: the setting if given, else so many
+        // per pooled database connection.
+        let budget = |key: &'static str, per_connection: u64| -> Result<usize, ConfigError> {
+            let slots = match r.optional(key) {
+                Some(_) => in_range(&r, key, 1, 1_000_000)?,
+                None => per_connection * pool,
+            };
+            Ok(usize::try_from(slots.max(1)).unwrap_or(usize::MAX))
+        };
         Ok(Self {
             http_addr: r.parse("http_addr")?,
             admin_token: r.optional("admin_token").map(Secret::new),
@@ -293,8 +286,8 @@ impl GatewaySettings {
                 )?),
             },
             admission: crate::http::admission::AdmissionSettings {
-                agent_slots: budget(&r, "agent_max_in_flight", AGENT_SLOTS_PER_CONNECTION, pool)?,
-                operator_slots: budget(&r, "operator_max_in_flight", OPERATOR_SLOTS_PER_CONNECTION, pool)?,
+                agent_slots: budget("agent_max_in_flight", AGENT_SLOTS_PER_CONNECTION)?,
+                operator_slots: budget("operator_max_in_flight", OPERATOR_SLOTS_PER_CONNECTION)?,
                 wait: Duration::from_millis(in_range(&r, "admission_wait_ms", 0, 60_000)?),
             },
         })
