@@ -134,14 +134,29 @@ pub async fn serve() -> HttpResponse {
 /// Tags of the agents' calls (docs/HARDENING.md, "Load shedding").
 const AGENT_TAGS: [&str; 2] = ["agent v4", "agent"];
 
+/// The agents' calls with a budget of their own ([`RouteClass::AgentPriority`]).
+const AGENT_PRIORITY: &[&str] = &[
+    "/api/agents/register",
+    "/api/agents/{agent_id}/termination-imminent",
+    "/api/agents/{agent_id}/termination-notice",
+    "/api/agents/{agent_id}/rebalance-recommendation",
+    "/api/agents/{agent_id}/rebalance-notice",
+    "/api/agents/{agent_id}/create-emergency-replica",
+    "/api/agents/{agent_id}/switch-report",
+    "/api/agents/{agent_id}/commands/{command_id}/executed",
+    "/api/agents/{agent_id}/replicas",
+    "/api/agents/{agent_id}/replicas/{replica_id}/status",
+    "/api/agents/{agent_id}/replicas/{replica_id}/promote",
+];
+
 /// An agent's route when one of its operations carries an agent tag.
-fn class_of(item: &utoipa::openapi::PathItem) -> RouteClass {
+fn class_of(path: &str, item: &utoipa::openapi::PathItem) -> RouteClass {
     let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
     let tags = ops.into_iter().flatten().flat_map(|op| op.tags.iter().flatten());
-    if tags.into_iter().any(|t| AGENT_TAGS.contains(&t.as_str())) {
-        RouteClass::Agent
-    } else {
-        RouteClass::Operator
+    match tags.into_iter().any(|t| AGENT_TAGS.contains(&t.as_str())) {
+        true if AGENT_PRIORITY.contains(&path) => RouteClass::AgentPriority,
+        true => RouteClass::Agent,
+        false => RouteClass::Operator,
     }
 }
 
@@ -150,7 +165,7 @@ impl RouteLabels {
     /// its tags, and the ops routes.
     pub fn gateway() -> Self {
         let doc = ApiDoc::openapi();
-        let documented = doc.paths.paths.iter().map(|(path, item)| (path.as_str(), class_of(item)));
+        let documented = doc.paths.paths.iter().map(|(path, item)| (path.as_str(), class_of(path, item)));
         let ops = [
             ("/healthz", RouteClass::Ops),
             ("/readyz", RouteClass::Ops),
@@ -178,16 +193,19 @@ mod tests {
 
     #[test]
     fn agents_calls_are_classed_apart_from_the_operators() {
-        use RouteClass::{Agent, Operator, Ops};
+        use RouteClass::{Agent, AgentPriority, Operator, Ops};
         let labels = RouteLabels::gateway();
         let cases = [
-            ("/api/agents/register", Agent),
             ("/api/agents/a/heartbeat", Agent),
             ("/api/agents/a/config", Agent),
             ("/api/agents/a/pending-commands", Agent),
-            ("/api/agents/a/termination-notice", Agent),
-            ("/api/agents/a/replicas", Agent),
+            ("/api/agents/a/pricing-report", Agent),
             ("/api/unknown/route", Agent),
+            ("/api/agents/register", AgentPriority),
+            ("/api/agents/a/termination-imminent", AgentPriority),
+            ("/api/agents/a/termination-notice", AgentPriority),
+            ("/api/agents/a/commands/c/executed", AgentPriority),
+            ("/api/agents/a/replicas", AgentPriority),
             ("/api/agents/a/issue-switch-command", Operator),
             ("/api/agents/a/settings", Operator),
             ("/api/agents/a", Operator),

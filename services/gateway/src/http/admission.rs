@@ -1,7 +1,9 @@
 //! Admission control (docs/HARDENING.md, "Load shedding"): a bound on the
 //! requests in flight in one gateway process, a large budget for the agents'
-//! calls and a small one of their own for the operators' (the route's
-//! [`RouteClass`]), each with a bounded wait for a slot. A request that gets
+//! scheduled calls, a quarter of it again for their rarer calls that matter
+//! more (registration, notices, reports), and a small one for the
+//! operators' (the route's [`RouteClass`]), each with a bounded wait for a
+//! slot. A request that gets
 //! no slot within the wait is refused with 503 `overloaded` + Retry-After
 //! before the idempotency layer, its handler or any downstream call ran, so
 //! a refusal costs nothing but the refusal. It is taken in
@@ -31,13 +33,17 @@ pub const AGENT_SLOTS_PER_CONNECTION: u64 = 64;
 /// at once.
 pub const OPERATOR_SLOTS_PER_CONNECTION: u64 = 4;
 
+/// The agents' priority budget is this share of their scheduled calls'.
+pub const PRIORITY_SHARE: usize = 4;
+
 /// Buckets of the wait histogram (seconds): the default wait is 0.5 s.
 const WAIT_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
 /// The budgets of the gateway's settings section (docs/CONFIGURATION.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdmissionSettings {
-    /// Agents' calls in flight at once in this process.
+    /// Agents' scheduled calls in flight at once in this process (their
+    /// priority calls get a [`PRIORITY_SHARE`] of it besides).
     pub agent_slots: usize,
     /// Operators' calls in flight at once in this process.
     pub operator_slots: usize,
@@ -144,6 +150,7 @@ impl Drop for Slot<'_> {
 struct Budgets {
     labels: Arc<RouteLabels>,
     agent: Gate,
+    priority: Gate,
     operator: Gate,
     wait: Duration,
 }
@@ -161,6 +168,11 @@ impl Admission {
             budgets: Arc::new(Budgets {
                 labels,
                 agent: Gate::new(settings.agent_slots, metrics, "agent"),
+                priority: Gate::new(
+                    (settings.agent_slots / PRIORITY_SHARE).max(1),
+                    metrics,
+                    "agent_priority",
+                ),
                 operator: Gate::new(settings.operator_slots, metrics, "operator"),
                 wait: settings.wait,
             }),
@@ -174,6 +186,7 @@ impl Admission {
         let budgets = &*self.budgets;
         let gate = match budgets.labels.class(path) {
             RouteClass::Agent => &budgets.agent,
+            RouteClass::AgentPriority => &budgets.priority,
             RouteClass::Operator => &budgets.operator,
             RouteClass::Ops => return Ok(None),
         };
@@ -193,6 +206,7 @@ mod tests {
     fn labels() -> Arc<RouteLabels> {
         Arc::new(RouteLabels::new([
             ("/api/agents/{agent_id}/heartbeat", RouteClass::Agent),
+            ("/api/agents/register", RouteClass::AgentPriority),
             ("/api/admin/tenants", RouteClass::Operator),
             ("/metrics", RouteClass::Ops),
         ]))
@@ -289,7 +303,8 @@ mod tests {
         assert_eq!(refusal.code(), "overloaded");
         assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
         assert_eq!(metric(&registry, "gateway_requests_refused_total", "agent"), 1.0);
-        // The operators' budget and the ops routes do not feel the agents' load.
+        // The other budgets and the ops routes do not feel the agents' load.
+        assert!(matches!(gate.enter("/api/agents/register").await, Ok(Some(_))));
         assert!(matches!(gate.enter("/api/admin/tenants").await, Ok(Some(_))));
         assert!(matches!(gate.enter("/metrics").await, Ok(None)));
         // A slot freed while a request waits goes to it.

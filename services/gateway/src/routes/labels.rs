@@ -17,9 +17,15 @@ pub const UNMATCHED: &str = "unmatched";
 /// Who calls a route, which decides its admission budget and time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteClass {
-    /// Agents' calls (the "agent v4" and "agent" tags), and paths no route
-    /// has: the fleet's large budget and short time limit.
+    /// Agents' calls (the "agent v4" and "agent" tags) made on a schedule,
+    /// and paths no route has: the fleet's large budget and short time
+    /// limit. A lost one is replaced by the next.
     Agent,
+    /// Agents' calls that change something and are not simply repeated
+    /// (registration, which a v4 agent exits on failing; notices; switch,
+    /// command and replica reports): a budget of their own that the
+    /// scheduled calls cannot fill, and the agents' time limit.
+    AgentPriority,
     /// Operators, the dashboards, the installer and the API documents: a
     /// small budget of their own, so they stay usable during an agent storm.
     Operator,

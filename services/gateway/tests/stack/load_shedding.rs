@@ -1,6 +1,7 @@
 //! Load shedding (docs/HARDENING.md): with the agents' budget full, the next
 //! agent call is refused within the admission wait with 503 `overloaded` +
-//! Retry-After while operators are still served; the call holding the slot
+//! Retry-After while registrations and operators are still served (budgets
+//! of their own); the call holding the slot
 //! is cut at the agents' request timeout, and the gateway serves agents
 //! again by itself once the load is gone.
 
@@ -87,7 +88,9 @@ async fn a_full_agent_budget_refuses_fast_and_recovers_by_itself() -> anyhow::Re
     let refused = metric(&t, "spot_gateway_requests_refused_total{class=\"agent\"}").await?;
     assert_eq!(refused, 1.0);
 
-    // Operators have their own budget: the dashboard stays usable.
+    // Registrations and operators have budgets of their own: a new agent
+    // still gets in, and the dashboard stays usable.
+    t.register(&token).await?;
     let (status, _, json) = t.send("GET", "/api/admin/tenants", ADMIN, None).await?;
     assert_eq!(status, 200, "{json}");
 
