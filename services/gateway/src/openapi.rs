@@ -236,4 +236,19 @@ mod tests {
         let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
         assert!(schemas.contains_key("ApiErrorBody") && schemas.contains_key("ApiErrorDetail"));
     }
+
+    #[test]
+    fn every_503_names_the_load_shedding_refusal() {
+        let doc = ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+            for op in ops.into_iter().flatten() {
+                let description = match op.responses.responses.get("503") {
+                    Some(utoipa::openapi::RefOr::T(answer)) => answer.description.as_str(),
+                    _ => "",
+                };
+                assert!(description.contains("(overloaded)"), "{path}: 503 {description:?}");
+            }
+        }
+    }
 }
