@@ -162,7 +162,7 @@ pub const SETTINGS: &[SettingDef] = &[
         "request_timeout_secs",
         "20",
         false,
-        "longest a handler may take before the gateway answers 503 request_timeout"
+        "longest an operator's call may take before the gateway answers 503 request_timeout"
     ),
     setting!(
         "SPOT_AGENT_REQUEST_TIMEOUT_SECS",

@@ -3,10 +3,9 @@
 //! scheduled calls, a quarter of it again for their rarer calls that matter
 //! more (registration, notices, reports), and a small one for the
 //! operators' (the route's [`RouteClass`]), each with a bounded wait for a
-//! slot. A request that gets
-//! no slot within the wait is refused with 503 `overloaded` + Retry-After
-//! before the idempotency layer, its handler or any downstream call ran, so
-//! a refusal costs nothing but the refusal. It is taken in
+//! slot. A request that gets no slot within the wait is refused with 503
+//! `overloaded` + Retry-After before the idempotency layer, its handler or
+//! any downstream call ran, so a refusal costs nothing but the refusal. It is taken in
 //! [`super::limits::guard`], after the edge checks: a request over an edge
 //! limit never holds a slot. The ops routes are never refused.
 //!
@@ -33,8 +32,8 @@ pub const AGENT_SLOTS_PER_CONNECTION: u64 = 64;
 /// at once.
 pub const OPERATOR_SLOTS_PER_CONNECTION: u64 = 4;
 
-/// The agents' priority budget is this share of their scheduled calls'.
-pub const PRIORITY_SHARE: usize = 4;
+/// The agents' priority budget is their scheduled calls' divided by this.
+pub const PRIORITY_DIVISOR: usize = 4;
 
 /// Buckets of the wait histogram (seconds): the default wait is 0.5 s.
 const WAIT_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
@@ -43,7 +42,7 @@ const WAIT_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdmissionSettings {
     /// Agents' scheduled calls in flight at once in this process (their
-    /// priority calls get a [`PRIORITY_SHARE`] of it besides).
+    /// priority calls get a quarter of it besides, [`PRIORITY_DIVISOR`]).
     pub agent_slots: usize,
     /// Operators' calls in flight at once in this process.
     pub operator_slots: usize,
@@ -169,7 +168,7 @@ impl Admission {
                 labels,
                 agent: Gate::new(settings.agent_slots, metrics, "agent"),
                 priority: Gate::new(
-                    (settings.agent_slots / PRIORITY_SHARE).max(1),
+                    (settings.agent_slots / PRIORITY_DIVISOR).max(1),
                     metrics,
                     "agent_priority",
                 ),

@@ -68,6 +68,11 @@ impl LimitSettings {
         }
     }
 
+    /// The longest handler time of any class.
+    pub fn longest_timeout(&self) -> Duration {
+        self.request_timeout.max(self.agent_request_timeout)
+    }
+
     /// Small limits for unit tests: rates of 1/s, bodies of 2 KiB (agents)
     /// and 1 KiB (the rest), handlers 1 s.
     #[cfg(test)]
@@ -83,11 +88,6 @@ impl LimitSettings {
             agent_request_timeout: Duration::from_secs(1),
             idempotency_retention: Duration::from_secs(60),
         }
-    }
-
-    /// The longest handler time of any class.
-    pub fn longest_timeout(&self) -> Duration {
-        self.request_timeout.max(self.agent_request_timeout)
     }
 }
 
