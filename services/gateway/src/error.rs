@@ -44,6 +44,9 @@ pub enum ApiError {
     /// The handler did not answer within the request timeout (503 +
     /// Retry-After).
     Timeout,
+    /// No admission slot came free within the wait: refused before any
+    /// work (503 + Retry-After; docs/HARDENING.md, "Load shedding").
+    Overloaded,
     /// Anything else; details only in the log.
     Internal(String),
 }
@@ -79,6 +82,7 @@ impl ApiError {
             Self::TooLarge(TooLarge::Path(_)) => "uri_too_long",
             Self::TooLarge(TooLarge::Headers(_)) => "headers_too_large",
             Self::Timeout => "request_timeout",
+            Self::Overloaded => "overloaded",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -113,6 +117,7 @@ impl fmt::Display for ApiError {
                 write!(f, "request headers are larger than {limit} bytes")
             }
             Self::Timeout => f.write_str("the request took too long, retry later"),
+            Self::Overloaded => f.write_str("the gateway is overloaded, retry later"),
             Self::Internal(_) => f.write_str("internal error"),
         }
     }
@@ -129,7 +134,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AgentNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::BusUnavailable | Self::DependencyUnavailable(_) | Self::Timeout => {
+            Self::BusUnavailable | Self::DependencyUnavailable(_) | Self::Timeout | Self::Overloaded => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -229,14 +234,17 @@ mod tests {
             (ApiError::TooLarge(TooLarge::Path(10)), 414, "uri_too_long"),
             (ApiError::TooLarge(TooLarge::Headers(10)), 431, "headers_too_large"),
             (ApiError::Timeout, 503, "request_timeout"),
+            (ApiError::Overloaded, 503, "overloaded"),
         ];
         for (err, status, code) in cases {
             assert_eq!(err.status_code().as_u16(), status);
             assert_eq!(err.code(), code);
         }
         assert!(!ApiError::Internal("secret cause".into()).to_string().contains("secret"));
-        let resp = ApiError::BusUnavailable.error_response();
-        assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
+        for unavailable in [ApiError::BusUnavailable, ApiError::Overloaded] {
+            let resp = unavailable.error_response();
+            assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
+        }
         let resp = ApiError::RateLimited { retry_after_secs: 7 }.error_response();
         assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"7"[..]));
     }

@@ -92,12 +92,18 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let limits = own.limits;
     let ops = svc.ops_state();
     let labels = std::sync::Arc::new(routes::labels::RouteLabels::gateway());
+    // Load shedding (docs/HARDENING.md): one set of budgets per process,
+    // shared by every worker.
+    let admission_metrics =
+        http::admission::AdmissionMetrics::register(&ops.metrics.registry).map_err(StartError::other)?;
+    let admission = http::admission::Admission::new(own.admission, labels.clone(), &admission_metrics);
     let server = HttpServer::new(move || {
         let state = state.clone();
         let ops = ops.clone();
         let metrics = ops.metrics.clone();
         let labels = labels.clone();
         let keys = keys.clone();
+        let admission = admission.clone();
         App::new()
             // Per-route limits are enforced by `http::limits::guard`; this is the largest.
             .app_data(web::PayloadConfig::new(limits.largest_body()))
@@ -111,14 +117,18 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
             )
             .wrap(routes::fallback::json_errors())
             // Innermost first: the handler's time limit, the idempotency
-            // layer, then the edge limits (docs/HARDENING.md).
-            .wrap(actix_web::middleware::from_fn(move |req, next| {
-                http::limits::timeout(limits.request_timeout, req, next)
+            // layer, then the edge limits and the admission slot
+            // (docs/HARDENING.md).
+            .wrap(actix_web::middleware::from_fn({
+                let labels = labels.clone();
+                move |req, next| http::limits::timeout(limits, labels.clone(), req, next)
             }))
             .wrap(actix_web::middleware::from_fn(move |req, next| {
                 http::idempotency::layer(keys.clone(), req, next)
             }))
-            .wrap(actix_web::middleware::from_fn(move |req, next| http::limits::guard(limits, req, next)))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                http::limits::guard(limits, admission.clone(), req, next)
+            }))
             .wrap(actix_web::middleware::from_fn({
                 let labels = labels.clone();
                 move |req, next| routes::metrics::record(metrics.clone(), labels.clone(), req, next)

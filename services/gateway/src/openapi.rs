@@ -5,7 +5,7 @@
 //! metrics' route labels are built from it here.
 
 use crate::http::documented::EdgeLayers;
-use crate::routes::labels::RouteLabels;
+use crate::routes::labels::{RouteClass, RouteLabels};
 use crate::routes::{
     admin, agent_admin, agents, analytics, audit, client, client_dashboard, decisions, emergency, events,
     export, listing, notifications, polling, pricing, replica_costs, replicas, reports, settings, switching,
@@ -131,12 +131,49 @@ pub async fn serve() -> HttpResponse {
     }
 }
 
+/// Tags of the agents' calls (docs/HARDENING.md, "Load shedding").
+const AGENT_TAGS: [&str; 2] = ["agent v4", "agent"];
+
+/// The agents' calls with a budget of their own ([`RouteClass::AgentPriority`]).
+const AGENT_PRIORITY: &[&str] = &[
+    "/api/agents/register",
+    "/api/agents/{agent_id}/termination-imminent",
+    "/api/agents/{agent_id}/termination-notice",
+    "/api/agents/{agent_id}/rebalance-recommendation",
+    "/api/agents/{agent_id}/rebalance-notice",
+    "/api/agents/{agent_id}/create-emergency-replica",
+    "/api/agents/{agent_id}/switch-report",
+    "/api/agents/{agent_id}/commands/{command_id}/executed",
+    "/api/agents/{agent_id}/replicas",
+    "/api/agents/{agent_id}/replicas/{replica_id}/status",
+    "/api/agents/{agent_id}/replicas/{replica_id}/promote",
+];
+
+/// An agent's route when one of its operations carries an agent tag.
+fn class_of(path: &str, item: &utoipa::openapi::PathItem) -> RouteClass {
+    let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+    let tags = ops.into_iter().flatten().flat_map(|op| op.tags.iter().flatten());
+    match tags.into_iter().any(|t| AGENT_TAGS.contains(&t.as_str())) {
+        true if AGENT_PRIORITY.contains(&path) => RouteClass::AgentPriority,
+        true => RouteClass::Agent,
+        false => RouteClass::Operator,
+    }
+}
+
 impl RouteLabels {
-    /// The gateway's routes: everything in the OpenAPI document and the ops routes.
+    /// The gateway's routes: everything in the OpenAPI document, classed by
+    /// its tags, and the ops routes.
     pub fn gateway() -> Self {
         let doc = ApiDoc::openapi();
-        let ops = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/asyncapi.yaml"];
-        Self::new(doc.paths.paths.keys().map(String::as_str).chain(ops))
+        let documented = doc.paths.paths.iter().map(|(path, item)| (path.as_str(), class_of(path, item)));
+        let ops = [
+            ("/healthz", RouteClass::Ops),
+            ("/readyz", RouteClass::Ops),
+            ("/metrics", RouteClass::Ops),
+            ("/openapi.json", RouteClass::Operator),
+            ("/asyncapi.yaml", RouteClass::Operator),
+        ];
+        Self::new(documented.chain(ops))
     }
 }
 
@@ -155,6 +192,37 @@ mod tests {
     }
 
     #[test]
+    fn agents_calls_are_classed_apart_from_the_operators() {
+        use RouteClass::{Agent, AgentPriority, Operator, Ops};
+        let labels = RouteLabels::gateway();
+        let cases = [
+            ("/api/agents/a/heartbeat", Agent),
+            ("/api/agents/a/config", Agent),
+            ("/api/agents/a/pending-commands", Agent),
+            ("/api/agents/a/pricing-report", Agent),
+            ("/api/unknown/route", Agent),
+            ("/api/agents/register", AgentPriority),
+            ("/api/agents/a/termination-imminent", AgentPriority),
+            ("/api/agents/a/termination-notice", AgentPriority),
+            ("/api/agents/a/commands/c/executed", AgentPriority),
+            ("/api/agents/a/replicas", AgentPriority),
+            ("/api/agents/a/issue-switch-command", Operator),
+            ("/api/agents/a/settings", Operator),
+            ("/api/agents/a", Operator),
+            ("/api/admin/tenants", Operator),
+            ("/api/events/stream", Operator),
+            ("/health", Operator),
+            ("/openapi.json", Operator),
+            ("/healthz", Ops),
+            ("/readyz", Ops),
+            ("/metrics", Ops),
+        ];
+        for (path, class) in cases {
+            assert_eq!(labels.class(path), class, "{path}");
+        }
+    }
+
+    #[test]
     fn every_error_answer_is_documented_with_its_body() {
         let doc = ApiDoc::openapi();
         let heartbeat = doc.paths.paths.get("/api/agents/{agent_id}/heartbeat").and_then(|p| p.post.as_ref());
@@ -167,5 +235,20 @@ mod tests {
         );
         let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
         assert!(schemas.contains_key("ApiErrorBody") && schemas.contains_key("ApiErrorDetail"));
+    }
+
+    #[test]
+    fn every_503_names_the_load_shedding_refusal() {
+        let doc = ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+            for op in ops.into_iter().flatten() {
+                let description = match op.responses.responses.get("503") {
+                    Some(utoipa::openapi::RefOr::T(answer)) => answer.description.as_str(),
+                    _ => "",
+                };
+                assert!(description.contains("(overloaded)"), "{path}: 503 {description:?}");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The gateway's own settings section (read from the platform's layered
 //! source; every name is in docs/CONFIGURATION.md).
 
+use crate::http::admission::{AGENT_SLOTS_PER_CONNECTION, OPERATOR_SLOTS_PER_CONNECTION};
 use spot_platform::Settings;
 use spot_platform::config::{ConfigError, Secret, SettingDef};
 use spot_platform::setting;
@@ -161,7 +162,36 @@ pub const SETTINGS: &[SettingDef] = &[
         "request_timeout_secs",
         "20",
         false,
-        "longest a handler may take before the gateway answers 503 request_timeout"
+        "longest an operator's call may take before the gateway answers 503 request_timeout"
+    ),
+    setting!(
+        "SPOT_AGENT_REQUEST_TIMEOUT_SECS",
+        "agent_request_timeout_secs",
+        "8",
+        false,
+        "longest an agent's call may take before the gateway answers 503 request_timeout"
+    ),
+    // Load shedding (docs/HARDENING.md): empty budgets follow the pool size.
+    setting!(
+        "SPOT_AGENT_MAX_IN_FLIGHT",
+        "agent_max_in_flight",
+        "",
+        false,
+        "agents' calls in flight at once per gateway process; empty: 64 per database connection"
+    ),
+    setting!(
+        "SPOT_OPERATOR_MAX_IN_FLIGHT",
+        "operator_max_in_flight",
+        "",
+        false,
+        "operators' calls in flight at once per gateway process; empty: 4 per database connection"
+    ),
+    setting!(
+        "SPOT_ADMISSION_WAIT_MS",
+        "admission_wait_ms",
+        "500",
+        false,
+        "longest a call waits for a free slot before it is refused with 503 overloaded"
     ),
     setting!(
         "SPOT_IDEMPOTENCY_RETENTION_SECS",
@@ -197,12 +227,24 @@ pub struct GatewaySettings {
     pub sse: crate::live::LiveSettings,
     /// Rate, size and time limits (docs/HARDENING.md).
     pub limits: crate::http::limits::LimitSettings,
+    /// Budgets of in-flight calls (docs/HARDENING.md, "Load shedding").
+    pub admission: crate::http::admission::AdmissionSettings,
 }
 
 impl GatewaySettings {
     /// Reads and validates the section.
     pub fn load(settings: &Settings) -> Result<Self, ConfigError> {
         let r = settings.source.section(SETTINGS);
+        let pool = u64::from(settings.database_max_connections);
+        // A budget of in-flight calls: the setting if given, else so many
+        // per pooled database connection.
+        let budget = |key: &'static str, per_connection: u64| -> Result<usize, ConfigError> {
+            let slots = match r.optional(key) {
+                Some(_) => in_range(&r, key, 1, 1_000_000)?,
+                None => per_connection * pool,
+            };
+            Ok(usize::try_from(slots.max(1)).unwrap_or(usize::MAX))
+        };
         Ok(Self {
             http_addr: r.parse("http_addr")?,
             admin_token: r.optional("admin_token").map(Secret::new),
@@ -230,6 +272,12 @@ impl GatewaySettings {
                 agent_body: in_range(&r, "agent_body_limit_bytes", 1024, 64 << 20)? as usize,
                 operator_body: in_range(&r, "operator_body_limit_bytes", 1024, 64 << 20)? as usize,
                 request_timeout: Duration::from_secs(in_range(&r, "request_timeout_secs", 1, 3600)?),
+                agent_request_timeout: Duration::from_secs(in_range(
+                    &r,
+                    "agent_request_timeout_secs",
+                    1,
+                    3600,
+                )?),
                 idempotency_retention: Duration::from_secs(in_range(
                     &r,
                     "idempotency_retention_secs",
@@ -237,6 +285,36 @@ impl GatewaySettings {
                     30 * 86_400,
                 )?),
             },
+            admission: crate::http::admission::AdmissionSettings {
+                agent_slots: budget("agent_max_in_flight", AGENT_SLOTS_PER_CONNECTION)?,
+                operator_slots: budget("operator_max_in_flight", OPERATOR_SLOTS_PER_CONNECTION)?,
+                wait: Duration::from_millis(in_range(&r, "admission_wait_ms", 0, 60_000)?),
+            },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<GatewaySettings, ConfigError> {
+        let mut settings = Settings::for_tests("postgres://x@127.0.0.1/x", "nats://127.0.0.1:4222")?;
+        for (name, value) in pairs {
+            settings.set(name, *value)?;
+        }
+        GatewaySettings::load(&settings)
+    }
+
+    #[test]
+    fn budgets_follow_the_pool_unless_set() -> Result<(), ConfigError> {
+        let derived = load(&[("SPOT_DATABASE_MAX_CONNECTIONS", "16")])?;
+        assert_eq!((derived.admission.agent_slots, derived.admission.operator_slots), (1024, 64));
+        assert_eq!(derived.admission.wait, Duration::from_millis(500));
+        assert_eq!(derived.limits.agent_request_timeout, Duration::from_secs(8));
+        let set = load(&[("SPOT_AGENT_MAX_IN_FLIGHT", "3"), ("SPOT_OPERATOR_MAX_IN_FLIGHT", "2")])?;
+        assert_eq!((set.admission.agent_slots, set.admission.operator_slots), (3, 2));
+        assert!(load(&[("SPOT_AGENT_MAX_IN_FLIGHT", "0")]).is_err());
+        Ok(())
     }
 }

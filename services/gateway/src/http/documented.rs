@@ -43,7 +43,7 @@ const EDGE: &[(&str, &str)] = &[
     ("431", "Headers larger than 16 KiB together (headers_too_large)"),
     (
         "503",
-        "A backing service is unavailable or the request timed out (request_timeout); retry after Retry-After",
+        "Overloaded: no admission slot came free in time (overloaded); a backing service is unavailable; or the request timed out (request_timeout). Retry after Retry-After",
     ),
 ];
 

@@ -102,7 +102,7 @@ impl Idempotency {
     /// A first attempt older than this is taken as abandoned (its gateway
     /// died mid-request): a retry runs again.
     fn stale_after(&self) -> Duration {
-        self.limits.request_timeout + Duration::from_secs(10)
+        self.limits.longest_timeout() + Duration::from_secs(10)
     }
 
     async fn claim(&self, scope: &[u8; 32], key: &str, asked: &[u8; 32]) -> Result<Claim, DbErr> {
@@ -243,7 +243,10 @@ where
         return next.call(req).await.map(ServiceResponse::map_into_left_body);
     };
     let limit = keys.limits.body_limit(req.path());
-    let body = match read_body(&mut req, limit).await {
+    // Read before the handler's time limit starts, under one of its own: a
+    // body sent slowly must not hold its admission slot for ever.
+    let read = tokio::time::timeout(keys.limits.longest_timeout(), read_body(&mut req, limit)).await;
+    let body = match read.unwrap_or(Err(ApiError::Timeout)) {
         Ok(body) => body,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };

@@ -1,15 +1,20 @@
 //! Edge limits every request meets before its handler (docs/HARDENING.md,
 //! "Edge limits"): path and header sizes, the `X-Request-ID` format, the
-//! body size of the route's class, and the handler's time. Each refusal is
-//! an [`ApiError`] with its stable code, documented in [`super::ApiErrors`].
+//! body size of the route's class, an admission slot
+//! ([`super::admission`]), and the handler's time, shorter for agents'
+//! calls. Each refusal is an [`ApiError`] with its stable code, documented
+//! in [`super::ApiErrors`].
 
+use super::admission::Admission;
 use crate::error::{ApiError, TooLarge};
+use crate::routes::labels::{RouteClass, RouteLabels};
 use actix_web::HttpMessage;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::middleware::Next;
 use futures::StreamExt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest path plus query string accepted (bytes).
@@ -30,7 +35,11 @@ pub struct LimitSettings {
     pub agent_body: usize,
     /// Body limit of every other call but model uploads.
     pub operator_body: usize,
+    /// Handler time of every call but the agents'.
     pub request_timeout: Duration,
+    /// Handler time of the agents' calls: below the agent's own timeout, so
+    /// no work goes on for an agent that gave up.
+    pub agent_request_timeout: Duration,
     pub idempotency_retention: Duration,
 }
 
@@ -48,6 +57,36 @@ impl LimitSettings {
             self.agent_body
         } else {
             self.operator_body
+        }
+    }
+
+    /// The handler time of a route class.
+    pub fn timeout_for(&self, class: RouteClass) -> Duration {
+        match class {
+            RouteClass::Agent | RouteClass::AgentPriority => self.agent_request_timeout,
+            RouteClass::Operator | RouteClass::Ops => self.request_timeout,
+        }
+    }
+
+    /// The longest handler time of any class.
+    pub fn longest_timeout(&self) -> Duration {
+        self.request_timeout.max(self.agent_request_timeout)
+    }
+
+    /// Small limits for unit tests: rates of 1/s, bodies of 2 KiB (agents)
+    /// and 1 KiB (the rest), handlers 1 s.
+    #[cfg(test)]
+    pub(crate) fn tiny() -> Self {
+        Self {
+            tenant_per_sec: 1,
+            tenant_burst: 1,
+            agent_per_sec: 1,
+            agent_burst: 1,
+            agent_body: 2048,
+            operator_body: 1024,
+            request_timeout: Duration::from_secs(1),
+            agent_request_timeout: Duration::from_secs(1),
+            idempotency_retention: Duration::from_secs(60),
         }
     }
 }
@@ -108,30 +147,41 @@ fn cap_payload(req: &mut ServiceRequest, limit: usize) {
     req.set_payload(actix_web::dev::Payload::Stream { payload: Box::pin(capped) });
 }
 
-/// Middleware body: refuses a request over the limits of [`check`]
-/// (outside the idempotency layer, which reads the capped body).
+/// Middleware body: refuses a request over the limits of [`check`], then
+/// one that gets no admission slot in time (503 `overloaded`); the slot is
+/// held while the inner layers run. Outside the idempotency layer (which
+/// reads the capped body), so a refused request costs no database work.
 pub async fn guard<B: MessageBody + 'static>(
     limits: LimitSettings,
+    admission: Admission,
     mut req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     if let Err(e) = check(&limits, &mut req) {
         return Ok(req.error_response(e).map_into_right_body());
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    let slot = match admission.enter(req.path()).await {
+        Ok(slot) => slot,
+        Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+    };
+    let answer = next.call(req).await;
+    drop(slot);
+    answer.map(ServiceResponse::map_into_left_body)
 }
 
-/// Middleware body: the handler under the request timeout (503
-/// `request_timeout` + Retry-After). Inside the idempotency layer, so a
-/// timed-out first attempt releases its key. A streamed answer (the live
-/// stream) is timed only until its head is ready. The refusal travels as an
-/// error: holding a clone of the request to build a response would keep
-/// actix from routing it (the router needs the only reference).
+/// Middleware body: the handler under the request timeout of its route's
+/// class (503 `request_timeout` + Retry-After). Inside the idempotency
+/// layer, so a timed-out first attempt releases its key. A streamed answer
+/// (the live stream) is timed only until its head is ready. The refusal
+/// travels as an error: holding a clone of the request to build a response
+/// would keep actix from routing it (the router needs the only reference).
 pub async fn timeout<B: MessageBody + 'static>(
-    limit: Duration,
+    limits: LimitSettings,
+    labels: Arc<RouteLabels>,
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let limit = limits.timeout_for(labels.class(req.path()));
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(answer) => answer,
         Err(_) => {
@@ -147,22 +197,9 @@ mod tests {
     use super::*;
     use actix_web::test::TestRequest;
 
-    fn limits() -> LimitSettings {
-        LimitSettings {
-            tenant_per_sec: 1,
-            tenant_burst: 1,
-            agent_per_sec: 1,
-            agent_burst: 1,
-            agent_body: 2048,
-            operator_body: 1024,
-            request_timeout: Duration::from_secs(1),
-            idempotency_retention: Duration::from_secs(60),
-        }
-    }
-
     fn code(req: TestRequest) -> Option<String> {
         let mut req = req.to_srv_request();
-        check(&limits(), &mut req).err().map(|e| e.code().to_owned())
+        check(&LimitSettings::tiny(), &mut req).err().map(|e| e.code().to_owned())
     }
 
     #[test]

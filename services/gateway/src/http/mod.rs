@@ -7,6 +7,7 @@
 //! argument of one of the types in [`caller`], the error statuses are
 //! [`responses::ApiErrors`].
 
+pub mod admission;
 pub mod caller;
 pub mod documented;
 pub mod idempotency;

@@ -98,10 +98,7 @@ mod tests {
             tenant_burst: burst,
             agent_per_sec: per_sec,
             agent_burst: burst,
-            agent_body: 1024,
-            operator_body: 1024,
-            request_timeout: Duration::from_secs(1),
-            idempotency_retention: Duration::from_secs(60),
+            ..LimitSettings::tiny()
         }
     }
 

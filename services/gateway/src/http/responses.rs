@@ -27,7 +27,7 @@ const API_ERRORS: &[(&str, &str)] = &[
     ),
     (
         "503",
-        "Bus or a backing service unavailable, or the request timed out (request_timeout); retry after Retry-After",
+        "Overloaded: no admission slot came free in time (overloaded); bus or a backing service unavailable; or the request timed out (request_timeout). Retry after Retry-After",
     ),
 ];
 

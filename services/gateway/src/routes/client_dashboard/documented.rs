@@ -25,7 +25,10 @@ pub struct DashErrors;
 const DASH_ERRORS: &[(&str, &str)] = &[
     ("401", "Missing or unknown token"),
     ("404", "Another tenant's client id"),
-    ("503", "Lifecycle unavailable"),
+    (
+        "503",
+        "Lifecycle unavailable, the gateway overloaded (overloaded) or the request timed out (request_timeout)",
+    ),
 ];
 
 impl utoipa::IntoResponses for DashErrors {
@@ -44,7 +47,10 @@ const SHARED_WRITE_ERRORS: &[(&str, &str)] = &[
     ("401", "Missing or unknown token"),
     ("404", "Unknown agent, or another tenant's (agent_not_found)"),
     ("409", "Conflicts with the current state (stable code)"),
-    ("503", "Bus or lifecycle unavailable; retry after Retry-After"),
+    (
+        "503",
+        "Bus or lifecycle unavailable, overloaded (overloaded) or timed out (request_timeout); retry after Retry-After",
+    ),
 ];
 
 impl utoipa::IntoResponses for SharedWriteErrors {

@@ -33,7 +33,7 @@ async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(Stri
     tag = "client dashboard",
     summary = "Dashboard page: fleet counts, savings, recent switches, agents",
     params(ClientIdPath),
-    responses((status = 200, body = DashboardStats), DashErrors, (status = 503, description = "Lifecycle or pricing unavailable", body = serde_json::Value))
+    responses((status = 200, body = DashboardStats), DashErrors, (status = 503, description = "Lifecycle or pricing unavailable, or overloaded (overloaded)", body = serde_json::Value))
 )]
 pub async fn stats(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let cid = client.to_string();
@@ -118,7 +118,7 @@ pub struct SavingsBody {
     tag = "client dashboard",
     summary = "Savings in total and per month (USD, 2 decimals)",
     params(ClientIdPath),
-    responses((status = 200, body = SavingsBody), DashErrors, (status = 503, description = "Pricing unavailable", body = serde_json::Value))
+    responses((status = 200, body = SavingsBody), DashErrors, (status = 503, description = "Pricing unavailable, or overloaded (overloaded)", body = serde_json::Value))
 )]
 pub async fn savings(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
     let months = monthly_savings(&state, client).await?;
