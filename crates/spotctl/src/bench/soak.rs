@@ -7,7 +7,7 @@
 
 use super::Report;
 use super::procs::{self, ServiceProcs};
-use super::sandbox::BenchDatabase;
+use super::sandbox;
 use super::sockets;
 use crate::simulate::parse_duration;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
@@ -119,29 +119,11 @@ pub async fn run(settings: &Settings, args: &SoakArgs) -> anyhow::Result<Report>
         args.agents > 0 && args.sample > Duration::ZERO,
         "--agents and --sample must be positive"
     );
-    let bench_db = BenchDatabase::create(settings.database_url.expose()).await?;
-    let nats = spot_testkit::TestNats::start().await?;
-    let admin = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    let pool = settings.database_max_connections.min(16);
-    let bin_dir = match &args.bin_dir {
-        Some(dir) => dir.clone(),
-        None => procs::binary_dir()?,
-    };
-    let db_port = database_port(&bench_db.url);
-    let outcome = match ServiceProcs::start(&bin_dir, &bench_db.url, &nats.url, &admin, pool).await {
-        Ok(mut services) => {
-            eprintln!("bench soak: services up, logs in {}", services.log_dir.display());
-            let result = soak(&mut services, &admin, args, db_port, nats.port).await;
-            services.stop(Duration::from_secs(10)).await;
-            result
-        }
-        Err(e) => Err(e),
-    };
-    drop(nats);
-    let dropped = bench_db.drop().await;
-    let report = outcome?;
-    dropped?;
-    Ok(report)
+    sandbox::with_services("soak", settings, args.bin_dir.as_ref(), async |services, sandbox| {
+        let db_port = database_port(&sandbox.db.url);
+        soak(services, &sandbox.admin, args, db_port, sandbox.nats.port).await
+    })
+    .await
 }
 
 fn database_port(url: &str) -> u16 {

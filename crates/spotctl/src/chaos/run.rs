@@ -6,7 +6,6 @@ use super::postgres::PgCluster;
 use super::probe::{Prober, Tally};
 use super::replicas::{Fleet as Replicas, REPLICAS};
 use crate::bench::Report;
-use crate::bench::emergency_fleet::BAD_GROUPS;
 use crate::bench::procs;
 use crate::simulate::parse_duration;
 use crate::sql::count;
@@ -16,8 +15,7 @@ use spot_fleet_sim::cloud::CloudConfig;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig, create_tenant};
 use spot_fleet_sim::stats::StatsSnapshot;
 use spot_testkit::TestNats;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use spot_testkit::primaries::PrimaryWatch;
 use std::time::{Duration, Instant};
 
 /// Sizes and schedule of a run.
@@ -128,21 +126,7 @@ async fn drive(
     let http = reqwest::Client::new();
     let probe_tenant = create_tenant(&http, &base, admin_token, "chaos-probe", "probe@chaos.invalid").await?;
     let prober = Prober::start(&base, &probe_tenant.token).await?;
-    let (stop, worst, scans) =
-        (Arc::new(AtomicBool::new(false)), Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
-    let watcher = {
-        let (db, stop, worst, scans) = (rig.db.clone(), stop.clone(), worst.clone(), scans.clone());
-        tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                // A scan that fails (Postgres down) is no sample; the next one is.
-                if let Ok(bad) = count(&db, BAD_GROUPS).await {
-                    worst.fetch_max(bad, Ordering::Relaxed);
-                    scans.fetch_add(1, Ordering::Relaxed);
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        })
-    };
+    let primaries = PrimaryWatch::start(rig.db.clone());
     let ramp = Duration::from_secs(30);
     let rate = args.interruptions_per_hour.max(0.0);
     let fleet = Fleet::start(FleetConfig {
@@ -199,8 +183,7 @@ async fn drive(
     let samples = prober.samples();
     drop(prober);
     ledger::settle(&rig.db, Duration::from_secs(90)).await?;
-    stop.store(true, Ordering::Relaxed);
-    let _ = watcher.await;
+    let primaries = primaries.stop().await?;
     let probe_all = Tally::of(&samples, samples.first().map_or_else(Instant::now, |s| s.at), Instant::now());
     for e in ledger::read(&rig.db, &fleet_end.stats, probe_all.calls, probe_all.ok).await? {
         let key = format!("ledger.{}", e.kind);
@@ -219,7 +202,7 @@ async fn drive(
     )
     .await?;
     report.add("notices.deadline_missed_total", deadline_missed as f64, "notices", "");
-    let (scans, worst) = (scans.load(Ordering::Relaxed), worst.load(Ordering::Relaxed));
+    let (scans, worst) = (primaries.scans, primaries.worst);
     report.add("primary.scans", scans as f64, "scans", "");
     report.add("primary.worst_groups_without_one_primary", worst as f64, "groups", "0");
     if worst > 0 {
