@@ -185,3 +185,36 @@ fn record_status(span: &tracing::Span, headers: &http::HeaderMap) {
         span.record("otel.status_code", "ERROR");
     }
 }
+
+/// Implements a generated tonic service trait as a table of handlers, so
+/// every method has one shape: take the request, hand it to
+/// `async fn(&State, Request) -> Result<Reply, E>` (with
+/// `tonic::Status: From<E>`, the service's one error mapping), wrap the reply.
+/// `|api| expr` says what the handlers get as their state, `api` being `&self`.
+///
+/// ```ignore
+/// spot_platform::grpc_service! {
+///     impl LifecycleService for LifecycleGrpc, |api| &api.db;
+///     get_pending_commands(v1::AgentRef) -> v1::CommandList = calls::pending;
+/// }
+/// ```
+#[macro_export]
+macro_rules! grpc_service {
+    (
+        impl $service:ident for $ty:ty, |$api:ident| $state:expr;
+        $($method:ident($req:ty) -> $reply:ty = $handler:path;)*
+    ) => {
+        #[tonic::async_trait]
+        impl $service for $ty {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<$req>,
+                ) -> ::std::result::Result<tonic::Response<$reply>, tonic::Status> {
+                    let $api = self;
+                    Ok(tonic::Response::new($handler($state, request.into_inner()).await?))
+                }
+            )*
+        }
+    };
+}

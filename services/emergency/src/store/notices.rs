@@ -2,11 +2,12 @@
 //! (`WHERE status = ...`), so two replicas of the service never both win.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// A stored notice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct NoticeRow {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -42,60 +43,20 @@ pub(crate) const COLUMNS: &str =
     received_at, deadline, target_mode, target_pool_id, risk_score, replica_id, decided_at, replica_ready_at,
     promoted_at, deadline_missed, reason, fallback, az, typed, step_deadline, tried_pools, command_id";
 
-pub(crate) fn row(r: &QueryResult) -> Result<NoticeRow, DbErr> {
-    Ok(NoticeRow {
-        id: r.try_get("", "id")?,
-        client_id: r.try_get("", "client_id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        group_id: r.try_get("", "group_id")?,
-        instance_id: r.try_get("", "instance_id")?,
-        pool_id: r.try_get("", "pool_id")?,
-        kind: r.try_get("", "kind")?,
-        status: r.try_get("", "status")?,
-        action: r.try_get("", "action")?,
-        notice_time: r.try_get("", "notice_time")?,
-        received_at: r.try_get("", "received_at")?,
-        deadline: r.try_get("", "deadline")?,
-        target_mode: r.try_get("", "target_mode")?,
-        target_pool_id: r.try_get("", "target_pool_id")?,
-        risk_score: r.try_get("", "risk_score")?,
-        replica_id: r.try_get("", "replica_id")?,
-        decided_at: r.try_get("", "decided_at")?,
-        replica_ready_at: r.try_get("", "replica_ready_at")?,
-        promoted_at: r.try_get("", "promoted_at")?,
-        deadline_missed: r.try_get("", "deadline_missed")?,
-        reason: r.try_get("", "reason")?,
-        fallback: r.try_get("", "fallback")?,
-        az: r.try_get("", "az")?,
-        typed: r.try_get("", "typed")?,
-        step_deadline: r.try_get("", "step_deadline")?,
-        tried_pools: r.try_get("", "tried_pools")?,
-        command_id: r.try_get("", "command_id")?,
-    })
-}
-
 pub(crate) async fn one<C: ConnectionTrait>(
     conn: &C,
-    sql: String,
+    text: String,
     values: Vec<Value>,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .await?
-        .as_ref()
-        .map(row)
-        .transpose()
+    NoticeRow::find_by_statement(sql(text, values)).one(conn).await
 }
 
 pub(crate) async fn all<C: ConnectionTrait>(
     conn: &C,
-    sql: String,
+    text: String,
     values: Vec<Value>,
 ) -> Result<Vec<NoticeRow>, DbErr> {
-    conn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .await?
-        .iter()
-        .map(row)
-        .collect()
+    NoticeRow::find_by_statement(sql(text, values)).all(conn).await
 }
 
 /// A notice seen for the first time.
@@ -293,8 +254,7 @@ pub async fn close_stale_rebalances<C: ConnectionTrait>(
     before: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     Ok(conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             "UPDATE emergency.notices SET status = 'resolved', finished_at = now(),
                 reason = CASE WHEN reason = '' THEN 'recommendation expired' ELSE reason || '; expired' END
              WHERE kind = 'rebalance' AND status IN ('detected', 'handling') AND received_at < $1",
@@ -310,8 +270,7 @@ pub async fn close_rebalance_of<C: ConnectionTrait>(
     client: Uuid,
     instance: &str,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE emergency.notices SET status = 'resolved', finished_at = now(), reason = 'termination notice followed'
          WHERE client_id = $1 AND instance_id = $2 AND kind = 'rebalance' AND status IN ('detected', 'handling')",
         [client.into(), instance.into()],
@@ -340,8 +299,7 @@ pub async fn latest_for_agent<C: ConnectionTrait>(
 /// Termination notices seen in a pool in the last 30 days.
 pub async fn interruptions_30d<C: ConnectionTrait>(conn: &C, pool: &str) -> Result<i64, DbErr> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT count(*) AS n FROM emergency.notices
              WHERE pool_id = $1 AND kind = 'termination' AND received_at > now() - interval '30 days'",
             [pool.into()],
@@ -371,11 +329,7 @@ pub async fn existing_of_agent<C: ConnectionTrait>(
 /// Removes a notice no decision was recorded for (its decision failed), so
 /// the next repeat decides again.
 pub async fn forget_undecided<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "DELETE FROM emergency.notices WHERE id = $1 AND status = 'detected'",
-        [id.into()],
-    ))
-    .await?;
+    conn.execute_raw(sql("DELETE FROM emergency.notices WHERE id = $1 AND status = 'detected'", [id.into()]))
+        .await?;
     Ok(())
 }

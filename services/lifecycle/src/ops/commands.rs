@@ -146,20 +146,17 @@ pub async fn queue(
     };
     let (stored, created) = commands::insert_once(&txn, &command).await?;
     if created {
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "command_queued",
                 Some(command.pre_state.clone()),
                 Some(json!({"command_id": stored.id, "type": stored.command_type,
                     "target_mode": stored.target_mode, "target_pool_id": stored.target_pool_id,
                     "priority": stored.priority, "deadline": stored.deadline})),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
         if q.priority == CommandPriority::Emergency {
             // A newer emergency command makes the group's older open switch

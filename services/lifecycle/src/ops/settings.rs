@@ -5,7 +5,6 @@
 use super::Actor;
 use crate::error::Result;
 use crate::store::agents;
-use crate::store::audit;
 use crate::store::commands::{self, NewCommand};
 use crate::store::groups::{self, LoadedGroup};
 use crate::store::replicas;
@@ -40,18 +39,15 @@ pub async fn update(
     let after = before.apply(patch)?;
     if after != before {
         loaded.group.version = groups::save_settings(&txn, &loaded, &after).await?;
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "settings_changed",
                 serde_json::to_value(&before).ok(),
                 serde_json::to_value(&after).ok(),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         if after.manual_replica && !before.manual_replica {
             ensure_one_replica(&txn, client, &loaded, &after, actor).await?;
         }

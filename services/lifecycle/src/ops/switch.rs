@@ -4,7 +4,6 @@
 use super::{Actor, transition};
 use crate::error::Result;
 use crate::events;
-use crate::store::audit;
 use crate::store::groups::{self, InstanceDetails};
 use crate::store::switches::{self, NewSwitch};
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -63,19 +62,16 @@ pub async fn report(
     }
     let (switch_id, created) = switches::insert_once(&txn, &sw).await?;
     if created {
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "switch_reported",
                 Some(json!({"primary": sw.old_instance_id})),
                 Some(json!({"primary": sw.new_instance_id, "old_role": sw.old_role_after,
                                         "downtime_seconds": sw.downtime_seconds, "switch_id": switch_id})),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         let event = v1::SwitchCompleted {
             meta: Some(events::meta(client.as_uuid(), agent.as_uuid(), &actor.request_id)),
             switch_id: switch_id.to_string(),

@@ -2,12 +2,13 @@
 
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
 use serde_json::Value;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// A command as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct CommandRow {
     pub id: Uuid,
     pub agent_id: Uuid,
@@ -44,29 +45,14 @@ const COLUMNS: &str =
                        deadline, created_at, result_message";
 
 fn row(r: &QueryResult) -> Result<CommandRow> {
-    Ok(CommandRow {
-        id: r.try_get("", "id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        command_type: r.try_get("", "command_type")?,
-        priority: r.try_get("", "priority")?,
-        target_mode: r.try_get("", "target_mode")?,
-        target_pool_id: r.try_get("", "target_pool_id")?,
-        request_id: r.try_get("", "request_id")?,
-        status: r.try_get("", "status")?,
-        actor: r.try_get("", "actor")?,
-        deadline: r.try_get("", "deadline")?,
-        created_at: r.try_get("", "created_at")?,
-        result_message: r.try_get("", "result_message")?,
-    })
+    Ok(CommandRow::from_query_result(r, "")?)
 }
 
 /// Inserts unless the tenant already used the request id; returns the
 /// stored command and whether this call created it.
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, c: &NewCommand) -> Result<(CommandRow, bool)> {
     let inserted = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+        .query_one_raw(sql(format!(
                 "INSERT INTO lifecycle.commands (id, client_id, group_id, agent_id, command_type, priority, target_mode,
                     target_pool_id, request_id, actor, pre_state, deadline)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -102,8 +88,7 @@ pub async fn by_request_id<C: ConnectionTrait>(
     request_id: &str,
 ) -> Result<Option<CommandRow>> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             format!("SELECT {COLUMNS} FROM lifecycle.commands WHERE client_id = $1 AND request_id = $2"),
             [client.into(), request_id.into()],
         ))
@@ -119,9 +104,7 @@ pub async fn lock<C: ConnectionTrait>(
     id: Uuid,
 ) -> Result<Option<CommandRow>> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+        .query_one_raw(sql(format!(
                 "SELECT {COLUMNS} FROM lifecycle.commands WHERE id = $1 AND agent_id = $2 AND client_id = $3 FOR UPDATE"
             ),
             [id.into(), agent.into(), client.into()],
@@ -133,9 +116,7 @@ pub async fn lock<C: ConnectionTrait>(
 /// Open commands of an agent, highest priority first, then oldest.
 pub async fn open_for_agent<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result<Vec<CommandRow>> {
     let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+        .query_all_raw(sql(format!(
                 "SELECT {COLUMNS} FROM lifecycle.commands
                  WHERE agent_id = $1 AND status IN ('pending', 'delivered') AND (deadline IS NULL OR deadline > now())
                  ORDER BY priority DESC, created_at, id"
@@ -151,8 +132,7 @@ pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Resul
     if ids.is_empty() {
         return Ok(());
     }
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE lifecycle.commands SET status = 'delivered', delivered_at = now(), version = version + 1
          WHERE id = ANY($1) AND status = 'pending'",
         [ids.to_vec().into()],
@@ -169,8 +149,7 @@ pub async fn complete<C: ConnectionTrait>(
     message: &str,
     post: Value,
 ) -> Result<()> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE lifecycle.commands SET status = $1, result_message = $2, post_state = $3, completed_at = now(),
             version = version + 1
          WHERE id = $4",
@@ -181,7 +160,7 @@ pub async fn complete<C: ConnectionTrait>(
 }
 
 /// A command that stopped being open without running.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct Closed {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -193,23 +172,14 @@ pub struct Closed {
 }
 
 fn closed(r: &QueryResult) -> Result<Closed> {
-    Ok(Closed {
-        id: r.try_get("", "id")?,
-        client_id: r.try_get("", "client_id")?,
-        group_id: r.try_get("", "group_id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        previous_status: r.try_get("", "previous_status")?,
-        deadline: r.try_get("", "deadline")?,
-        request_id: r.try_get("", "request_id")?,
-    })
+    Ok(Closed::from_query_result(r, "")?)
 }
 
 /// Open commands whose deadline passed become `expired` (at most `limit` per
 /// call). `FOR UPDATE SKIP LOCKED` hands each to exactly one sweeper.
 pub async fn expire_due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit: i64) -> Result<Vec<Closed>> {
     let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_all_raw(sql(
             "WITH due AS (
                  SELECT id, status FROM lifecycle.commands
                  WHERE status IN ('pending', 'delivered') AND deadline IS NOT NULL AND deadline <= $1
@@ -233,8 +203,7 @@ pub async fn supersede_switches<C: ConnectionTrait>(
     newer: Uuid,
 ) -> Result<Vec<Closed>> {
     let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_all_raw(sql(
             "WITH old AS (
                  SELECT id, status FROM lifecycle.commands
                  WHERE group_id = $1 AND id <> $2 AND command_type = 'SWITCH'
