@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 fn id(raw: &str, what: &'static str) -> Result<Uuid> {
     Uuid::parse_str(raw.trim())
-        .map_err(|_| DecisionsError::invalid("invalid_field", format!("{what} is not a UUID")))
+        .map_err(|_| DecisionsError::invalid_rule("invalid_field", format!("{what} is not a UUID")))
 }
 
 fn opt_id(raw: &str, what: &'static str) -> Result<Option<Uuid>> {
@@ -85,14 +85,14 @@ async fn register_model(engine: &Engine, req: v1::RegisterModelRequest) -> Resul
     // The ONNX probe runs the model: keep it off the async workers.
     let checked = tokio::task::spawn_blocking(move || crate::registry::check(&req))
         .await
-        .map_err(|_| DecisionsError::invalid("not_onnx", "the model could not be loaded"))??;
+        .map_err(|_| DecisionsError::invalid_rule("not_onnx", "the model could not be loaded"))??;
     Ok(row(&models::insert(&engine.db, &checked).await?))
 }
 
 async fn set_model_active(engine: &Engine, r: v1::SetModelActiveRequest) -> Result<v1::JsonRow> {
     let model = id(&r.model_id, "model_id")?;
     if r.ab_share_bp.is_some_and(|s| !(0..=10_000).contains(&s)) {
-        return Err(DecisionsError::invalid("invalid_field", "ab_share_bp must be between 0 and 10000"));
+        return Err(DecisionsError::invalid_rule("invalid_field", "ab_share_bp must be between 0 and 10000"));
     }
     Ok(row(&models::set_active(&engine.db, model, r.active, r.ab_share_bp).await?))
 }

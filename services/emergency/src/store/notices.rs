@@ -205,42 +205,42 @@ pub async fn claim<C: ConnectionTrait>(
     .await
 }
 
-/// The promotion committed: resolved, with its timings.
-pub async fn resolve<C: ConnectionTrait>(
+/// How a promotion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromotionEnd {
+    /// It committed: the notice is resolved, with its timings.
+    Committed,
+    /// It failed: back to waiting (or failed when the deadline passed).
+    Failed,
+}
+
+/// Ends the promotion of notice `id` (status `promoting`) as `end` says;
+/// `reason` says why.
+pub async fn end_promotion<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
+    end: PromotionEnd,
     reason: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
-        format!(
-            "UPDATE emergency.notices SET status = 'resolved', promoted_at = now(), finished_at = now(),
+    let set = match end {
+        PromotionEnd::Committed => {
+            "status = 'resolved', promoted_at = now(), finished_at = now(),
                 action = CASE WHEN action = '' THEN 'promoted' ELSE action END,
                 decided_at = COALESCE(decided_at, now()),
                 decision_ms = COALESCE(decision_ms, (extract(epoch FROM now() - received_at) * 1000)::bigint),
                 replica_ready_ms = (extract(epoch FROM replica_ready_at - received_at) * 1000)::bigint,
                 promoted_ms = (extract(epoch FROM now() - received_at) * 1000)::bigint,
                 deadline_margin_ms = (extract(epoch FROM deadline - now()) * 1000)::bigint,
-                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, step_deadline = NULL,
-                version = version + 1
-             WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
-        ),
-        vec![id.into(), reason.into()],
-    )
-    .await
-}
-
-/// The promotion failed: back to waiting (or failed when the deadline passed).
-pub async fn release<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    reason: &str,
-) -> Result<Option<NoticeRow>, DbErr> {
+                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, step_deadline = NULL"
+        }
+        PromotionEnd::Failed => {
+            "status = CASE WHEN deadline_missed THEN 'failed' ELSE 'handling' END, reason = $2"
+        }
+    };
     one(
         conn,
         format!(
-            "UPDATE emergency.notices SET status = CASE WHEN deadline_missed THEN 'failed' ELSE 'handling' END,
-                reason = $2, version = version + 1
+            "UPDATE emergency.notices SET {set}, version = version + 1
              WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
         ),
         vec![id.into(), reason.into()],

@@ -4,7 +4,7 @@
 use crate::error::LifecycleError;
 use crate::ops;
 use crate::ops::transition::role_proto;
-use crate::store::agents::{self, AgentRow, NewAgent};
+use crate::store::agents::{self, AgentRow, InstanceColumns, NewAgent};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_server::LifecycleService;
@@ -80,14 +80,15 @@ fn config_of(row: &AgentRow) -> v1::AgentConfig {
     v1::AgentConfig { enabled: row.enabled(), role, version: row.version }
 }
 
-fn instance_of(row: &AgentRow) -> v1::InstanceInfo {
+/// The instance of an agent, as the wire carries it.
+fn instance_of(i: &InstanceColumns) -> v1::InstanceInfo {
     v1::InstanceInfo {
-        instance_id: row.instance_id.clone(),
-        instance_type: row.instance_type.clone(),
-        region: row.region.clone(),
-        az: row.az.clone(),
-        ami_id: row.ami_id.clone(),
-        mode: mode_to_proto(&row.mode),
+        instance_id: i.instance_id.clone(),
+        instance_type: i.instance_type.clone(),
+        region: i.region.clone(),
+        az: i.az.clone(),
+        ami_id: i.ami_id.clone(),
+        mode: mode_to_proto(&i.mode),
     }
 }
 
@@ -132,7 +133,7 @@ async fn agent_record(
         logical_agent_id: row.logical_agent_id.clone(),
         status: row.status.as_str().to_owned(),
         last_heartbeat_at: row.last_heartbeat_at.map(spot_platform::time::to_wire),
-        instance: Some(instance_of(&row)),
+        instance: Some(instance_of(&row.instance)),
         heartbeat_count: row.heartbeat_count,
         group_id: row.group_id.map(|g| g.to_string()).unwrap_or_default(),
         role: row.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),

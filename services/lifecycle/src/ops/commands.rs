@@ -141,7 +141,7 @@ pub async fn queue(
         target_pool_id: pool,
         request_id: actor.request_id.clone(),
         actor: actor.name.clone(),
-        pre_state: json!({"instance_id": row.instance_id, "mode": row.mode, "az": row.az, "role": row.role.map(|r| r.as_str())}),
+        pre_state: json!({"instance_id": row.instance.instance_id, "mode": row.instance.mode, "az": row.instance.az, "role": row.role.map(|r| r.as_str())}),
         deadline: q.deadline,
     };
     let (stored, created) = commands::insert_once(&txn, &command).await?;

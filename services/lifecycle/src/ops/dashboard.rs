@@ -152,7 +152,7 @@ pub async fn request_manual_replica(
             id.into(),
             group_id.into(),
             agent_id.as_uuid().into(),
-            Some(row.instance_id.clone()).into(),
+            Some(row.instance.instance_id.clone()).into(),
             pool_id.clone().into(),
             request_id.into(),
         ],

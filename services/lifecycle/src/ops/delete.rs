@@ -62,19 +62,19 @@ pub async fn delete_agent(
         let loaded = groups::lock(&txn, group_id).await?;
         let releasable = loaded
             .group
-            .instance(&row.instance_id)
+            .instance(&row.instance.instance_id)
             .is_some_and(|i| matches!(i.role, Role::Replica | Role::Zombie));
         if releasable {
             transition::run(
                 &txn,
                 &loaded,
-                &Transition::TerminateInstance { instance_id: row.instance_id.clone() },
+                &Transition::TerminateInstance { instance_id: row.instance.instance_id.clone() },
                 &InstanceDetails::default(),
                 actor,
                 "agent_deleted",
             )
             .await?;
-            done.released.push(row.instance_id.clone());
+            done.released.push(row.instance.instance_id.clone());
         }
         if row.runs_typed_commands() {
             commands::insert_once(
@@ -89,7 +89,7 @@ pub async fn delete_agent(
                     target_pool_id: None,
                     request_id: format!("agent-deleted-{agent}"),
                     actor: actor.name.clone(),
-                    pre_state: json!({"instance_id": row.instance_id}),
+                    pre_state: json!({"instance_id": row.instance.instance_id}),
                     deadline: None,
                 },
             )

@@ -59,7 +59,7 @@ pub async fn create(
             .and_then(|p| p.rsplit_once('.'))
             .map(|(t, _)| t.to_owned())
             .unwrap_or_default(),
-        region: row.region.clone(),
+        region: row.instance.region.clone(),
         mode: "spot".into(),
         pool_id: pool,
         ..Default::default()

@@ -2,6 +2,7 @@
 //! with their group settings, instances, switch history and replicas of one
 //! tenant, as typed rows. Each is one statement, capped in size.
 
+use super::agents::InstanceColumns;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -19,12 +20,8 @@ pub struct AgentOverviewRow {
     pub agent_id: Uuid,
     pub logical_agent_id: String,
     pub hostname: String,
-    pub instance_id: String,
-    pub instance_type: String,
-    pub region: String,
-    pub az: String,
-    pub ami_id: String,
-    pub mode: String,
+    #[sea_orm(nested)]
+    pub instance: InstanceColumns,
     pub status: AgentStatus,
     pub reported_status: Option<ReportedStatus>,
     pub last_heartbeat_at: Option<DateTime<Utc>>,
