@@ -2,7 +2,7 @@
 //! (`WHERE status = ...`), so two replicas of the service never both win.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, SelectModel, SelectorRaw, Value};
 use spot_platform::store::sql;
 use uuid::Uuid;
 
@@ -43,20 +43,9 @@ pub(crate) const COLUMNS: &str =
     received_at, deadline, target_mode, target_pool_id, risk_score, replica_id, decided_at, replica_ready_at,
     promoted_at, deadline_missed, reason, fallback, az, typed, step_deadline, tried_pools, command_id";
 
-pub(crate) async fn one<C: ConnectionTrait>(
-    conn: &C,
-    text: String,
-    values: Vec<Value>,
-) -> Result<Option<NoticeRow>, DbErr> {
-    NoticeRow::find_by_statement(sql(text, values)).one(conn).await
-}
-
-pub(crate) async fn all<C: ConnectionTrait>(
-    conn: &C,
-    text: String,
-    values: Vec<Value>,
-) -> Result<Vec<NoticeRow>, DbErr> {
-    NoticeRow::find_by_statement(sql(text, values)).all(conn).await
+/// Notices returned by `text` (`RETURNING {COLUMNS}` or `SELECT {COLUMNS}`).
+pub(crate) fn select(text: String, values: Vec<Value>) -> SelectorRaw<SelectModel<NoticeRow>> {
+    NoticeRow::find_by_statement(sql(text, values))
 }
 
 /// A notice seen for the first time.
@@ -79,8 +68,7 @@ pub struct NewNotice {
 
 /// Records the notice; `None` when it was recorded before (a repeat).
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "INSERT INTO emergency.notices (id, client_id, agent_id, group_id, instance_id, pool_id, kind, status,
                 notice_time, detected_at, deadline, policy, az, typed, termination_time_raw)
@@ -104,6 +92,7 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<
             n.termination_time_raw.clone().into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -115,8 +104,7 @@ pub async fn existing<C: ConnectionTrait>(
     instance: &str,
     kind: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices WHERE client_id = $1 AND instance_id = $2 AND kind = $3
              AND (kind = 'termination' OR status IN ('detected', 'handling', 'promoting'))
@@ -124,6 +112,7 @@ pub async fn existing<C: ConnectionTrait>(
         ),
         vec![client.into(), instance.into(), kind.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -149,8 +138,7 @@ pub async fn decide<C: ConnectionTrait>(
     id: Uuid,
     d: &Decision,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = $2, action = $3, target_mode = $4, target_pool_id = $5,
                 risk_score = $6, command_id = $7, reason = $8, decided_at = now(),
@@ -175,6 +163,7 @@ pub async fn decide<C: ConnectionTrait>(
             d.missed.into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -188,8 +177,7 @@ pub async fn claim<C: ConnectionTrait>(
     replica: Uuid,
     replica_instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = 'promoting', replica_id = $3, replica_instance_id = $4,
                 replica_ready_at = COALESCE(replica_ready_at, now()), version = version + 1
@@ -202,6 +190,7 @@ pub async fn claim<C: ConnectionTrait>(
         ),
         vec![id.into(), group.into(), replica.into(), replica_instance.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -237,14 +226,14 @@ pub async fn end_promotion<C: ConnectionTrait>(
             "status = CASE WHEN deadline_missed THEN 'failed' ELSE 'handling' END, reason = $2"
         }
     };
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET {set}, version = version + 1
              WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
         ),
         vec![id.into(), reason.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -285,14 +274,14 @@ pub async fn latest_for_agent<C: ConnectionTrait>(
     client: Uuid,
     agent: Uuid,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices WHERE client_id = $1 AND agent_id = $2
              ORDER BY received_at DESC LIMIT 1"
         ),
         vec![client.into(), agent.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -315,14 +304,14 @@ pub async fn existing_of_agent<C: ConnectionTrait>(
     agent: Uuid,
     instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices
              WHERE client_id = $1 AND instance_id = $2 AND kind = 'termination' AND agent_id = $3"
         ),
         vec![client.into(), instance.into(), agent.into()],
     )
+    .one(conn)
     .await
 }
 

@@ -4,7 +4,7 @@
 //! marked for return to spot. Each change is one conditional statement, so
 //! several replicas of the service never take the same step twice.
 
-use super::notices::{COLUMNS, NoticeRow, all, one};
+use super::notices::{COLUMNS, NoticeRow, select};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use spot_domain::emergency::PoolSignals;
@@ -172,8 +172,7 @@ pub async fn set_step<C: ConnectionTrait>(
     command: Option<Uuid>,
     step_deadline: Option<DateTime<Utc>>,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET fallback = $2, target_mode = $3, target_pool_id = COALESCE($4, target_pool_id),
                 command_id = COALESCE($5, command_id), step_deadline = $6,
@@ -190,6 +189,7 @@ pub async fn set_step<C: ConnectionTrait>(
             step_deadline.into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -200,8 +200,7 @@ pub async fn resolve_by_switch<C: ConnectionTrait>(
     old_instance: &str,
     new_instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = 'resolved', promoted_at = now(), finished_at = now(),
                 replica_instance_id = $3, step_deadline = NULL,
@@ -215,6 +214,7 @@ pub async fn resolve_by_switch<C: ConnectionTrait>(
         ),
         vec![client.into(), old_instance.into(), new_instance.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -226,8 +226,7 @@ pub async fn claim_same_pool<C: ConnectionTrait>(
     since: DateTime<Utc>,
     except: Uuid,
 ) -> Result<Vec<NoticeRow>, DbErr> {
-    all(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET action = 'switch', version = version + 1
              WHERE id IN (SELECT id FROM emergency.notices
@@ -238,6 +237,7 @@ pub async fn claim_same_pool<C: ConnectionTrait>(
         ),
         vec![az.into(), since.into(), except.into()],
     )
+    .all(conn)
     .await
 }
 
