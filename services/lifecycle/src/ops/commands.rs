@@ -251,8 +251,8 @@ pub async fn executed(
     let from =
         CommandStatus::parse(&cmd.status).ok_or_else(|| LifecycleError::invalid("stored command status"))?;
     let to = if success { CommandStatus::Succeeded } else { CommandStatus::Failed };
-    let changed = command_transition(from, to)
-        .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
+    let changed =
+        command_transition(from, to).map_err(|e| LifecycleError::conflict(e.code(), e.to_string()))?;
     if changed {
         let message: String = message.chars().take(2000).collect();
         commands::complete(

@@ -14,10 +14,22 @@ pub mod transition;
 
 use crate::error::Result;
 use crate::store::audit::{self, AuditEntry};
+use crate::store::groups::{self, LoadedGroup};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use spot_domain::{AgentId, ClientId};
 use uuid::Uuid;
+
+/// The group of `client`'s `agent`, locked `FOR UPDATE` in `conn`'s
+/// transaction: every change to a group runs under this lock.
+pub(crate) async fn lock_group_of<C: ConnectionTrait>(
+    conn: &C,
+    client: ClientId,
+    agent: AgentId,
+) -> Result<(Uuid, LoadedGroup)> {
+    let (_, group_id) = commands::group_of(conn, client, agent).await?;
+    Ok((group_id, groups::lock(conn, group_id).await?))
+}
 
 /// Who asked for a change (audit actor and idempotency key).
 #[derive(Debug, Clone, Default)]

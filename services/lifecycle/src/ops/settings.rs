@@ -16,10 +16,9 @@ use spot_domain::{AgentId, ClientId};
 /// Settings of the agent's group, with the group's identity and version.
 pub async fn get(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     // A share lock is enough for a read, but the loader locks FOR UPDATE;
     // the transaction is short and read-only.
-    let loaded = groups::lock(&txn, group_id).await?;
+    let (_, loaded) = super::lock_group_of(&txn, client, agent).await?;
     txn.rollback().await?;
     Ok(loaded)
 }
@@ -33,8 +32,7 @@ pub async fn update(
     actor: &Actor,
 ) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let mut loaded = groups::lock(&txn, group_id).await?;
+    let (group_id, mut loaded) = super::lock_group_of(&txn, client, agent).await?;
     let before = loaded.group.settings.clone();
     let after = before.apply(patch)?;
     if after != before {

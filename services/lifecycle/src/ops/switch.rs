@@ -4,7 +4,7 @@
 use super::{Actor, transition};
 use crate::error::Result;
 use crate::events;
-use crate::store::groups::{self, InstanceDetails};
+use crate::store::groups::InstanceDetails;
 use crate::store::switches::{self, NewSwitch};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
@@ -44,8 +44,7 @@ pub async fn report(
     sw.downtime_seconds = timing.downtime_seconds();
     sw.total_seconds = timing.total_seconds();
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let loaded = groups::lock(&txn, group_id).await?;
+    let (group_id, loaded) = super::lock_group_of(&txn, client, agent).await?;
     let transition = Transition::SwitchReport {
         old_instance_id: sw.old_instance_id.clone(),
         new_instance_id: sw.new_instance_id.clone(),
