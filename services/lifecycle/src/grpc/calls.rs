@@ -4,7 +4,7 @@ use super::convert::{self, agent_ref, opt};
 use crate::error::{LifecycleError, Result};
 use crate::ops::{self, Actor};
 use crate::store::groups::InstanceDetails;
-use crate::store::switches::NewSwitch;
+use crate::store::switches::{NewSwitch, SwitchSide};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_domain::group::{ReplicaStatus, SettingsPatch};
@@ -57,6 +57,16 @@ fn side(i: Option<&v1::SwitchInstance>, name: &str) -> Result<v1::SwitchInstance
     Ok(i)
 }
 
+/// A reported side: the trimmed instance id, empty fields absent.
+fn switch_side(i: &v1::SwitchInstance) -> SwitchSide {
+    SwitchSide {
+        instance_id: i.instance_id.trim().to_owned(),
+        pool_id: opt(&i.pool_id),
+        mode: opt(&i.mode),
+        az: opt(&i.az),
+    }
+}
+
 pub async fn report_switch(
     db: &DatabaseConnection,
     r: v1::SwitchReportRequest,
@@ -74,14 +84,8 @@ pub async fn report_switch(
     let t = r.timing.unwrap_or_default();
     let at = spot_platform::time::from_wire_opt;
     let sw = NewSwitch {
-        old_instance_id: old.instance_id.trim().to_owned(),
-        new_instance_id: new.instance_id.trim().to_owned(),
-        old_pool_id: opt(&old.pool_id),
-        new_pool_id: opt(&new.pool_id),
-        old_mode: opt(&old.mode),
-        new_mode: opt(&new.mode),
-        old_az: opt(&old.az),
-        new_az: opt(&new.az),
+        old: switch_side(&old),
+        new: switch_side(&new),
         instance_type: opt(&new.instance_type),
         region: opt(&new.region),
         new_ami_id: opt(&new.ami_id),

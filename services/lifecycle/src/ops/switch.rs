@@ -46,11 +46,11 @@ pub async fn report(
     let txn = db.begin().await?;
     let (group_id, loaded) = super::lock_group_of(&txn, client, agent).await?;
     let transition = Transition::SwitchReport {
-        old_instance_id: sw.old_instance_id.clone(),
-        new_instance_id: sw.new_instance_id.clone(),
+        old_instance_id: sw.old.instance_id.clone(),
+        new_instance_id: sw.new.instance_id.clone(),
     };
     let outcome = transition::run(&txn, &loaded, &transition, &new_details, actor, "switch").await?;
-    let old_role = outcome.group.instance(&sw.old_instance_id).map(|i| i.role).unwrap_or(Role::Zombie);
+    let old_role = outcome.group.instance(&sw.old.instance_id).map(|i| i.role).unwrap_or(Role::Zombie);
     sw.client_id = client.as_uuid();
     sw.group_id = group_id;
     sw.agent_id = agent.as_uuid();
@@ -66,17 +66,17 @@ pub async fn report(
             .record(
                 &txn,
                 "switch_reported",
-                Some(json!({"primary": sw.old_instance_id})),
-                Some(json!({"primary": sw.new_instance_id, "old_role": sw.old_role_after,
+                Some(json!({"primary": sw.old.instance_id})),
+                Some(json!({"primary": sw.new.instance_id, "old_role": sw.old_role_after,
                                         "downtime_seconds": sw.downtime_seconds, "switch_id": switch_id})),
             )
             .await?;
         let event = v1::SwitchCompleted {
             meta: Some(events::meta(client.as_uuid(), agent.as_uuid(), &actor.request_id)),
             switch_id: switch_id.to_string(),
-            old_instance_id: sw.old_instance_id.clone(),
-            new_instance_id: sw.new_instance_id.clone(),
-            new_pool_id: sw.new_pool_id.clone().unwrap_or_default(),
+            old_instance_id: sw.old.instance_id.clone(),
+            new_instance_id: sw.new.instance_id.clone(),
+            new_pool_id: sw.new.pool_id.clone().unwrap_or_default(),
             downtime_seconds: sw.downtime_seconds,
             total_seconds: sw.total_seconds,
             trigger: sw.trigger.clone(),
