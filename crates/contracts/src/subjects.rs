@@ -25,42 +25,33 @@ impl StreamDef {
     }
 }
 
-/// Agent reports accepted by the gateway.
-pub const INGEST: StreamDef =
-    StreamDef { name: "SPOT_INGEST", domain: "ingest", description: "agent reports accepted by the gateway" };
-/// State changes of agents, instances, replicas and commands.
-pub const LIFECYCLE: StreamDef = StreamDef {
-    name: "SPOT_LIFECYCLE",
-    domain: "lifecycle",
-    description: "agent, instance, replica and command state changes",
-};
-/// Rebalance and termination notices and their handling.
-pub const EMERGENCY: StreamDef = StreamDef {
-    name: "SPOT_EMERGENCY",
-    domain: "emergency",
-    description: "interruption notices, emergency replicas, promotions",
-};
-/// Consolidation runs, pool risk and savings.
-pub const PRICING: StreamDef = StreamDef {
-    name: "SPOT_PRICING",
-    domain: "pricing",
-    description: "consolidation jobs, pool risk, savings",
-};
-/// Model decisions and their execution.
-pub const DECISIONS: StreamDef = StreamDef {
-    name: "SPOT_DECISIONS",
-    domain: "decisions",
-    description: "model decisions and their outcomes",
-};
-/// Messages that could not be processed after `max_deliver` attempts.
-pub const DEAD_LETTER: StreamDef = StreamDef {
-    name: "SPOT_DLQ",
-    domain: "dlq",
-    description: "poison messages with the error that stopped them",
-};
+/// Declares each stream as a constant, and [`ALL_STREAMS`] from the same list.
+macro_rules! streams {
+    ($($(#[$doc:meta])* $id:ident = ($name:literal, $domain:literal, $description:literal);)*) => {
+        $(
+            $(#[$doc])*
+            pub const $id: StreamDef = StreamDef { name: $name, domain: $domain, description: $description };
+        )*
 
-/// Every stream the platform creates at start.
-pub const ALL_STREAMS: [StreamDef; 6] = [INGEST, LIFECYCLE, EMERGENCY, PRICING, DECISIONS, DEAD_LETTER];
+        /// Every stream the platform creates at start.
+        pub const ALL_STREAMS: [StreamDef; [$(stringify!($id)),*].len()] = [$($id),*];
+    };
+}
+
+streams! {
+    /// Agent reports accepted by the gateway.
+    INGEST = ("SPOT_INGEST", "ingest", "agent reports accepted by the gateway");
+    /// State changes of agents, instances, replicas and commands.
+    LIFECYCLE = ("SPOT_LIFECYCLE", "lifecycle", "agent, instance, replica and command state changes");
+    /// Rebalance and termination notices and their handling.
+    EMERGENCY = ("SPOT_EMERGENCY", "emergency", "interruption notices, emergency replicas, promotions");
+    /// Consolidation runs, pool risk and savings.
+    PRICING = ("SPOT_PRICING", "pricing", "consolidation jobs, pool risk, savings");
+    /// Model decisions and their execution.
+    DECISIONS = ("SPOT_DECISIONS", "decisions", "model decisions and their outcomes");
+    /// Messages that could not be processed after `max_deliver` attempts.
+    DEAD_LETTER = ("SPOT_DLQ", "dlq", "poison messages with the error that stopped them");
+}
 
 /// Builds `spot.v1.<domain>.<event>.<client_id>.<agent_id>`.
 ///

@@ -11,6 +11,7 @@
 
 use crate::shutdown::Shutdown;
 use crate::telemetry::{extract_http_context, inject_http_context};
+use spot_contracts::{ErrorCode, ServiceError};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -184,4 +185,169 @@ fn record_status(span: &tracing::Span, headers: &http::HeaderMap) {
     if code != tonic::Code::Ok as i32 {
         span.record("otel.status_code", "ERROR");
     }
+}
+
+/// Implements a generated tonic service trait as a table of handlers, so
+/// every method has one shape: take the request, hand it to
+/// `async fn(&State, Request) -> Result<Reply, E>` (with
+/// `tonic::Status: From<E>`, the service's one error mapping), wrap the reply.
+/// `|api| expr` says what the handlers get as their state, `api` being `&self`.
+///
+/// ```ignore
+/// spot_platform::grpc_service! {
+///     impl LifecycleService for LifecycleGrpc, |api| &api.db;
+///     get_pending_commands(v1::AgentRef) -> v1::CommandList = calls::pending;
+/// }
+/// ```
+#[macro_export]
+macro_rules! grpc_service {
+    (
+        impl $service:ident for $ty:ty, |$api:ident| $state:expr;
+        $($method:ident($req:ty) -> $reply:ty = $handler:path;)*
+    ) => {
+        #[tonic::async_trait]
+        impl $service for $ty {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<$req>,
+                ) -> ::std::result::Result<tonic::Response<$reply>, tonic::Status> {
+                    let $api = self;
+                    Ok(tonic::Response::new($handler($state, request.into_inner()).await?))
+                }
+            )*
+        }
+    };
+}
+
+/// What a service tells its callers when its database fails; the cause
+/// goes to the log only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbAnswer {
+    /// `internal_error`, except a constraint that rejected a concurrent
+    /// write (recognised by its SQLSTATE), which is a generic conflict.
+    InternalOrConflict,
+    /// `internal_error`.
+    Internal,
+    /// `dependency_unavailable` with this message: callers may retry.
+    Unavailable(&'static str),
+}
+
+impl DbAnswer {
+    /// The answer to `err` in `service` (logged here, once).
+    pub fn answer(self, service: &str, err: &sea_orm::DbErr) -> ServiceError {
+        // A database that cannot be reached (cut, restarting, pool exhausted)
+        // answers the same in every service: retry later, 503 at the gateway.
+        // The fault suite restarts Postgres to check it (docs/HARDENING.md).
+        if crate::store::is_unavailable(err) {
+            tracing::warn!(error = %err, "{service} database unavailable");
+            return ServiceError::new(ErrorCode::Unavailable, format!("{service} store unavailable"));
+        }
+        match self {
+            Self::InternalOrConflict if crate::store::is_constraint_conflict(err) => {
+                tracing::warn!(error = %err, "constraint rejected a {service} write");
+                ServiceError::new(ErrorCode::CONFLICT, "conflicting concurrent change, retry")
+            }
+            Self::InternalOrConflict | Self::Internal => internal(service, "database", err, "internal error"),
+            Self::Unavailable(message) => {
+                tracing::error!(error = %err, "{service} database error");
+                ServiceError::new(ErrorCode::Unavailable, message)
+            }
+        }
+    }
+}
+
+/// A failure of `what` in `service` whose details stay in the log: the
+/// caller gets `internal_error` with `message`.
+pub fn internal(service: &str, what: &str, cause: &dyn std::fmt::Display, message: &str) -> ServiceError {
+    tracing::error!(error = %cause, "{service} {what} error");
+    ServiceError::new(ErrorCode::Internal, message)
+}
+
+/// Declares a service's error type, the one shape every service shares on
+/// top of the error contract (`spot_contracts::ServiceError`, docs/ARCHITECTURE.md,
+/// "Errors across services"): refusals with a stable code (bad input,
+/// unknown resource, conflict), another service's error passed on, and
+/// failures whose details only the log sees. It is converted to a
+/// `ServiceError` (and so a `tonic::Status`) in one place; `database` says
+/// what a database failure becomes ([`DbAnswer`]), `internal` the message a
+/// defect answers with. Also declares `Result<T>` with the error.
+#[macro_export]
+macro_rules! service_error {
+    (
+        $(#[$doc:meta])*
+        pub enum $name:ident;
+        service: $service:literal,
+        database: $db:expr,
+        internal: $internal:literal $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, thiserror::Error)]
+        pub enum $name {
+            /// Bad input; `code` is stable (`invalid_field` or a domain rule's code).
+            #[error("{message}")]
+            Invalid { code: &'static str, message: String },
+            /// Unknown (or another tenant's) agent, command, replica, model...
+            #[error("{0} not found")]
+            NotFound(&'static str),
+            /// Conflicts with the current state; `code` says how.
+            #[error("{message}")]
+            Conflict { code: &'static str, message: String },
+            /// Another service answered with an error; its code is passed on.
+            #[error("upstream: {0}")]
+            Upstream(::spot_contracts::ServiceError),
+            /// Database failure; details only in the log.
+            #[error("database: {0}")]
+            Db(#[from] sea_orm::DbErr),
+            /// A defect (a task stopped, a run failed); details only in the log.
+            #[error("internal: {0}")]
+            Internal(String),
+        }
+
+        /// Result alias.
+        pub type Result<T> = ::std::result::Result<T, $name>;
+
+        impl $name {
+            /// Bad input with the generic field code.
+            pub fn invalid(message: impl Into<String>) -> Self {
+                Self::Invalid { code: "invalid_field", message: message.into() }
+            }
+
+            /// Bad input breaking the rule `code`.
+            pub fn invalid_rule(code: &'static str, message: impl Into<String>) -> Self {
+                Self::Invalid { code, message: message.into() }
+            }
+
+            /// A conflict with the current state; `code` says which.
+            pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+                Self::Conflict { code, message: message.into() }
+            }
+
+            /// Wraps any failure as a defect.
+            pub fn internal(e: impl ::std::fmt::Display) -> Self {
+                Self::Internal(e.to_string())
+            }
+        }
+
+        impl From<$name> for ::spot_contracts::ServiceError {
+            fn from(e: $name) -> Self {
+                use ::spot_contracts::{ErrorCode, ServiceError};
+                match e {
+                    $name::Invalid { code, message } => ServiceError::invalid(code, message),
+                    $name::NotFound("agent") => ServiceError::new(ErrorCode::AgentNotFound, "agent not found"),
+                    $name::NotFound(what) => ServiceError::not_found(what),
+                    $name::Conflict { code, message } => ServiceError::conflict(code, message),
+                    $name::Upstream(e) => e,
+                    $name::Db(err) => $crate::grpc::DbAnswer::answer($db, $service, &err),
+                    $name::Internal(cause) => $crate::grpc::internal($service, "internal", &cause, $internal),
+                }
+            }
+        }
+
+        impl From<$name> for tonic::Status {
+            fn from(e: $name) -> Self {
+                ::spot_contracts::ServiceError::from(e).into()
+            }
+        }
+    };
 }

@@ -58,21 +58,20 @@ impl PlatformMetrics {
                 .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
             &["route"],
         )?;
-        let consumer_pending = IntGaugeVec::new(
-            Opts::new("bus_consumer_pending", "messages not yet delivered to a durable consumer (lag)"),
-            &["consumer"],
+        let by_consumer = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help), &["consumer"]);
+        let consumer_pending =
+            by_consumer("bus_consumer_pending", "messages not yet delivered to a durable consumer (lag)")?;
+        let consumer_ack_pending = by_consumer(
+            "bus_consumer_ack_pending",
+            "messages delivered to a durable consumer, not yet acked",
         )?;
-        let consumer_ack_pending = IntGaugeVec::new(
-            Opts::new("bus_consumer_ack_pending", "messages delivered to a durable consumer, not yet acked"),
-            &["consumer"],
+        let dead_letter_messages = by_consumer(
+            "bus_dead_letter_messages",
+            "messages of a consumer waiting in the dead-letter stream",
         )?;
-        let dead_letter_messages = IntGaugeVec::new(
-            Opts::new("bus_dead_letter_messages", "messages of a consumer waiting in the dead-letter stream"),
-            &["consumer"],
-        )?;
-        registry.register(Box::new(consumer_pending.clone()))?;
-        registry.register(Box::new(consumer_ack_pending.clone()))?;
-        registry.register(Box::new(dead_letter_messages.clone()))?;
+        for gauge in [&consumer_pending, &consumer_ack_pending, &dead_letter_messages] {
+            registry.register(Box::new(gauge.clone()))?;
+        }
         registry.register(Box::new(consumed.clone()))?;
         registry.register(Box::new(batch_size.clone()))?;
         registry.register(Box::new(published.clone()))?;

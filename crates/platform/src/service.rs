@@ -194,6 +194,35 @@ where
     }
 }
 
+/// The whole `main.rs` of a service binary: mimalloc as the allocator, the
+/// `--help`/`--version` text, and [`run_binary`] around the crate's `start`.
+/// `$service` is the service's library crate (it exports `NAME`,
+/// `settings::SETTINGS` and `start`); `$about` is the one line `--help` prints.
+/// The binary crate must depend on `mimalloc` and `tokio`.
+#[macro_export]
+macro_rules! service_main {
+    ($service:ident, $about:expr $(,)?) => {
+        #[global_allocator]
+        static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+        /// What the binary's `--help` and `--version` print.
+        const INFO: $crate::cli::BinaryInfo = $crate::cli::BinaryInfo {
+            name: $service::NAME,
+            version: env!("CARGO_PKG_VERSION"),
+            about: $about,
+            settings: $service::settings::SETTINGS,
+        };
+
+        #[tokio::main]
+        async fn main() -> std::process::ExitCode {
+            $crate::service::run_binary(&INFO, |settings, shutdown| async move {
+                $service::start(&settings, shutdown).await
+            })
+            .await
+        }
+    };
+}
+
 impl ServiceContext {
     /// The parts every service runs: ops HTTP server (`/healthz`, `/readyz`,
     /// `/metrics`) on `addr`, the outbox relay and the inbox/outbox retention.

@@ -14,7 +14,7 @@ use spot_domain::decisions::RISK_AWARE;
 pub const MAX_ONNX_BYTES: usize = 16 * 1024 * 1024;
 
 fn invalid(m: impl Into<String>) -> DecisionsError {
-    DecisionsError::invalid("invalid_field", m)
+    DecisionsError::invalid_rule("invalid_field", m)
 }
 
 fn name_ok(s: &str) -> bool {
@@ -63,7 +63,7 @@ pub fn check(r: &v1::RegisterModelRequest) -> Result<NewModel> {
     match m.kind.as_str() {
         "builtin" => {
             if r.policy.trim() != RISK_AWARE {
-                return Err(DecisionsError::invalid(
+                return Err(DecisionsError::invalid_rule(
                     "unknown_policy",
                     format!("built-in policies: {RISK_AWARE}; got {:?}", r.policy),
                 ));
@@ -72,12 +72,15 @@ pub fn check(r: &v1::RegisterModelRequest) -> Result<NewModel> {
         }
         "onnx" => {
             if r.onnx.is_empty() {
-                return Err(DecisionsError::invalid("not_onnx", "an ONNX model needs its file"));
+                return Err(DecisionsError::invalid_rule("not_onnx", "an ONNX model needs its file"));
             }
             if r.onnx.len() > MAX_ONNX_BYTES {
-                return Err(DecisionsError::invalid("model_too_large", "ONNX files are limited to 16 MiB"));
+                return Err(DecisionsError::invalid_rule(
+                    "model_too_large",
+                    "ONNX files are limited to 16 MiB",
+                ));
             }
-            OnnxModel::load(&r.onnx).map_err(|(code, msg)| DecisionsError::invalid(code, msg))?;
+            OnnxModel::load(&r.onnx).map_err(|(code, msg)| DecisionsError::invalid_rule(code, msg))?;
             m.onnx_sha256 = Some(hex::encode(Sha256::digest(&r.onnx)));
             m.onnx = Some(r.onnx.clone());
         }

@@ -24,20 +24,8 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "decisions gRPC listen address"
     ),
-    setting!(
-        "SPOT_LIFECYCLE_GRPC_URL",
-        "lifecycle_grpc_url",
-        "http://127.0.0.1:50051",
-        false,
-        "where the gateway, emergency and decisions reach lifecycle gRPC"
-    ),
-    setting!(
-        "SPOT_PRICING_GRPC_URL",
-        "pricing_grpc_url",
-        "http://127.0.0.1:50052",
-        false,
-        "where the gateway and decisions reach pricing gRPC"
-    ),
+    spot_platform::config::LIFECYCLE_GRPC_URL,
+    spot_platform::config::PRICING_GRPC_URL,
     setting!("SPOT_PRICE_BUCKET_SECONDS", "price_bucket_seconds", "300", false, "consolidation bucket width"),
     setting!(
         "SPOT_DECISIONS_EVAL_INTERVAL_SECS",

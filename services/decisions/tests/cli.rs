@@ -1,10 +1,8 @@
 //! `spot-decisions --help`, `--version` and an unknown flag, run as a process.
 
+use spot_testkit::binary::check_service_cli;
+
 #[test]
 fn answers_help_and_version_without_starting_and_refuses_unknown_flags() -> anyhow::Result<()> {
-    spot_testkit::binary::check_service_cli(
-        env!("CARGO_BIN_EXE_spot-decisions"),
-        "decisions",
-        env!("CARGO_PKG_VERSION"),
-    )
+    check_service_cli(env!("CARGO_BIN_EXE_spot-decisions"), "decisions", env!("CARGO_PKG_VERSION"))
 }

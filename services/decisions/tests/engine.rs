@@ -6,7 +6,6 @@
 
 mod support;
 
-use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use spot_contracts::v1;
 use spot_decisions::engine::round::run_round;
@@ -31,9 +30,7 @@ fn onnx_request(version: &str) -> v1::RegisterModelRequest {
 
 #[tokio::test]
 async fn the_builtin_policy_switches_to_the_cheapest_pool_once_per_evaluation() -> anyhow::Result<()> {
-    let env = env().await?;
-    let now = Utc::now();
-    market(&env.db, now, [0.050, 0.030, 0.045]).await?;
+    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
     let g = Uuid::now_v7();
     group(&env.db, g, POOL_A, now).await?;
     // Two replicas evaluate the same due group at the same time.
@@ -67,9 +64,7 @@ async fn the_builtin_policy_switches_to_the_cheapest_pool_once_per_evaluation() 
 
 #[tokio::test]
 async fn guardrails_block_and_record_why() -> anyhow::Result<()> {
-    let env = env().await?;
-    let now = Utc::now();
-    market(&env.db, now, [0.050, 0.030, 0.045]).await?;
+    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
     let g = Uuid::now_v7();
     group(&env.db, g, POOL_A, now).await?;
     // A fresh pool: min_pool_duration_hours (2) blocks.
@@ -99,9 +94,7 @@ async fn guardrails_block_and_record_why() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn an_onnx_model_decides_in_process() -> anyhow::Result<()> {
-    let env = env().await?;
-    let now = Utc::now();
-    market(&env.db, now, [0.060, 0.020, 0.045]).await?;
+    let (env, now) = env_with_market([0.060, 0.020, 0.045]).await?;
     let g = Uuid::now_v7();
     group(&env.db, g, POOL_A, now).await?;
     let id = register(&env, onnx_request("1")).await?;
@@ -174,9 +167,7 @@ async fn external(env: &Env, version: &str, url: &str, deadline_ms: i32) -> anyh
 
 #[tokio::test]
 async fn an_external_model_decides_and_bad_or_slow_answers_fall_back() -> anyhow::Result<()> {
-    let env = env().await?;
-    let now = Utc::now();
-    market(&env.db, now, [0.050, 0.030, 0.045]).await?;
+    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
     let good = v1::ModelDecideResponse {
         action: "SWITCH".into(),
         target_mode: "spot".into(),
@@ -237,9 +228,7 @@ async fn an_external_model_decides_and_bad_or_slow_answers_fall_back() -> anyhow
 
 #[tokio::test]
 async fn two_active_versions_split_groups_by_a_stable_hash() -> anyhow::Result<()> {
-    let env = env().await?;
-    let now = Utc::now();
-    market(&env.db, now, [0.050, 0.030, 0.045]).await?;
+    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
     let onnx = register(&env, onnx_request("ab")).await?;
     models::set_active(&env.db, onnx, true, Some(5_000)).await?;
     let groups: Vec<Uuid> = (0..120).map(|_| Uuid::now_v7()).collect();

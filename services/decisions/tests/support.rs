@@ -66,6 +66,14 @@ pub async fn market(db: &DatabaseConnection, now: DateTime<Utc>, prices: [f64; 3
     Ok(())
 }
 
+/// [`env`] with a [`market`] at `prices`, priced now (returned).
+pub async fn env_with_market(prices: [f64; 3]) -> anyhow::Result<(Env, DateTime<Utc>)> {
+    let env = env().await?;
+    let now = Utc::now();
+    market(&env.db, now, prices).await?;
+    Ok((env, now))
+}
+
 /// An auto-switch group whose PRIMARY runs in `pool`, due now.
 pub async fn group(db: &DatabaseConnection, id: Uuid, pool: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
     let az = pool.trim_start_matches("m5.large.");

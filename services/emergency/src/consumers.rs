@@ -38,6 +38,13 @@ pub struct Reactions {
     pub em: Emergency,
 }
 
+impl Reactions {
+    /// Records a boot time seen in `source` (a replica or a switch) under `key`.
+    async fn boot(&self, key: &str, pool: &str, seconds: f64, source: &str) -> Result<(), HandlerError> {
+        boot::record(&self.em.db, key, pool, seconds, source).await.map_err(HandlerError::from_display)
+    }
+}
+
 fn event_name(d: &Delivery) -> &str {
     d.subject.split('.').nth(3).unwrap_or_default()
 }
@@ -90,15 +97,13 @@ impl BatchHandler for Reactions {
                     if replica.status == "ready"
                         && let Some(secs) = replica.boot_seconds.filter(|s| *s >= 1.0)
                     {
-                        boot::record(
-                            &self.em.db,
+                        self.boot(
                             &format!("replica:{}", replica.replica_id),
                             &replica.pool_id,
                             secs,
                             "replica",
                         )
-                        .await
-                        .map_err(HandlerError::from_display)?;
+                        .await?;
                     }
                     promotion::on_replica_ready(&self.em, &replica)
                         .await
@@ -121,15 +126,7 @@ impl BatchHandler for Reactions {
                         }
                     }
                     if let Some(secs) = e.boot_seconds {
-                        boot::record(
-                            &self.em.db,
-                            &format!("switch:{}", e.switch_id),
-                            &e.new_pool_id,
-                            secs,
-                            "switch",
-                        )
-                        .await
-                        .map_err(HandlerError::from_display)?;
+                        self.boot(&format!("switch:{}", e.switch_id), &e.new_pool_id, secs, "switch").await?;
                     }
                 }
                 "pool_risk_updated" => {

@@ -28,7 +28,7 @@ fn map(status: tonic::Status) -> EmergencyError {
         // Every call names an agent first: whatever lifecycle did not find,
         // the caller sees an unknown agent.
         ErrorCode::AgentNotFound | ErrorCode::NotFound => EmergencyError::NotFound("agent"),
-        _ => EmergencyError::Lifecycle(e),
+        _ => EmergencyError::Upstream(e),
     }
 }
 

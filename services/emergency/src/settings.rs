@@ -23,13 +23,7 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "emergency gRPC listen address"
     ),
-    setting!(
-        "SPOT_LIFECYCLE_GRPC_URL",
-        "lifecycle_grpc_url",
-        "http://127.0.0.1:50051",
-        false,
-        "where the gateway and emergency reach lifecycle gRPC"
-    ),
+    spot_platform::config::LIFECYCLE_GRPC_URL,
     setting!(
         "SPOT_NOTICE_DEADLINE_SECS",
         "notice_deadline_secs",

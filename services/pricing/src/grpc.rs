@@ -4,13 +4,13 @@
 use crate::consolidation::Consolidator;
 use crate::error::PricingError;
 use crate::store::{jobs, risk, savings};
-use chrono::{Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{DatabaseConnection, FromQueryResult};
 use spot_contracts::v1;
 use spot_contracts::v1::pricing_service_server::PricingService;
 use spot_domain::pricing::PoolId;
+use spot_platform::store::sql;
 use spot_platform::time::{from_wire_opt as from_ts, to_wire as ts};
-use tonic::{Request, Response, Status};
 
 mod replica_costs;
 
@@ -54,136 +54,117 @@ fn risk_record(r: &risk::RiskRow) -> v1::PoolRisk {
     }
 }
 
-#[tonic::async_trait]
-impl PricingService for PricingGrpc {
-    async fn get_pool_risk(
-        &self,
-        request: Request<v1::GetPoolRiskRequest>,
-    ) -> Result<Response<v1::PoolRiskList>, Status> {
-        let pools = request.into_inner().pool_ids;
-        let rows = risk::current(&self.db, &pools).await.map_err(PricingError::from)?;
-        Ok(Response::new(v1::PoolRiskList { risks: rows.iter().map(risk_record).collect() }))
-    }
+spot_platform::grpc_service! {
+    impl PricingService for PricingGrpc, |api| api;
+    get_pool_risk(v1::GetPoolRiskRequest) -> v1::PoolRiskList = pool_risk;
+    get_price_history(v1::PriceHistoryRequest) -> v1::PriceHistory = price_history;
+    get_savings(v1::SavingsRequest) -> v1::SavingsReport = savings_report;
+    list_consolidation_jobs(v1::ListJobsRequest) -> v1::JobList = list_jobs;
+    run_consolidation(v1::RunConsolidationRequest) -> v1::JobRecord = run_consolidation;
+    get_current_prices(v1::CurrentPricesRequest) -> v1::CurrentPrices = current_prices;
+    list_replica_costs(v1::ReplicaCostsRequest) -> v1::ReplicaCostList = replica_costs::list;
+}
 
-    async fn get_price_history(
-        &self,
-        request: Request<v1::PriceHistoryRequest>,
-    ) -> Result<Response<v1::PriceHistory>, Status> {
-        let r = request.into_inner();
-        let pool = PoolId::parse(&r.pool_id).map_err(|e| PricingError::invalid(e.to_string()))?;
-        let to = from_ts(&r.to).unwrap_or_else(Utc::now);
-        let from = from_ts(&r.from).unwrap_or(to - Duration::days(1));
-        if from >= to || to - from > Duration::days(93) {
-            return Err(PricingError::invalid("from must be before to, at most 93 days apart").into());
+async fn pool_risk(api: &PricingGrpc, r: v1::GetPoolRiskRequest) -> Result<v1::PoolRiskList, PricingError> {
+    let rows = risk::current(&api.db, &r.pool_ids).await?;
+    Ok(v1::PoolRiskList { risks: rows.iter().map(risk_record).collect() })
+}
+
+/// One stored price point of a pool's history.
+#[derive(Debug, FromQueryResult)]
+struct PointRow {
+    bucket_start: DateTime<Utc>,
+    price: f64,
+    source: String,
+    samples: i32,
+}
+
+async fn price_history(
+    api: &PricingGrpc,
+    r: v1::PriceHistoryRequest,
+) -> Result<v1::PriceHistory, PricingError> {
+    let pool = PoolId::parse(&r.pool_id).map_err(|e| PricingError::invalid(e.to_string()))?;
+    let to = from_ts(&r.to).unwrap_or_else(Utc::now);
+    let from = from_ts(&r.from).unwrap_or(to - Duration::days(1));
+    if from >= to || to - from > Duration::days(93) {
+        return Err(PricingError::invalid("from must be before to, at most 93 days apart"));
+    }
+    let limit = i64::from(if r.limit <= 0 { 5000 } else { r.limit.min(50_000) });
+    let rows = PointRow::find_by_statement(sql(
+        "SELECT bucket_start, price, source, samples FROM pricing.pricing_consolidated
+         WHERE pool_id = $1 AND bucket_start >= $2 AND bucket_start < $3 ORDER BY bucket_start LIMIT $4",
+        [pool.as_str().into(), from.into(), to.into(), limit.into()],
+    ))
+    .all(&api.db)
+    .await?;
+    let points = rows
+        .into_iter()
+        .map(|p| v1::PricePoint {
+            bucket_start: Some(ts(p.bucket_start)),
+            price: p.price,
+            source: p.source,
+            samples: p.samples,
+        })
+        .collect();
+    Ok(v1::PriceHistory { pool_id: pool.as_str().to_owned(), points })
+}
+
+async fn savings_report(api: &PricingGrpc, r: v1::SavingsRequest) -> Result<v1::SavingsReport, PricingError> {
+    let client = uuid::Uuid::parse_str(&r.client_id).map_err(|_| PricingError::invalid("client_id"))?;
+    let to = from_ts(&r.to).unwrap_or_else(Utc::now).date_naive();
+    let from = from_ts(&r.from).map(|t| t.date_naive()).unwrap_or(to - chrono::Days::new(30));
+    let monthly = match r.granularity.as_str() {
+        "" | "day" => false,
+        "month" => true,
+        other => {
+            return Err(PricingError::invalid(format!("granularity must be day or month, got {other:?}")));
         }
-        let limit = i64::from(if r.limit <= 0 { 5000 } else { r.limit.min(50_000) });
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT bucket_start, price, source, samples FROM pricing.pricing_consolidated
-                 WHERE pool_id = $1 AND bucket_start >= $2 AND bucket_start < $3 ORDER BY bucket_start LIMIT $4",
-                [pool.as_str().into(), from.into(), to.into(), limit.into()],
-            ))
-            .await
-            .map_err(PricingError::from)?;
-        let points = rows
-            .iter()
-            .map(|row| {
-                Ok(v1::PricePoint {
-                    bucket_start: Some(ts(row.try_get("", "bucket_start")?)),
-                    price: row.try_get("", "price")?,
-                    source: row.try_get("", "source")?,
-                    samples: row.try_get("", "samples")?,
-                })
+    };
+    let rows = savings::report(&api.db, client, from, to, monthly).await?;
+    Ok(v1::SavingsReport {
+        rows: rows
+            .into_iter()
+            .map(|(period, s)| v1::SavingsRow {
+                period,
+                spot_hours: s.spot_hours,
+                on_demand_hours: s.on_demand_hours,
+                actual_cost: s.actual_cost,
+                on_demand_equivalent_cost: s.on_demand_equivalent_cost,
+                savings: s.savings,
+                savings_percent: s.savings_percent,
+                switch_count: s.switch_count as i32,
             })
-            .collect::<Result<Vec<_>, sea_orm::DbErr>>()
-            .map_err(PricingError::from)?;
-        Ok(Response::new(v1::PriceHistory { pool_id: pool.as_str().to_owned(), points }))
-    }
+            .collect(),
+    })
+}
 
-    async fn get_savings(
-        &self,
-        request: Request<v1::SavingsRequest>,
-    ) -> Result<Response<v1::SavingsReport>, Status> {
-        let r = request.into_inner();
-        let client = uuid::Uuid::parse_str(&r.client_id).map_err(|_| PricingError::invalid("client_id"))?;
-        let to = from_ts(&r.to).unwrap_or_else(Utc::now).date_naive();
-        let from = from_ts(&r.from).map(|t| t.date_naive()).unwrap_or(to - chrono::Days::new(30));
-        let monthly = match r.granularity.as_str() {
-            "" | "day" => false,
-            "month" => true,
-            other => {
-                return Err(PricingError::invalid(format!(
-                    "granularity must be day or month, got {other:?}"
-                ))
-                .into());
-            }
-        };
-        let rows = savings::report(&self.db, client, from, to, monthly).await.map_err(PricingError::from)?;
-        Ok(Response::new(v1::SavingsReport {
-            rows: rows
-                .into_iter()
-                .map(|(period, s)| v1::SavingsRow {
-                    period,
-                    spot_hours: s.spot_hours,
-                    on_demand_hours: s.on_demand_hours,
-                    actual_cost: s.actual_cost,
-                    on_demand_equivalent_cost: s.on_demand_equivalent_cost,
-                    savings: s.savings,
-                    savings_percent: s.savings_percent,
-                    switch_count: s.switch_count as i32,
-                })
-                .collect(),
-        }))
-    }
+async fn list_jobs(api: &PricingGrpc, r: v1::ListJobsRequest) -> Result<v1::JobList, PricingError> {
+    let rows = jobs::list(&api.db, i64::from(r.limit.max(1))).await?;
+    Ok(v1::JobList { jobs: rows.iter().map(job).collect() })
+}
 
-    async fn list_consolidation_jobs(
-        &self,
-        request: Request<v1::ListJobsRequest>,
-    ) -> Result<Response<v1::JobList>, Status> {
-        let limit = i64::from(request.into_inner().limit.max(1));
-        let rows = jobs::list(&self.db, limit).await.map_err(PricingError::from)?;
-        Ok(Response::new(v1::JobList { jobs: rows.iter().map(job).collect() }))
+async fn run_consolidation(
+    api: &PricingGrpc,
+    r: v1::RunConsolidationRequest,
+) -> Result<v1::JobRecord, PricingError> {
+    let end = from_ts(&r.window_end).unwrap_or_else(Utc::now);
+    let start = from_ts(&r.window_start)
+        .unwrap_or(end - Duration::from_std(api.window).unwrap_or(Duration::hours(12)));
+    if start >= end || end - start > Duration::days(7) {
+        return Err(PricingError::invalid("window must be non-empty and at most 7 days"));
     }
-
-    async fn run_consolidation(
-        &self,
-        request: Request<v1::RunConsolidationRequest>,
-    ) -> Result<Response<v1::JobRecord>, Status> {
-        let r = request.into_inner();
-        let end = from_ts(&r.window_end).unwrap_or_else(Utc::now);
-        let start = from_ts(&r.window_start)
-            .unwrap_or(end - Duration::from_std(self.window).unwrap_or(Duration::hours(12)));
-        if start >= end || end - start > Duration::days(7) {
-            return Err(PricingError::invalid("window must be non-empty and at most 7 days").into());
-        }
-        let row = self.consolidator.run("manual", start, end).await.map_err(PricingError::internal)?;
-        Ok(Response::new(job(&row)))
-    }
-
-    async fn get_current_prices(
-        &self,
-        request: Request<v1::CurrentPricesRequest>,
-    ) -> Result<Response<v1::CurrentPrices>, Status> {
-        Ok(Response::new(current_prices(&self.db, request.get_ref()).await?))
-    }
-
-    async fn list_replica_costs(
-        &self,
-        request: Request<v1::ReplicaCostsRequest>,
-    ) -> Result<Response<v1::ReplicaCostList>, Status> {
-        Ok(Response::new(replica_costs::list(&self.db, request.get_ref()).await?))
-    }
+    let row = api.consolidator.run("manual", start, end).await.map_err(PricingError::internal)?;
+    Ok(job(&row))
 }
 
 /// At most this many (type, region) pairs per call (a tenant's distinct types).
 const MAX_TYPES: usize = 200;
 
 async fn current_prices(
-    db: &DatabaseConnection,
-    r: &v1::CurrentPricesRequest,
+    api: &PricingGrpc,
+    r: v1::CurrentPricesRequest,
 ) -> Result<v1::CurrentPrices, PricingError> {
+    let db = &api.db;
     use crate::store::current;
     if r.types.len() > MAX_TYPES {
         return Err(PricingError::invalid(format!("at most {MAX_TYPES} instance types per call")));

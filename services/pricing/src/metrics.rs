@@ -4,6 +4,23 @@
 
 use spot_platform::db_metrics::{DbKind, DbMetric};
 
+/// A counter: one column summed over the successful consolidation runs.
+macro_rules! succeeded_total {
+    ($name:literal sums $column:literal: $help:literal) => {
+        DbMetric {
+            name: $name,
+            help: $help,
+            kind: DbKind::Counter,
+            labels: &[],
+            sql: concat!(
+                "SELECT coalesce(sum(",
+                $column,
+                "), 0)::float8 AS value FROM pricing.consolidation_jobs WHERE status = 'succeeded'"
+            ),
+        }
+    };
+}
+
 /// Every database-derived metric of pricing.
 pub const DB_METRICS: &[DbMetric] = &[
     DbMetric {
@@ -15,30 +32,12 @@ pub const DB_METRICS: &[DbMetric] = &[
               FROM (VALUES ('succeeded'), ('failed'), ('skipped')) o(outcome)
               LEFT JOIN pricing.consolidation_jobs j ON j.status = o.outcome GROUP BY o.outcome",
     },
-    DbMetric {
-        name: "consolidation_duplicates_removed_total",
-        help: "duplicate price points removed by successful consolidation runs",
-        kind: DbKind::Counter,
-        labels: &[],
-        sql: "SELECT coalesce(sum(duplicates_removed), 0)::float8 AS value
-              FROM pricing.consolidation_jobs WHERE status = 'succeeded'",
-    },
-    DbMetric {
-        name: "consolidation_gaps_interpolated_total",
-        help: "price gaps filled by interpolation in successful consolidation runs",
-        kind: DbKind::Counter,
-        labels: &[],
-        sql: "SELECT coalesce(sum(gaps_interpolated), 0)::float8 AS value
-              FROM pricing.consolidation_jobs WHERE status = 'succeeded'",
-    },
-    DbMetric {
-        name: "consolidation_backfilled_total",
-        help: "price points added from the provider's history by successful consolidation runs",
-        kind: DbKind::Counter,
-        labels: &[],
-        sql: "SELECT coalesce(sum(backfills_added), 0)::float8 AS value
-              FROM pricing.consolidation_jobs WHERE status = 'succeeded'",
-    },
+    succeeded_total! { "consolidation_duplicates_removed_total" sums "duplicates_removed":
+    "duplicate price points removed by successful consolidation runs" },
+    succeeded_total! { "consolidation_gaps_interpolated_total" sums "gaps_interpolated":
+    "price gaps filled by interpolation in successful consolidation runs" },
+    succeeded_total! { "consolidation_backfilled_total" sums "backfills_added":
+    "price points added from the provider's history by successful consolidation runs" },
     // Before the first success, the time the schema was installed: the
     // "no run in 13 h" alert then counts from the installation.
     DbMetric {
@@ -73,8 +72,7 @@ pub const DB_METRICS: &[DbMetric] = &[
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_metrics_register_in_a_service_registry() {
-        let checked = spot_platform::db_metrics::DbMetrics::check(super::DB_METRICS);
-        assert!(checked.is_ok(), "{checked:?}");
+    fn the_metrics_register_in_a_service_registry() -> Result<(), spot_platform::metrics::MetricsError> {
+        spot_platform::db_metrics::DbMetrics::check(super::DB_METRICS)
     }
 }

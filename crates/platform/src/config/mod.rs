@@ -10,6 +10,25 @@ pub use source::{CONFIG_FILE_ENV, Secret, Section, SettingDef, Source};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Where a service reaches lifecycle gRPC: one definition for every
+/// section that reads it (they must agree, see `spotctl`'s settings check).
+pub const LIFECYCLE_GRPC_URL: SettingDef = crate::setting!(
+    "SPOT_LIFECYCLE_GRPC_URL",
+    "lifecycle_grpc_url",
+    "http://127.0.0.1:50051",
+    false,
+    "where the gateway, emergency and decisions reach lifecycle gRPC"
+);
+
+/// Where a service reaches pricing gRPC (see [`LIFECYCLE_GRPC_URL`]).
+pub const PRICING_GRPC_URL: SettingDef = crate::setting!(
+    "SPOT_PRICING_GRPC_URL",
+    "pricing_grpc_url",
+    "http://127.0.0.1:50052",
+    false,
+    "where the gateway and decisions reach pricing gRPC"
+);
+
 /// Every setting the platform reads (services declare their own tables).
 pub const SETTINGS: &[SettingDef] = &[
     crate::setting!(

@@ -17,8 +17,14 @@ pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};
 pub use sqlstate::{is_constraint_conflict, is_unavailable, sqlstate};
 
 use crate::config::Settings;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use std::time::Duration;
+
+/// A Postgres statement with its bound values (the services' SQL is written
+/// by hand; rows are read with `FromQueryResult::find_by_statement`).
+pub fn sql(sql: impl Into<String>, values: impl IntoIterator<Item = Value>) -> Statement {
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
 
 /// Opens a connection pool; retries for `wait` before giving up, so a service
 /// started together with Postgres (compose, `make run`) does not crash-loop.

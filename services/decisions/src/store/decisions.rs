@@ -10,8 +10,10 @@ use spot_platform::store::batch::{chunk_rows, values_placeholders};
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// A decision as it is first written.
-#[derive(Debug, Clone)]
+/// A decision as it is first written. Read back ([`load`]), the fields
+/// that hold the service's own constants are filled in from their stored
+/// spellings ([`Spellings`]); `input_summary` and `command_status` are not read.
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct NewDecision {
     pub id: Uuid,
     pub evaluation_key: String,
@@ -22,11 +24,15 @@ pub struct NewDecision {
     pub model_id: Option<Uuid>,
     pub model_name: String,
     pub model_version: String,
+    #[sea_orm(skip)]
     pub arm: &'static str,
     pub fallback_reason: Option<String>,
     pub input_digest: String,
+    #[sea_orm(skip)]
     pub input_summary: Value,
+    #[sea_orm(skip)]
     pub action: &'static str,
+    #[sea_orm(skip)]
     pub target_mode: Option<&'static str>,
     pub target_pool_id: Option<String>,
     pub confidence: f64,
@@ -37,6 +43,7 @@ pub struct NewDecision {
     pub from_mode: Option<String>,
     pub from_pool_id: Option<String>,
     /// `Some("queueing")` when a command is to be queued.
+    #[sea_orm(skip)]
     pub command_status: Option<&'static str>,
     pub decided_at: DateTime<Utc>,
 }
@@ -283,38 +290,23 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Option<NewDe
         ))
         .await?;
     let Some(r) = row else { return Ok(None) };
-    let arm: String = r.try_get("", "arm")?;
-    let action: String = r.try_get("", "action")?;
-    let mode: Option<String> = r.try_get("", "target_mode")?;
-    Ok(Some(NewDecision {
-        id: r.try_get("", "id")?,
-        evaluation_key: r.try_get("", "evaluation_key")?,
-        client_id: r.try_get("", "client_id")?,
-        group_id: r.try_get("", "group_id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        trigger: r.try_get("", "trigger")?,
-        model_id: r.try_get("", "model_id")?,
-        model_name: r.try_get("", "model_name")?,
-        model_version: r.try_get("", "model_version")?,
-        arm: if arm == "b" { "b" } else { "a" },
-        fallback_reason: r.try_get("", "fallback_reason")?,
-        input_digest: r.try_get("", "input_digest")?,
-        input_summary: Value::Null,
-        action: spot_domain::decisions::Action::parse(&action).map_or("NO_ACTION", |a| a.as_str()),
-        target_mode: match mode.as_deref() {
-            Some("spot") => Some("spot"),
-            Some("ondemand") => Some("ondemand"),
-            _ => None,
-        },
-        target_pool_id: r.try_get("", "target_pool_id")?,
-        confidence: r.try_get("", "confidence")?,
-        reasoning: r.try_get("", "reasoning")?,
-        expected_saving_per_hour: r.try_get("", "expected_saving_per_hour")?,
-        guardrails: r.try_get("", "guardrails")?,
-        blocked: r.try_get("", "blocked")?,
-        from_mode: r.try_get("", "from_mode")?,
-        from_pool_id: r.try_get("", "from_pool_id")?,
-        command_status: None,
-        decided_at: r.try_get("", "decided_at")?,
-    }))
+    let mut decision = NewDecision::from_query_result(&r, "")?;
+    let stored = Spellings::from_query_result(&r, "")?;
+    decision.arm = if stored.arm == "b" { "b" } else { "a" };
+    decision.action =
+        spot_domain::decisions::Action::parse(&stored.action).map_or("NO_ACTION", |a| a.as_str());
+    decision.target_mode = match stored.target_mode.as_deref() {
+        Some("spot") => Some("spot"),
+        Some("ondemand") => Some("ondemand"),
+        _ => None,
+    };
+    Ok(Some(decision))
+}
+
+/// The stored spellings of a decision's arm, action and target mode.
+#[derive(Debug, FromQueryResult)]
+struct Spellings {
+    arm: String,
+    action: String,
+    target_mode: Option<String>,
 }

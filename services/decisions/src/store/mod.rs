@@ -8,8 +8,4 @@ pub mod models;
 pub mod projection;
 pub mod reads;
 
-use sea_orm::{DbBackend, Statement, Value};
-
-pub(crate) fn stmt(sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
+pub(crate) use spot_platform::store::sql as stmt;

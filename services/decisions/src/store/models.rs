@@ -4,14 +4,15 @@
 
 use super::stmt;
 use crate::error::{DecisionsError, Result};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, QueryResult, TransactionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Lock key of registry activation changes ("decisions.models").
 const ACTIVATION_LOCK: i64 = 0x0064_6563_696d_6f64;
 
-#[derive(Debug, Clone)]
+/// A registered model as the engine loads it.
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct ModelRow {
     pub id: Uuid,
     pub name: String,
@@ -44,44 +45,24 @@ pub struct NewModel {
 
 const COLUMNS: &str = "id, name, version, kind, policy, onnx, endpoint, deadline_ms, confidence_threshold, active_slot, ab_share_bp";
 
-fn row(r: &QueryResult) -> std::result::Result<ModelRow, DbErr> {
-    Ok(ModelRow {
-        id: r.try_get("", "id")?,
-        name: r.try_get("", "name")?,
-        version: r.try_get("", "version")?,
-        kind: r.try_get("", "kind")?,
-        policy: r.try_get("", "policy")?,
-        onnx: r.try_get("", "onnx")?,
-        endpoint: r.try_get("", "endpoint")?,
-        deadline_ms: r.try_get("", "deadline_ms")?,
-        confidence_threshold: r.try_get("", "confidence_threshold")?,
-        active_slot: r.try_get("", "active_slot")?,
-        ab_share_bp: r.try_get("", "ab_share_bp")?,
-    })
-}
-
 /// Active models, slot 1 (arm A) first.
 pub async fn active<C: ConnectionTrait>(conn: &C) -> std::result::Result<Vec<ModelRow>, DbErr> {
-    let rows = conn
-        .query_all_raw(stmt(
-            &format!(
-                "SELECT {COLUMNS} FROM decisions.models WHERE active_slot IS NOT NULL ORDER BY active_slot"
-            ),
-            vec![],
-        ))
-        .await?;
-    rows.iter().map(row).collect()
+    ModelRow::find_by_statement(stmt(
+        format!("SELECT {COLUMNS} FROM decisions.models WHERE active_slot IS NOT NULL ORDER BY active_slot"),
+        vec![],
+    ))
+    .all(conn)
+    .await
 }
 
 pub async fn get<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<ModelRow> {
-    let r = conn
-        .query_one_raw(stmt(
-            &format!("SELECT {COLUMNS} FROM decisions.models WHERE id = $1"),
-            vec![id.into()],
-        ))
-        .await?
-        .ok_or(DecisionsError::NotFound("model"))?;
-    Ok(row(&r)?)
+    ModelRow::find_by_statement(stmt(
+        format!("SELECT {COLUMNS} FROM decisions.models WHERE id = $1"),
+        vec![id.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(DecisionsError::NotFound("model"))
 }
 
 /// Registry rows for the API (no model bytes).

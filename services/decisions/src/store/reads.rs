@@ -4,13 +4,13 @@
 
 use super::stmt;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use spot_domain::decisions::{PointSource, PricePoint};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One group as the loop sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromQueryResult)]
 pub struct GroupRow {
     pub group_id: Uuid,
     pub client_id: Uuid,
@@ -35,40 +35,13 @@ pub struct GroupRow {
     pub next_trigger: String,
 }
 
-fn group(r: &QueryResult) -> Result<GroupRow, DbErr> {
-    Ok(GroupRow {
-        group_id: r.try_get("", "group_id")?,
-        client_id: r.try_get("", "client_id")?,
-        auto_switch: r.try_get("", "auto_switch")?,
-        manual_replica: r.try_get("", "manual_replica")?,
-        auto_terminate: r.try_get("", "auto_terminate")?,
-        min_savings_percent: r.try_get("", "min_savings_percent")?,
-        max_switches_per_week: r.try_get("", "max_switches_per_week")?,
-        min_pool_duration_hours: r.try_get("", "min_pool_duration_hours")?,
-        availability_target_percent: r.try_get("", "availability_target_percent")?,
-        primary_agent_id: r.try_get("", "primary_agent_id")?,
-        instance_type: r.try_get("", "instance_type")?,
-        region: r.try_get("", "region")?,
-        az: r.try_get("", "az")?,
-        mode: r.try_get("", "mode")?,
-        pool_id: r.try_get("", "pool_id")?,
-        primary_since: r.try_get("", "primary_since")?,
-        pool_since: r.try_get("", "pool_since")?,
-        last_failover_at: r.try_get("", "last_failover_at")?,
-        return_to_spot: r.try_get("", "return_to_spot")?,
-        next_eval_at: r.try_get("", "next_eval_at")?,
-        next_trigger: r.try_get("", "next_trigger")?,
-    })
-}
-
 /// Claims up to `limit` due auto-switch groups for this transaction.
 pub async fn claim_due<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<GroupRow>, DbErr> {
-    let rows = conn
-        .query_all_raw(stmt(
+    GroupRow::find_by_statement(stmt(
             "SELECT group_id, client_id, auto_switch, manual_replica, auto_terminate, min_savings_percent,
                     max_switches_per_week, min_pool_duration_hours, availability_target_percent, primary_agent_id,
                     instance_type, region, az, mode, pool_id, primary_since, pool_since, last_failover_at,
@@ -77,8 +50,8 @@ pub async fn claim_due<C: ConnectionTrait>(
              ORDER BY next_eval_at LIMIT $2 FOR UPDATE SKIP LOCKED",
             vec![now.into(), limit.into()],
         ))
-        .await?;
-    rows.iter().map(group).collect()
+        .all(conn)
+        .await
 }
 
 /// Schedules the next timer evaluation of the claimed groups.

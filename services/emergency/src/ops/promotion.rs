@@ -6,7 +6,8 @@
 
 use super::{Emergency, events};
 use crate::error::Result;
-use crate::store::{boot, notices, notices::NoticeRow};
+use crate::store::boot;
+use crate::store::notices::{self, NoticeRow, PromotionEnd};
 use sea_orm::TransactionTrait;
 use spot_contracts::v1;
 use spot_platform::store::enqueue;
@@ -94,14 +95,15 @@ async fn finish(em: &Emergency, claimed: NoticeRow, replica: &v1::ReplicaRecord)
                 "replica {} promoted; {} is now {}",
                 p.new_primary_instance_id, p.old_primary_instance_id, p.old_primary_role
             );
-            let row = notices::resolve(&txn, claimed.id, &reason).await?;
+            let row = notices::end_promotion(&txn, claimed.id, PromotionEnd::Committed, &reason).await?;
             em.metrics.notices.with_label_values(&["termination", "promoted"]).inc();
             em.observe("promotion", claimed.received_at);
             row
         }
         Err(e) => {
             tracing::warn!(notice = %claimed.id, error = %e, "emergency promotion refused");
-            notices::release(&txn, claimed.id, &format!("promotion failed: {e}")).await?
+            notices::end_promotion(&txn, claimed.id, PromotionEnd::Failed, &format!("promotion failed: {e}"))
+                .await?
         }
     };
     let row = row.unwrap_or(claimed);

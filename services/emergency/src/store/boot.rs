@@ -1,8 +1,9 @@
 //! Measured boot times per pool.
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr};
 use spot_domain::emergency::BootStats;
 use spot_domain::pricing::Recommendation;
+use spot_platform::store::sql;
 
 /// Records one boot (idempotent per `key`, e.g. `switch:<id>`).
 pub async fn record<C: ConnectionTrait>(
@@ -15,8 +16,7 @@ pub async fn record<C: ConnectionTrait>(
     if !seconds.is_finite() || seconds < 0.0 || pool.is_empty() {
         return Ok(());
     }
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO emergency.boot_samples (sample_key, pool_id, seconds, source) VALUES ($1, $2, $3, $4)
          ON CONFLICT (sample_key) DO NOTHING",
         [key.into(), pool.into(), seconds.into(), source.into()],
@@ -30,8 +30,7 @@ pub async fn record<C: ConnectionTrait>(
 /// and current risk.
 pub async fn stats<C: ConnectionTrait>(conn: &C, instance_type: &str) -> Result<Vec<BootStats>, DbErr> {
     let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_all_raw(sql(
             "WITH boots AS (
                  SELECT pool_id, count(*) AS n, avg(seconds) AS avg_seconds FROM emergency.boot_samples
                  WHERE left(pool_id, length($1) + 1) = $1 || '.' AND observed_at > now() - interval '30 days'

@@ -3,8 +3,9 @@
 //! receiving the notice to the action (decision, replica ready, promotion).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use spot_domain::ops::{Cursor, PageLimit};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// One page of notices and the next page's cursor.
@@ -23,9 +24,7 @@ pub async fn page<C: ConnectionTrait>(
         row: serde_json::Value,
     }
     let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT n.received_at, n.id, jsonb_build_object(
+    let rows = Row::find_by_statement(sql("SELECT n.received_at, n.id, jsonb_build_object(
                 'id', n.id, 'agent_id', n.agent_id, 'group_id', n.group_id, 'instance_id', n.instance_id,
                 'kind', n.kind, 'status', n.status, 'action', n.action, 'policy', n.policy,
                 'notice_time', n.notice_time, 'received_at', n.received_at, 'deadline', n.deadline,

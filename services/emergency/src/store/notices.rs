@@ -2,11 +2,12 @@
 //! (`WHERE status = ...`), so two replicas of the service never both win.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, SelectModel, SelectorRaw, Value};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// A stored notice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct NoticeRow {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -42,60 +43,9 @@ pub(crate) const COLUMNS: &str =
     received_at, deadline, target_mode, target_pool_id, risk_score, replica_id, decided_at, replica_ready_at,
     promoted_at, deadline_missed, reason, fallback, az, typed, step_deadline, tried_pools, command_id";
 
-pub(crate) fn row(r: &QueryResult) -> Result<NoticeRow, DbErr> {
-    Ok(NoticeRow {
-        id: r.try_get("", "id")?,
-        client_id: r.try_get("", "client_id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        group_id: r.try_get("", "group_id")?,
-        instance_id: r.try_get("", "instance_id")?,
-        pool_id: r.try_get("", "pool_id")?,
-        kind: r.try_get("", "kind")?,
-        status: r.try_get("", "status")?,
-        action: r.try_get("", "action")?,
-        notice_time: r.try_get("", "notice_time")?,
-        received_at: r.try_get("", "received_at")?,
-        deadline: r.try_get("", "deadline")?,
-        target_mode: r.try_get("", "target_mode")?,
-        target_pool_id: r.try_get("", "target_pool_id")?,
-        risk_score: r.try_get("", "risk_score")?,
-        replica_id: r.try_get("", "replica_id")?,
-        decided_at: r.try_get("", "decided_at")?,
-        replica_ready_at: r.try_get("", "replica_ready_at")?,
-        promoted_at: r.try_get("", "promoted_at")?,
-        deadline_missed: r.try_get("", "deadline_missed")?,
-        reason: r.try_get("", "reason")?,
-        fallback: r.try_get("", "fallback")?,
-        az: r.try_get("", "az")?,
-        typed: r.try_get("", "typed")?,
-        step_deadline: r.try_get("", "step_deadline")?,
-        tried_pools: r.try_get("", "tried_pools")?,
-        command_id: r.try_get("", "command_id")?,
-    })
-}
-
-pub(crate) async fn one<C: ConnectionTrait>(
-    conn: &C,
-    sql: String,
-    values: Vec<Value>,
-) -> Result<Option<NoticeRow>, DbErr> {
-    conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .await?
-        .as_ref()
-        .map(row)
-        .transpose()
-}
-
-pub(crate) async fn all<C: ConnectionTrait>(
-    conn: &C,
-    sql: String,
-    values: Vec<Value>,
-) -> Result<Vec<NoticeRow>, DbErr> {
-    conn.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values))
-        .await?
-        .iter()
-        .map(row)
-        .collect()
+/// Notices returned by `text` (`RETURNING {COLUMNS}` or `SELECT {COLUMNS}`).
+pub(crate) fn select(text: String, values: Vec<Value>) -> SelectorRaw<SelectModel<NoticeRow>> {
+    NoticeRow::find_by_statement(sql(text, values))
 }
 
 /// A notice seen for the first time.
@@ -118,8 +68,7 @@ pub struct NewNotice {
 
 /// Records the notice; `None` when it was recorded before (a repeat).
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "INSERT INTO emergency.notices (id, client_id, agent_id, group_id, instance_id, pool_id, kind, status,
                 notice_time, detected_at, deadline, policy, az, typed, termination_time_raw)
@@ -143,6 +92,7 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, n: &NewNotice) -> Result<
             n.termination_time_raw.clone().into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -154,8 +104,7 @@ pub async fn existing<C: ConnectionTrait>(
     instance: &str,
     kind: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices WHERE client_id = $1 AND instance_id = $2 AND kind = $3
              AND (kind = 'termination' OR status IN ('detected', 'handling', 'promoting'))
@@ -163,6 +112,7 @@ pub async fn existing<C: ConnectionTrait>(
         ),
         vec![client.into(), instance.into(), kind.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -188,8 +138,7 @@ pub async fn decide<C: ConnectionTrait>(
     id: Uuid,
     d: &Decision,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = $2, action = $3, target_mode = $4, target_pool_id = $5,
                 risk_score = $6, command_id = $7, reason = $8, decided_at = now(),
@@ -214,6 +163,7 @@ pub async fn decide<C: ConnectionTrait>(
             d.missed.into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -227,8 +177,7 @@ pub async fn claim<C: ConnectionTrait>(
     replica: Uuid,
     replica_instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = 'promoting', replica_id = $3, replica_instance_id = $4,
                 replica_ready_at = COALESCE(replica_ready_at, now()), version = version + 1
@@ -241,49 +190,50 @@ pub async fn claim<C: ConnectionTrait>(
         ),
         vec![id.into(), group.into(), replica.into(), replica_instance.into()],
     )
+    .one(conn)
     .await
 }
 
-/// The promotion committed: resolved, with its timings.
-pub async fn resolve<C: ConnectionTrait>(
+/// How a promotion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromotionEnd {
+    /// It committed: the notice is resolved, with its timings.
+    Committed,
+    /// It failed: back to waiting (or failed when the deadline passed).
+    Failed,
+}
+
+/// Ends the promotion of notice `id` (status `promoting`) as `end` says;
+/// `reason` says why.
+pub async fn end_promotion<C: ConnectionTrait>(
     conn: &C,
     id: Uuid,
+    end: PromotionEnd,
     reason: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
-        format!(
-            "UPDATE emergency.notices SET status = 'resolved', promoted_at = now(), finished_at = now(),
+    let set = match end {
+        PromotionEnd::Committed => {
+            "status = 'resolved', promoted_at = now(), finished_at = now(),
                 action = CASE WHEN action = '' THEN 'promoted' ELSE action END,
                 decided_at = COALESCE(decided_at, now()),
                 decision_ms = COALESCE(decision_ms, (extract(epoch FROM now() - received_at) * 1000)::bigint),
                 replica_ready_ms = (extract(epoch FROM replica_ready_at - received_at) * 1000)::bigint,
                 promoted_ms = (extract(epoch FROM now() - received_at) * 1000)::bigint,
                 deadline_margin_ms = (extract(epoch FROM deadline - now()) * 1000)::bigint,
-                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, step_deadline = NULL,
-                version = version + 1
-             WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
-        ),
-        vec![id.into(), reason.into()],
-    )
-    .await
-}
-
-/// The promotion failed: back to waiting (or failed when the deadline passed).
-pub async fn release<C: ConnectionTrait>(
-    conn: &C,
-    id: Uuid,
-    reason: &str,
-) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+                reason = CASE WHEN reason = '' THEN $2 ELSE reason || '; ' || $2 END, step_deadline = NULL"
+        }
+        PromotionEnd::Failed => {
+            "status = CASE WHEN deadline_missed THEN 'failed' ELSE 'handling' END, reason = $2"
+        }
+    };
+    select(
         format!(
-            "UPDATE emergency.notices SET status = CASE WHEN deadline_missed THEN 'failed' ELSE 'handling' END,
-                reason = $2, version = version + 1
+            "UPDATE emergency.notices SET {set}, version = version + 1
              WHERE id = $1 AND status = 'promoting' RETURNING {COLUMNS}"
         ),
         vec![id.into(), reason.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -293,8 +243,7 @@ pub async fn close_stale_rebalances<C: ConnectionTrait>(
     before: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
     Ok(conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             "UPDATE emergency.notices SET status = 'resolved', finished_at = now(),
                 reason = CASE WHEN reason = '' THEN 'recommendation expired' ELSE reason || '; expired' END
              WHERE kind = 'rebalance' AND status IN ('detected', 'handling') AND received_at < $1",
@@ -310,8 +259,7 @@ pub async fn close_rebalance_of<C: ConnectionTrait>(
     client: Uuid,
     instance: &str,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE emergency.notices SET status = 'resolved', finished_at = now(), reason = 'termination notice followed'
          WHERE client_id = $1 AND instance_id = $2 AND kind = 'rebalance' AND status IN ('detected', 'handling')",
         [client.into(), instance.into()],
@@ -326,22 +274,21 @@ pub async fn latest_for_agent<C: ConnectionTrait>(
     client: Uuid,
     agent: Uuid,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices WHERE client_id = $1 AND agent_id = $2
              ORDER BY received_at DESC LIMIT 1"
         ),
         vec![client.into(), agent.into()],
     )
+    .one(conn)
     .await
 }
 
 /// Termination notices seen in a pool in the last 30 days.
 pub async fn interruptions_30d<C: ConnectionTrait>(conn: &C, pool: &str) -> Result<i64, DbErr> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT count(*) AS n FROM emergency.notices
              WHERE pool_id = $1 AND kind = 'termination' AND received_at > now() - interval '30 days'",
             [pool.into()],
@@ -357,25 +304,21 @@ pub async fn existing_of_agent<C: ConnectionTrait>(
     agent: Uuid,
     instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "SELECT {COLUMNS} FROM emergency.notices
              WHERE client_id = $1 AND instance_id = $2 AND kind = 'termination' AND agent_id = $3"
         ),
         vec![client.into(), instance.into(), agent.into()],
     )
+    .one(conn)
     .await
 }
 
 /// Removes a notice no decision was recorded for (its decision failed), so
 /// the next repeat decides again.
 pub async fn forget_undecided<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "DELETE FROM emergency.notices WHERE id = $1 AND status = 'detected'",
-        [id.into()],
-    ))
-    .await?;
+    conn.execute_raw(sql("DELETE FROM emergency.notices WHERE id = $1 AND status = 'detected'", [id.into()]))
+        .await?;
     Ok(())
 }

@@ -5,11 +5,12 @@
 //! fact, so redelivered or reordered events are harmless.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// One agent process of a group, as registered.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct GroupAgent {
     pub agent_id: Uuid,
     pub client_id: Uuid,
@@ -21,8 +22,7 @@ pub struct GroupAgent {
 
 /// Records (or refreshes) an agent.
 pub async fn upsert_agent<C: ConnectionTrait>(conn: &C, a: &GroupAgent) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO emergency.group_agents (agent_id, client_id, group_id, instance_id, pool_id, typed)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (agent_id) DO UPDATE SET group_id = EXCLUDED.group_id, instance_id = EXCLUDED.instance_id,
@@ -46,25 +46,13 @@ pub async fn agent<C: ConnectionTrait>(
     client: Uuid,
     agent: Uuid,
 ) -> Result<Option<GroupAgent>, DbErr> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT agent_id, client_id, group_id, instance_id, pool_id, typed FROM emergency.group_agents
-             WHERE agent_id = $1 AND client_id = $2",
-            [agent.into(), client.into()],
-        ))
-        .await?;
-    r.map(|r| {
-        Ok(GroupAgent {
-            agent_id: r.try_get("", "agent_id")?,
-            client_id: r.try_get("", "client_id")?,
-            group_id: r.try_get("", "group_id")?,
-            instance_id: r.try_get("", "instance_id")?,
-            pool_id: r.try_get("", "pool_id")?,
-            typed: r.try_get("", "typed")?,
-        })
-    })
-    .transpose()
+    GroupAgent::find_by_statement(sql(
+        "SELECT agent_id, client_id, group_id, instance_id, pool_id, typed FROM emergency.group_agents
+         WHERE agent_id = $1 AND client_id = $2",
+        [agent.into(), client.into()],
+    ))
+    .one(conn)
+    .await
 }
 
 /// An instance's role changed (newest change wins).
@@ -75,8 +63,7 @@ pub async fn set_role<C: ConnectionTrait>(
     role: &str,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO emergency.group_instances (group_id, instance_id, role, changed_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (group_id, instance_id) DO UPDATE SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at
          WHERE group_instances.changed_at <= EXCLUDED.changed_at",
@@ -87,7 +74,7 @@ pub async fn set_role<C: ConnectionTrait>(
 }
 
 /// A replica as lifecycle last reported it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct GroupReplica {
     pub replica_id: Uuid,
     pub group_id: Uuid,
@@ -102,8 +89,7 @@ pub async fn upsert_replica<C: ConnectionTrait>(
     r: &GroupReplica,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO emergency.group_replicas (replica_id, group_id, instance_id, pool_id, status, changed_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (replica_id) DO UPDATE SET instance_id = EXCLUDED.instance_id, pool_id = EXCLUDED.pool_id,
@@ -124,33 +110,21 @@ pub async fn upsert_replica<C: ConnectionTrait>(
 
 /// A ready replica of the group whose instance is (still) a REPLICA.
 pub async fn ready_replica<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Option<GroupReplica>, DbErr> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT r.replica_id, r.group_id, r.instance_id, r.pool_id, r.status FROM emergency.group_replicas r
-             LEFT JOIN emergency.group_instances i ON i.group_id = r.group_id AND i.instance_id = r.instance_id
-             WHERE r.group_id = $1 AND r.status = 'ready' AND COALESCE(i.role, 'REPLICA') = 'REPLICA'
-             ORDER BY r.changed_at LIMIT 1",
-            [group.into()],
-        ))
-        .await?;
-    r.map(|r| {
-        Ok(GroupReplica {
-            replica_id: r.try_get("", "replica_id")?,
-            group_id: r.try_get("", "group_id")?,
-            instance_id: r.try_get("", "instance_id")?,
-            pool_id: r.try_get("", "pool_id")?,
-            status: r.try_get("", "status")?,
-        })
-    })
-    .transpose()
+    GroupReplica::find_by_statement(sql(
+        "SELECT r.replica_id, r.group_id, r.instance_id, r.pool_id, r.status FROM emergency.group_replicas r
+         LEFT JOIN emergency.group_instances i ON i.group_id = r.group_id AND i.instance_id = r.instance_id
+         WHERE r.group_id = $1 AND r.status = 'ready' AND COALESCE(i.role, 'REPLICA') = 'REPLICA'
+         ORDER BY r.changed_at LIMIT 1",
+        [group.into()],
+    ))
+    .one(conn)
+    .await
 }
 
 /// A replica's last known status.
 pub async fn replica_status<C: ConnectionTrait>(conn: &C, replica: Uuid) -> Result<Option<String>, DbErr> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT status FROM emergency.group_replicas WHERE replica_id = $1",
             [replica.into()],
         ))

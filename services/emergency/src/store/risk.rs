@@ -1,7 +1,8 @@
 //! The newest pool risk from pricing's `PoolRiskUpdated` events.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr};
+use spot_platform::store::sql;
 
 /// Keeps the newest assessment of a pool.
 pub async fn upsert<C: ConnectionTrait>(
@@ -11,8 +12,7 @@ pub async fn upsert<C: ConnectionTrait>(
     recommendation: &str,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO emergency.pool_risk (pool_id, score, recommendation, analyzed_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (pool_id) DO UPDATE SET score = EXCLUDED.score, recommendation = EXCLUDED.recommendation,
             analyzed_at = EXCLUDED.analyzed_at WHERE pool_risk.analyzed_at <= EXCLUDED.analyzed_at",
@@ -25,8 +25,7 @@ pub async fn upsert<C: ConnectionTrait>(
 /// `(score, recommendation)` of a pool, when pricing assessed it.
 pub async fn get<C: ConnectionTrait>(conn: &C, pool: &str) -> Result<Option<(f64, String)>, DbErr> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT score, recommendation FROM emergency.pool_risk WHERE pool_id = $1",
             [pool.into()],
         ))

@@ -4,10 +4,11 @@
 //! marked for return to spot. Each change is one conditional statement, so
 //! several replicas of the service never take the same step twice.
 
-use super::notices::{COLUMNS, NoticeRow, all, one};
+use super::notices::{COLUMNS, NoticeRow, select};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use spot_domain::emergency::PoolSignals;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// Other termination notices in the pool and in the AZ since `since`, and
@@ -22,8 +23,7 @@ pub async fn signals<C: ConnectionTrait>(
 ) -> Result<PoolSignals, DbErr> {
     let az = pool.and_then(|p| p.rsplit_once('.')).map(|(_, az)| az.to_owned());
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT
                 (SELECT count(*) FROM emergency.notices WHERE kind = 'termination' AND pool_id = $1
                     AND received_at > $3 AND id <> $4) AS in_pool,
@@ -54,7 +54,7 @@ pub async fn signals<C: ConnectionTrait>(
 }
 
 /// One placement step, as recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct Step {
     pub at: DateTime<Utc>,
     pub step: String,
@@ -75,8 +75,7 @@ pub async fn add_step<C: ConnectionTrait>(
     reason: &str,
 ) -> Result<i32, DbErr> {
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "INSERT INTO emergency.notice_steps (notice_id, seq, step, target_mode, target_pool_id, command_id, reason)
              SELECT $1, COALESCE(max(seq), 0) + 1, $2, $3, $4, $5, $6 FROM emergency.notice_steps WHERE notice_id = $1
              RETURNING seq",
@@ -102,8 +101,7 @@ pub async fn attach_command<C: ConnectionTrait>(
     seq: Option<i32>,
     command: Uuid,
 ) -> Result<(), DbErr> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "WITH step AS (
              UPDATE emergency.notice_steps SET command_id = $3
              WHERE notice_id = $1 AND command_id IS NULL
@@ -118,26 +116,22 @@ pub async fn attach_command<C: ConnectionTrait>(
 
 /// The notice's steps, oldest first.
 pub async fn steps<C: ConnectionTrait>(conn: &C, notice: Uuid) -> Result<Vec<Step>, DbErr> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT at, step, target_mode, target_pool_id, command_id, reason FROM emergency.notice_steps
-             WHERE notice_id = $1 ORDER BY seq",
-            [notice.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Step {
-                at: r.try_get("", "at")?,
-                step: r.try_get("", "step")?,
-                target_mode: r.try_get("", "target_mode")?,
-                target_pool_id: r.try_get("", "target_pool_id")?,
-                command_id: r.try_get("", "command_id")?,
-                reason: r.try_get("", "reason")?,
-            })
-        })
-        .collect()
+    Step::find_by_statement(sql(
+        "SELECT at, step, target_mode, target_pool_id, command_id, reason FROM emergency.notice_steps
+         WHERE notice_id = $1 ORDER BY seq",
+        [notice.into()],
+    ))
+    .all(conn)
+    .await
+}
+
+/// A notice the deadline sweep failed, and whether this sweep was the one
+/// that saw its deadline pass (it was still being handled).
+#[derive(Debug, FromQueryResult)]
+struct DueStep {
+    #[sea_orm(nested)]
+    notice: NoticeRow,
+    first_miss: bool,
 }
 
 /// Notices whose current step deadline passed without a running
@@ -147,9 +141,7 @@ pub async fn due_steps<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Vec<(NoticeRow, bool)>, DbErr> {
     let cols = COLUMNS.split(',').map(|c| format!("n.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+    let rows = DueStep::find_by_statement(sql(
             format!(
                 "WITH due AS (
                      SELECT id, status AS was FROM emergency.notices
@@ -165,8 +157,9 @@ pub async fn due_steps<C: ConnectionTrait>(
             ),
             [now.into()],
         ))
+        .all(conn)
         .await?;
-    rows.iter().map(|r| Ok((super::notices::row(r)?, r.try_get("", "first_miss")?))).collect()
+    Ok(rows.into_iter().map(|r| (r.notice, r.first_miss)).collect())
 }
 
 /// Records the next step taken for a notice.
@@ -179,8 +172,7 @@ pub async fn set_step<C: ConnectionTrait>(
     command: Option<Uuid>,
     step_deadline: Option<DateTime<Utc>>,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET fallback = $2, target_mode = $3, target_pool_id = COALESCE($4, target_pool_id),
                 command_id = COALESCE($5, command_id), step_deadline = $6,
@@ -197,6 +189,7 @@ pub async fn set_step<C: ConnectionTrait>(
             step_deadline.into(),
         ],
     )
+    .one(conn)
     .await
 }
 
@@ -207,8 +200,7 @@ pub async fn resolve_by_switch<C: ConnectionTrait>(
     old_instance: &str,
     new_instance: &str,
 ) -> Result<Option<NoticeRow>, DbErr> {
-    one(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET status = 'resolved', promoted_at = now(), finished_at = now(),
                 replica_instance_id = $3, step_deadline = NULL,
@@ -222,6 +214,7 @@ pub async fn resolve_by_switch<C: ConnectionTrait>(
         ),
         vec![client.into(), old_instance.into(), new_instance.into()],
     )
+    .one(conn)
     .await
 }
 
@@ -233,8 +226,7 @@ pub async fn claim_same_pool<C: ConnectionTrait>(
     since: DateTime<Utc>,
     except: Uuid,
 ) -> Result<Vec<NoticeRow>, DbErr> {
-    all(
-        conn,
+    select(
         format!(
             "UPDATE emergency.notices SET action = 'switch', version = version + 1
              WHERE id IN (SELECT id FROM emergency.notices
@@ -245,6 +237,7 @@ pub async fn claim_same_pool<C: ConnectionTrait>(
         ),
         vec![az.into(), since.into(), except.into()],
     )
+    .all(conn)
     .await
 }
 
@@ -256,8 +249,7 @@ pub async fn mark_return_to_spot<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     let Some(group) = n.group_id else { return Ok(false) };
     let r = conn
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .execute_raw(sql(
             "INSERT INTO emergency.return_to_spot (group_id, client_id, agent_id, notice_id, instance_id, reason)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (group_id) DO NOTHING",
             [
@@ -277,11 +269,7 @@ pub async fn mark_return_to_spot<C: ConnectionTrait>(
 pub async fn returns_to_spot<C: ConnectionTrait>(conn: &C, group: Option<Uuid>) -> Result<bool, DbErr> {
     let Some(group) = group else { return Ok(false) };
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT 1 AS x FROM emergency.return_to_spot WHERE group_id = $1",
-            [group.into()],
-        ))
+        .query_one_raw(sql("SELECT 1 AS x FROM emergency.return_to_spot WHERE group_id = $1", [group.into()]))
         .await?;
     Ok(r.is_some())
 }
@@ -291,9 +279,7 @@ pub async fn returns_to_spot<C: ConnectionTrait>(conn: &C, group: Option<Uuid>) 
 pub async fn notice_open<C: ConnectionTrait>(conn: &C, group: Option<Uuid>) -> Result<bool, DbErr> {
     let Some(group) = group else { return Ok(false) };
     let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT 1 AS x FROM emergency.notices WHERE group_id = $1 AND kind = 'termination'
+        .query_one_raw(sql("SELECT 1 AS x FROM emergency.notices WHERE group_id = $1 AND kind = 'termination'
                AND (status IN ('detected', 'handling', 'promoting') OR (status = 'failed' AND step_deadline IS NOT NULL))
              LIMIT 1",
             [group.into()],

@@ -3,10 +3,11 @@
 //! are dropped (docs/STATE_MACHINE.md, invariant 7: they feed nothing).
 
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use spot_contracts::{Event, v1};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_batch;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// Durable consumer name.
@@ -47,9 +48,7 @@ impl BatchHandler for CleanupConsumer {
             let reported_at = spot_platform::time::from_wire_opt(&r.reported_at);
             let parse =
                 |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or(serde_json::Value::Null);
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "INSERT INTO lifecycle.cleanup_logs
+            txn.execute_raw(sql("INSERT INTO lifecycle.cleanup_logs
                     (id, client_id, agent_id, reported_at, snapshots, amis, deleted_snapshots, deleted_amis, failed)
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
                  WHERE NOT EXISTS (

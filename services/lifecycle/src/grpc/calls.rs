@@ -4,7 +4,7 @@ use super::convert::{self, agent_ref, opt};
 use crate::error::{LifecycleError, Result};
 use crate::ops::{self, Actor};
 use crate::store::groups::InstanceDetails;
-use crate::store::switches::NewSwitch;
+use crate::store::switches::{NewSwitch, SwitchSide};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_domain::group::{ReplicaStatus, SettingsPatch};
@@ -24,13 +24,13 @@ fn actor(name: &str, request_id: &str, fallback: String) -> Actor {
     Actor { name: opt(name).unwrap_or(fallback), request_id: request_id.trim().to_owned() }
 }
 
-pub async fn pending(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<v1::CommandList> {
-    let (client, agent) = agent_ref(Some(r))?;
+pub async fn pending(db: &DatabaseConnection, r: v1::AgentRef) -> Result<v1::CommandList> {
+    let (client, agent) = agent_ref(Some(&r))?;
     let (commands, typed) = ops::commands::pending(db, client, agent).await?;
     Ok(v1::CommandList { commands: commands.iter().map(convert::command).collect(), typed })
 }
 
-pub async fn executed(db: &DatabaseConnection, r: &v1::CommandExecutedRequest) -> Result<v1::CommandRecord> {
+pub async fn executed(db: &DatabaseConnection, r: v1::CommandExecutedRequest) -> Result<v1::CommandRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.command_id, "command")?;
     let row = ops::commands::executed(db, client, agent, id, r.success, &r.message).await?;
@@ -39,7 +39,7 @@ pub async fn executed(db: &DatabaseConnection, r: &v1::CommandExecutedRequest) -
 
 pub async fn issue_switch(
     db: &DatabaseConnection,
-    r: &v1::IssueSwitchCommandRequest,
+    r: v1::IssueSwitchCommandRequest,
 ) -> Result<v1::IssueCommandResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let who = actor(&r.actor, &r.request_id, "user:unknown".into());
@@ -57,9 +57,19 @@ fn side(i: Option<&v1::SwitchInstance>, name: &str) -> Result<v1::SwitchInstance
     Ok(i)
 }
 
+/// A reported side: the trimmed instance id, empty fields absent.
+fn switch_side(i: &v1::SwitchInstance) -> SwitchSide {
+    SwitchSide {
+        instance_id: i.instance_id.trim().to_owned(),
+        pool_id: opt(&i.pool_id),
+        mode: opt(&i.mode),
+        az: opt(&i.az),
+    }
+}
+
 pub async fn report_switch(
     db: &DatabaseConnection,
-    r: &v1::SwitchReportRequest,
+    r: v1::SwitchReportRequest,
 ) -> Result<v1::SwitchReportResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let old = side(r.old_instance.as_ref(), "old_instance")?;
@@ -74,14 +84,8 @@ pub async fn report_switch(
     let t = r.timing.unwrap_or_default();
     let at = spot_platform::time::from_wire_opt;
     let sw = NewSwitch {
-        old_instance_id: old.instance_id.trim().to_owned(),
-        new_instance_id: new.instance_id.trim().to_owned(),
-        old_pool_id: opt(&old.pool_id),
-        new_pool_id: opt(&new.pool_id),
-        old_mode: opt(&old.mode),
-        new_mode: opt(&new.mode),
-        old_az: opt(&old.az),
-        new_az: opt(&new.az),
+        old: switch_side(&old),
+        new: switch_side(&new),
         instance_type: opt(&new.instance_type),
         region: opt(&new.region),
         new_ami_id: opt(&new.ami_id),
@@ -125,7 +129,7 @@ pub async fn report_switch(
 
 pub async fn create_replica(
     db: &DatabaseConnection,
-    r: &v1::CreateReplicaRequest,
+    r: v1::CreateReplicaRequest,
 ) -> Result<v1::ReplicaRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let status =
@@ -143,15 +147,15 @@ pub async fn create_replica(
     Ok(convert::replica(&row))
 }
 
-pub async fn list_replicas(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<v1::ReplicaList> {
-    let (client, agent) = agent_ref(Some(r))?;
+pub async fn list_replicas(db: &DatabaseConnection, r: v1::AgentRef) -> Result<v1::ReplicaList> {
+    let (client, agent) = agent_ref(Some(&r))?;
     let rows = ops::replicas::list(db, client, agent).await?;
     Ok(v1::ReplicaList { replicas: rows.iter().map(convert::replica).collect() })
 }
 
 pub async fn replica_status_update(
     db: &DatabaseConnection,
-    r: &v1::UpdateReplicaStatusRequest,
+    r: v1::UpdateReplicaStatusRequest,
 ) -> Result<v1::ReplicaRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.replica_id, "replica")?;
@@ -163,7 +167,7 @@ pub async fn replica_status_update(
 
 pub async fn promote(
     db: &DatabaseConnection,
-    r: &v1::PromoteReplicaRequest,
+    r: v1::PromoteReplicaRequest,
 ) -> Result<v1::PromoteReplicaResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let id = uuid(&r.replica_id, "replica")?;
@@ -180,8 +184,8 @@ pub async fn promote(
     })
 }
 
-pub async fn replica_config(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<v1::ReplicaConfig> {
-    let (client, agent) = agent_ref(Some(r))?;
+pub async fn replica_config(db: &DatabaseConnection, r: v1::AgentRef) -> Result<v1::ReplicaConfig> {
+    let (client, agent) = agent_ref(Some(&r))?;
     let loaded = ops::settings::get(db, client, agent).await?;
     let row = ops::commands::agent_of(db, client, agent).await?;
     let replicas = crate::store::replicas::list(db, loaded.id).await?;
@@ -194,14 +198,14 @@ pub async fn replica_config(db: &DatabaseConnection, r: &v1::AgentRef) -> Result
     })
 }
 
-pub async fn get_settings(db: &DatabaseConnection, r: &v1::AgentRef) -> Result<v1::GroupSettings> {
-    let (client, agent) = agent_ref(Some(r))?;
+pub async fn get_settings(db: &DatabaseConnection, r: v1::AgentRef) -> Result<v1::GroupSettings> {
+    let (client, agent) = agent_ref(Some(&r))?;
     Ok(convert::settings(&ops::settings::get(db, client, agent).await?))
 }
 
 pub async fn update_settings(
     db: &DatabaseConnection,
-    r: &v1::UpdateGroupSettingsRequest,
+    r: v1::UpdateGroupSettingsRequest,
 ) -> Result<v1::GroupSettings> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let patch = SettingsPatch {
@@ -220,7 +224,7 @@ pub async fn update_settings(
 
 pub async fn list_records(
     db: &DatabaseConnection,
-    r: &v1::ListRecordsRequest,
+    r: v1::ListRecordsRequest,
 ) -> Result<v1::ListRecordsResponse> {
     use crate::store::listing::{ListQuery, list};
     let client =
@@ -251,7 +255,7 @@ pub async fn list_records(
 
 pub async fn queue_command(
     db: &DatabaseConnection,
-    r: &v1::QueueCommandRequest,
+    r: v1::QueueCommandRequest,
 ) -> Result<v1::QueueCommandResponse> {
     use spot_domain::group::{CommandPriority, CommandType};
     let (client, agent) = agent_ref(r.agent.as_ref())?;

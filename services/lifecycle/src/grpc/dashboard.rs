@@ -23,37 +23,18 @@ fn actor(name: &str, request_id: &str) -> Actor {
     }
 }
 
-fn mode(raw: &str) -> i32 {
-    match raw {
-        "spot" => v1::InstanceMode::Spot as i32,
-        "ondemand" => v1::InstanceMode::OnDemand as i32,
-        _ => v1::InstanceMode::Unspecified as i32,
-    }
-}
-
 fn overview(a: &AgentOverviewRow) -> v1::AgentOverview {
     v1::AgentOverview {
         agent_id: a.agent_id.to_string(),
         logical_agent_id: a.logical_agent_id.clone(),
         hostname: a.hostname.clone(),
-        instance: Some(v1::InstanceInfo {
-            instance_id: a.instance_id.clone(),
-            instance_type: a.instance_type.clone(),
-            region: a.region.clone(),
-            az: a.az.clone(),
-            ami_id: a.ami_id.clone(),
-            mode: mode(&a.mode),
-        }),
-        status: a.status.clone(),
-        reported_status: a.reported_status.clone().unwrap_or_default(),
+        instance: Some(super::instance_of(&a.instance)),
+        status: a.status.as_str().to_owned(),
+        reported_status: a.reported_status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         last_heartbeat_at: a.last_heartbeat_at.map(ts),
-        config_enabled: config_enabled(
-            a.role.as_deref().and_then(spot_domain::group::Role::parse),
-            a.registered_enabled,
-            a.operator_enabled,
-        ),
+        config_enabled: config_enabled(a.role, a.registered_enabled, a.operator_enabled),
         operator_enabled: a.operator_enabled,
-        role: a.role.clone().unwrap_or_default(),
+        role: a.role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         switching: a.switching,
         auto_switch: a.auto_switch,
         auto_terminate: a.auto_terminate,
@@ -63,7 +44,7 @@ fn overview(a: &AgentOverviewRow) -> v1::AgentOverview {
     }
 }
 
-pub async fn agents(db: &DatabaseConnection, r: &v1::AgentOverviewRequest) -> Result<v1::AgentOverviewList> {
+pub async fn agents(db: &DatabaseConnection, r: v1::AgentOverviewRequest) -> Result<v1::AgentOverviewList> {
     let client = client(&r.client_id)?;
     let agent = match r.agent_id.as_deref() {
         // An unparsable id cannot be one of ours: not found, like an unknown one.
@@ -79,7 +60,7 @@ pub async fn agents(db: &DatabaseConnection, r: &v1::AgentOverviewRequest) -> Re
 
 pub async fn set_enabled(
     db: &DatabaseConnection,
-    r: &v1::SetAgentEnabledRequest,
+    r: v1::SetAgentEnabledRequest,
 ) -> Result<v1::SetAgentEnabledResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let row =
@@ -89,7 +70,7 @@ pub async fn set_enabled(
 
 pub async fn set_replica_count(
     db: &DatabaseConnection,
-    r: &v1::SetReplicaCountRequest,
+    r: v1::SetReplicaCountRequest,
 ) -> Result<v1::SetReplicaCountResponse> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let who = actor(&r.actor, &r.request_id);
@@ -99,7 +80,7 @@ pub async fn set_replica_count(
 
 pub async fn manual_replica(
     db: &DatabaseConnection,
-    r: &v1::ManualReplicaRequest,
+    r: v1::ManualReplicaRequest,
 ) -> Result<v1::ReplicaRecord> {
     let (client, agent) = agent_ref(r.agent.as_ref())?;
     let pool = ops::commands::parse_pool_id(r.pool_id.as_deref())?;
@@ -110,7 +91,7 @@ pub async fn manual_replica(
 
 pub async fn instances(
     db: &DatabaseConnection,
-    r: &v1::InstanceOverviewRequest,
+    r: v1::InstanceOverviewRequest,
 ) -> Result<v1::InstanceOverviewList> {
     let client = client(&r.client_id)?;
     let rows = board::instances(db, client, r.instance_id.as_deref().map(str::trim)).await?;
@@ -135,7 +116,7 @@ pub async fn instances(
 
 pub async fn switches(
     db: &DatabaseConnection,
-    r: &v1::SwitchOverviewRequest,
+    r: v1::SwitchOverviewRequest,
 ) -> Result<v1::SwitchOverviewList> {
     let client = client(&r.client_id)?;
     let limit = if r.limit <= 0 { 100 } else { i64::from(r.limit) };
@@ -167,7 +148,7 @@ pub async fn switches(
 
 pub async fn replicas(
     db: &DatabaseConnection,
-    r: &v1::TenantReplicasRequest,
+    r: v1::TenantReplicasRequest,
 ) -> Result<v1::TenantReplicaList> {
     let client = client(&r.client_id)?;
     let rows = history::replicas(db, client).await?;

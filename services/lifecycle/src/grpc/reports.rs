@@ -33,7 +33,7 @@ fn time(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
 /// Runs one report.
 pub async fn operator_report(
     db: &DatabaseConnection,
-    r: &v1::OperatorReportRequest,
+    r: v1::OperatorReportRequest,
 ) -> Result<v1::OperatorReportResponse> {
     let query = ReportQuery {
         client_id: uuid(Some(&r.client_id), "client_id")?,

@@ -23,7 +23,7 @@ fn message(r: UnknownInstanceRow) -> v1::UnknownInstance {
 /// One page of a tenant's (or every tenant's) unknown instances.
 pub async fn list(
     db: &DatabaseConnection,
-    r: &v1::UnknownInstancesRequest,
+    r: v1::UnknownInstancesRequest,
 ) -> Result<v1::UnknownInstanceList> {
     let client = uuid(Some(&r.client_id), "client_id")?;
     let group = uuid(r.group_id.as_deref(), "group_id")?;

@@ -141,25 +141,22 @@ pub async fn queue(
         target_pool_id: pool,
         request_id: actor.request_id.clone(),
         actor: actor.name.clone(),
-        pre_state: json!({"instance_id": row.instance_id, "mode": row.mode, "az": row.az, "role": row.role.map(|r| r.as_str())}),
+        pre_state: json!({"instance_id": row.instance.instance_id, "mode": row.instance.mode, "az": row.instance.az, "role": row.role.map(|r| r.as_str())}),
         deadline: q.deadline,
     };
     let (stored, created) = commands::insert_once(&txn, &command).await?;
     if created {
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "command_queued",
                 Some(command.pre_state.clone()),
                 Some(json!({"command_id": stored.id, "type": stored.command_type,
                     "target_mode": stored.target_mode, "target_pool_id": stored.target_pool_id,
                     "priority": stored.priority, "deadline": stored.deadline})),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         notify(&txn, client.as_uuid(), agent.as_uuid()).await?;
         if q.priority == CommandPriority::Emergency {
             // A newer emergency command makes the group's older open switch
@@ -254,8 +251,8 @@ pub async fn executed(
     let from =
         CommandStatus::parse(&cmd.status).ok_or_else(|| LifecycleError::invalid("stored command status"))?;
     let to = if success { CommandStatus::Succeeded } else { CommandStatus::Failed };
-    let changed = command_transition(from, to)
-        .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
+    let changed =
+        command_transition(from, to).map_err(|e| LifecycleError::conflict(e.code(), e.to_string()))?;
     if changed {
         let message: String = message.chars().take(2000).collect();
         commands::complete(

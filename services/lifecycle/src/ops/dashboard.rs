@@ -7,14 +7,14 @@ use crate::error::{LifecycleError, Result};
 use crate::events;
 use crate::ops::transition::role_proto;
 use crate::store::agents::{self, AgentRow};
-use crate::store::audit;
 use crate::store::groups;
 use crate::store::replicas::{self, ReplicaRow};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use spot_contracts::v1;
 use spot_domain::{AgentId, ClientId};
 use spot_platform::store::enqueue;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// Largest replica count an operator may ask for.
@@ -36,8 +36,7 @@ pub async fn set_enabled(
 ) -> Result<AgentRow> {
     let txn = db.begin().await?;
     // Lock the row so two toggles in flight flip twice, not once.
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "SELECT 1 FROM lifecycle.agents WHERE agent_id = $1 AND client_id = $2 FOR UPDATE",
         [agent_id.as_uuid().into(), client.as_uuid().into()],
     ))
@@ -48,26 +47,22 @@ pub async fn set_enabled(
         txn.rollback().await?;
         return Ok(before);
     }
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "UPDATE lifecycle.agents SET operator_enabled = $1, version = version + 1, updated_at = now()
          WHERE agent_id = $2",
         [wanted.into(), agent_id.as_uuid().into()],
     ))
     .await?;
     let after = AgentRow { operator_enabled: wanted, ..before.clone() };
-    audit::record(
-        &txn,
-        &actor.audit(
-            client,
-            before.group_id,
-            agent_id,
+    actor
+        .on(client, before.group_id, agent_id)
+        .record(
+            &txn,
             "agent_enabled_changed",
             Some(json!({"operator_enabled": before.operator_enabled, "enabled": before.enabled()})),
             Some(json!({"operator_enabled": wanted, "enabled": after.enabled()})),
-        ),
-    )
-    .await?;
+        )
+        .await?;
     let role = after.role.map(role_proto).unwrap_or_default();
     let event = v1::AgentConfigChanged {
         meta: Some(events::meta(client.as_uuid(), agent_id.as_uuid(), &actor.request_id)),
@@ -96,8 +91,7 @@ pub async fn set_replica_count(
     let row = agent(&txn, client, agent_id).await?;
     let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
     let before = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT replica_count FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
             [group_id.into()],
         ))
@@ -105,24 +99,20 @@ pub async fn set_replica_count(
         .ok_or(LifecycleError::NotFound("group"))?
         .try_get::<i32>("", "replica_count")?;
     if before != count {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        txn.execute_raw(sql(
             "UPDATE lifecycle.groups SET replica_count = $1, updated_at = now() WHERE id = $2",
             [count.into(), group_id.into()],
         ))
         .await?;
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent_id,
+        actor
+            .on(client, Some(group_id), agent_id)
+            .record(
+                &txn,
                 "replica_count_changed",
                 Some(json!({"replica_count": before})),
                 Some(json!({"replica_count": count})),
-            ),
-        )
-        .await?;
+            )
+            .await?;
     }
     txn.commit().await?;
     Ok(count)
@@ -154,8 +144,7 @@ pub async fn request_manual_replica(
     }
     let id = Uuid::now_v7();
     let request_id = Some(actor.request_id.trim()).filter(|r| !r.is_empty()).map(str::to_owned);
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "INSERT INTO lifecycle.replicas (id, group_id, agent_id, replica_type, parent_instance_id, pool_id, status,
             request_id, kept)
          VALUES ($1, $2, $3, 'manual', $4, $5, 'launching', $6, true)",
@@ -163,25 +152,17 @@ pub async fn request_manual_replica(
             id.into(),
             group_id.into(),
             agent_id.as_uuid().into(),
-            Some(row.instance_id.clone()).into(),
+            Some(row.instance.instance_id.clone()).into(),
             pool_id.clone().into(),
             request_id.into(),
         ],
     ))
     .await?;
     let stored = replicas::get(&txn, group_id, id).await?.ok_or(LifecycleError::NotFound("replica"))?;
-    audit::record(
-        &txn,
-        &actor.audit(
-            client,
-            Some(group_id),
-            agent_id,
-            "manual_replica_requested",
-            None,
-            Some(json!({"replica_id": id, "pool_id": pool_id})),
-        ),
-    )
-    .await?;
+    actor
+        .on(client, Some(group_id), agent_id)
+        .record(&txn, "manual_replica_requested", None, Some(json!({"replica_id": id, "pool_id": pool_id})))
+        .await?;
     let event = v1::ReplicaChanged {
         meta: Some(events::meta(client.as_uuid(), agent_id.as_uuid(), &actor.request_id)),
         replica: Some(crate::grpc::convert::replica(&stored)),

@@ -11,12 +11,13 @@ use crate::ops::transition::{self, role_proto};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::commands::{self, NewCommand};
 use crate::store::groups::{self, InstanceDetails};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde_json::json;
 use spot_contracts::v1;
 use spot_domain::group::{CommandPriority, CommandType, Transition};
 use spot_domain::{AgentId, ClientId, Role};
 use spot_platform::store::enqueue;
+use spot_platform::store::sql;
 
 /// What a deletion did.
 #[derive(Debug, Clone, Default)]
@@ -37,8 +38,7 @@ pub async fn delete_agent(
 ) -> Result<Deleted> {
     let txn = db.begin().await?;
     let locked = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT deleted_at IS NOT NULL AS deleted FROM lifecycle.agents
               WHERE agent_id = $1 AND client_id = $2 FOR UPDATE",
             [agent.as_uuid().into(), client.as_uuid().into()],
@@ -50,8 +50,7 @@ pub async fn delete_agent(
         return Ok(Deleted::default());
     }
     let row = super::commands::agent_of(&txn, client, agent).await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    txn.execute_raw(sql(
         "UPDATE lifecycle.agents SET deleted_at = now(), operator_enabled = false, version = version + 1,
                 updated_at = now()
           WHERE agent_id = $1",
@@ -63,19 +62,19 @@ pub async fn delete_agent(
         let loaded = groups::lock(&txn, group_id).await?;
         let releasable = loaded
             .group
-            .instance(&row.instance_id)
+            .instance(&row.instance.instance_id)
             .is_some_and(|i| matches!(i.role, Role::Replica | Role::Zombie));
         if releasable {
             transition::run(
                 &txn,
                 &loaded,
-                &Transition::TerminateInstance { instance_id: row.instance_id.clone() },
+                &Transition::TerminateInstance { instance_id: row.instance.instance_id.clone() },
                 &InstanceDetails::default(),
                 actor,
                 "agent_deleted",
             )
             .await?;
-            done.released.push(row.instance_id.clone());
+            done.released.push(row.instance.instance_id.clone());
         }
         if row.runs_typed_commands() {
             commands::insert_once(
@@ -90,7 +89,7 @@ pub async fn delete_agent(
                     target_pool_id: None,
                     request_id: format!("agent-deleted-{agent}"),
                     actor: actor.name.clone(),
-                    pre_state: json!({"instance_id": row.instance_id}),
+                    pre_state: json!({"instance_id": row.instance.instance_id}),
                     deadline: None,
                 },
             )

@@ -59,7 +59,7 @@ pub async fn create(
             .and_then(|p| p.rsplit_once('.'))
             .map(|(t, _)| t.to_owned())
             .unwrap_or_default(),
-        region: row.region.clone(),
+        region: row.instance.region.clone(),
         mode: "spot".into(),
         pool_id: pool,
         ..Default::default()
@@ -127,12 +127,10 @@ pub async fn update_status(
     actor: &Actor,
 ) -> Result<ReplicaRow> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let loaded = groups::lock(&txn, group_id).await?;
-    let replica =
-        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let (group_id, loaded) = super::lock_group_of(&txn, client, agent).await?;
+    let replica = replicas::require(&txn, group_id, replica_id).await?;
     let changed = replica_transition(replica.status, status)
-        .map_err(|e| LifecycleError::Conflict { code: e.code(), message: e.to_string() })?;
+        .map_err(|e| LifecycleError::conflict(e.code(), e.to_string()))?;
     if changed {
         replicas::set_status(&txn, replica_id, status).await?;
         if matches!(status, ReplicaStatus::Failed | ReplicaStatus::Terminated)
@@ -150,8 +148,7 @@ pub async fn update_status(
             .await?;
         }
     }
-    let stored =
-        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let stored = replicas::require(&txn, group_id, replica_id).await?;
     if changed {
         announce(&txn, client, agent, &stored).await?;
     }
@@ -180,10 +177,8 @@ pub async fn promote(
     actor: &Actor,
 ) -> Result<Promoted> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let loaded = groups::lock(&txn, group_id).await?;
-    let replica =
-        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let (group_id, loaded) = super::lock_group_of(&txn, client, agent).await?;
+    let replica = replicas::require(&txn, group_id, replica_id).await?;
     let status = replica.status;
     if status != ReplicaStatus::Ready {
         return Err(LifecycleError::Conflict {
@@ -197,8 +192,7 @@ pub async fn promote(
     let outcome =
         transition::run(&txn, &loaded, &transition, &InstanceDetails::default(), actor, "promotion").await?;
     replicas::set_status(&txn, replica_id, ReplicaStatus::Promoted).await?;
-    let stored =
-        replicas::get(&txn, group_id, replica_id).await?.ok_or(LifecycleError::NotFound("replica"))?;
+    let stored = replicas::require(&txn, group_id, replica_id).await?;
     announce(&txn, client, agent, &stored).await?;
     txn.commit().await?;
     let old = old_primary.and_then(|id| outcome.group.instance(&id).map(|i| (id.clone(), i.role)));

@@ -5,7 +5,6 @@
 use super::Actor;
 use crate::error::Result;
 use crate::store::agents;
-use crate::store::audit;
 use crate::store::commands::{self, NewCommand};
 use crate::store::groups::{self, LoadedGroup};
 use crate::store::replicas;
@@ -17,10 +16,9 @@ use spot_domain::{AgentId, ClientId};
 /// Settings of the agent's group, with the group's identity and version.
 pub async fn get(db: &DatabaseConnection, client: ClientId, agent: AgentId) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
     // A share lock is enough for a read, but the loader locks FOR UPDATE;
     // the transaction is short and read-only.
-    let loaded = groups::lock(&txn, group_id).await?;
+    let (_, loaded) = super::lock_group_of(&txn, client, agent).await?;
     txn.rollback().await?;
     Ok(loaded)
 }
@@ -34,24 +32,20 @@ pub async fn update(
     actor: &Actor,
 ) -> Result<LoadedGroup> {
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let mut loaded = groups::lock(&txn, group_id).await?;
+    let (group_id, mut loaded) = super::lock_group_of(&txn, client, agent).await?;
     let before = loaded.group.settings.clone();
     let after = before.apply(patch)?;
     if after != before {
         loaded.group.version = groups::save_settings(&txn, &loaded, &after).await?;
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "settings_changed",
                 serde_json::to_value(&before).ok(),
                 serde_json::to_value(&after).ok(),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         if after.manual_replica && !before.manual_replica {
             ensure_one_replica(&txn, client, &loaded, &after, actor).await?;
         }

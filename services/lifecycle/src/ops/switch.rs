@@ -4,8 +4,7 @@
 use super::{Actor, transition};
 use crate::error::Result;
 use crate::events;
-use crate::store::audit;
-use crate::store::groups::{self, InstanceDetails};
+use crate::store::groups::InstanceDetails;
 use crate::store::switches::{self, NewSwitch};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
@@ -45,14 +44,13 @@ pub async fn report(
     sw.downtime_seconds = timing.downtime_seconds();
     sw.total_seconds = timing.total_seconds();
     let txn = db.begin().await?;
-    let (_, group_id) = super::commands::group_of(&txn, client, agent).await?;
-    let loaded = groups::lock(&txn, group_id).await?;
+    let (group_id, loaded) = super::lock_group_of(&txn, client, agent).await?;
     let transition = Transition::SwitchReport {
-        old_instance_id: sw.old_instance_id.clone(),
-        new_instance_id: sw.new_instance_id.clone(),
+        old_instance_id: sw.old.instance_id.clone(),
+        new_instance_id: sw.new.instance_id.clone(),
     };
     let outcome = transition::run(&txn, &loaded, &transition, &new_details, actor, "switch").await?;
-    let old_role = outcome.group.instance(&sw.old_instance_id).map(|i| i.role).unwrap_or(Role::Zombie);
+    let old_role = outcome.group.instance(&sw.old.instance_id).map(|i| i.role).unwrap_or(Role::Zombie);
     sw.client_id = client.as_uuid();
     sw.group_id = group_id;
     sw.agent_id = agent.as_uuid();
@@ -63,25 +61,22 @@ pub async fn report(
     }
     let (switch_id, created) = switches::insert_once(&txn, &sw).await?;
     if created {
-        audit::record(
-            &txn,
-            &actor.audit(
-                client,
-                Some(group_id),
-                agent,
+        actor
+            .on(client, Some(group_id), agent)
+            .record(
+                &txn,
                 "switch_reported",
-                Some(json!({"primary": sw.old_instance_id})),
-                Some(json!({"primary": sw.new_instance_id, "old_role": sw.old_role_after,
+                Some(json!({"primary": sw.old.instance_id})),
+                Some(json!({"primary": sw.new.instance_id, "old_role": sw.old_role_after,
                                         "downtime_seconds": sw.downtime_seconds, "switch_id": switch_id})),
-            ),
-        )
-        .await?;
+            )
+            .await?;
         let event = v1::SwitchCompleted {
             meta: Some(events::meta(client.as_uuid(), agent.as_uuid(), &actor.request_id)),
             switch_id: switch_id.to_string(),
-            old_instance_id: sw.old_instance_id.clone(),
-            new_instance_id: sw.new_instance_id.clone(),
-            new_pool_id: sw.new_pool_id.clone().unwrap_or_default(),
+            old_instance_id: sw.old.instance_id.clone(),
+            new_instance_id: sw.new.instance_id.clone(),
+            new_pool_id: sw.new.pool_id.clone().unwrap_or_default(),
             downtime_seconds: sw.downtime_seconds,
             total_seconds: sw.total_seconds,
             trigger: sw.trigger.clone(),

@@ -28,18 +28,25 @@ pub struct NewAgent {
     pub capabilities: Vec<String>,
 }
 
-/// An agent as stored.
+/// The instance an agent runs on, as its registration stored it.
 #[derive(Debug, Clone, PartialEq, FromQueryResult)]
-pub struct AgentRow {
-    pub agent_id: Uuid,
-    pub client_id: Uuid,
-    pub logical_agent_id: String,
+pub struct InstanceColumns {
     pub instance_id: String,
     pub instance_type: String,
     pub region: String,
     pub az: String,
     pub ami_id: String,
     pub mode: String,
+}
+
+/// An agent as stored.
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
+pub struct AgentRow {
+    pub agent_id: Uuid,
+    pub client_id: Uuid,
+    pub logical_agent_id: String,
+    #[sea_orm(nested)]
+    pub instance: InstanceColumns,
     pub status: AgentStatus,
     pub enabled: bool,
     /// The operator's switch (dashboard toggle); off makes the agent passive.

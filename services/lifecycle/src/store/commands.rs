@@ -2,12 +2,13 @@
 
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::Value;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// A command as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct CommandRow {
     pub id: Uuid,
     pub agent_id: Uuid,
@@ -43,30 +44,10 @@ const COLUMNS: &str =
     "id, agent_id, command_type, priority, target_mode, target_pool_id, request_id, status, actor,
                        deadline, created_at, result_message";
 
-fn row(r: &QueryResult) -> Result<CommandRow> {
-    Ok(CommandRow {
-        id: r.try_get("", "id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        command_type: r.try_get("", "command_type")?,
-        priority: r.try_get("", "priority")?,
-        target_mode: r.try_get("", "target_mode")?,
-        target_pool_id: r.try_get("", "target_pool_id")?,
-        request_id: r.try_get("", "request_id")?,
-        status: r.try_get("", "status")?,
-        actor: r.try_get("", "actor")?,
-        deadline: r.try_get("", "deadline")?,
-        created_at: r.try_get("", "created_at")?,
-        result_message: r.try_get("", "result_message")?,
-    })
-}
-
 /// Inserts unless the tenant already used the request id; returns the
 /// stored command and whether this call created it.
 pub async fn insert_once<C: ConnectionTrait>(conn: &C, c: &NewCommand) -> Result<(CommandRow, bool)> {
-    let inserted = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+    let inserted = CommandRow::find_by_statement(sql(format!(
                 "INSERT INTO lifecycle.commands (id, client_id, group_id, agent_id, command_type, priority, target_mode,
                     target_pool_id, request_id, actor, pre_state, deadline)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -87,9 +68,10 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, c: &NewCommand) -> Result
                 c.deadline.into(),
             ],
         ))
+        .one(conn)
         .await?;
     if let Some(r) = inserted {
-        return Ok((row(&r)?, true));
+        return Ok((r, true));
     }
     let existing = by_request_id(conn, c.client_id, &c.request_id).await?;
     existing.map(|e| (e, false)).ok_or(crate::error::LifecycleError::NotFound("command"))
@@ -101,14 +83,12 @@ pub async fn by_request_id<C: ConnectionTrait>(
     client: Uuid,
     request_id: &str,
 ) -> Result<Option<CommandRow>> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!("SELECT {COLUMNS} FROM lifecycle.commands WHERE client_id = $1 AND request_id = $2"),
-            [client.into(), request_id.into()],
-        ))
-        .await?;
-    r.as_ref().map(row).transpose()
+    Ok(CommandRow::find_by_statement(sql(
+        format!("SELECT {COLUMNS} FROM lifecycle.commands WHERE client_id = $1 AND request_id = $2"),
+        [client.into(), request_id.into()],
+    ))
+    .one(conn)
+    .await?)
 }
 
 /// One command of one agent, locked for update.
@@ -118,32 +98,26 @@ pub async fn lock<C: ConnectionTrait>(
     agent: Uuid,
     id: Uuid,
 ) -> Result<Option<CommandRow>> {
-    let r = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+    Ok(CommandRow::find_by_statement(sql(format!(
                 "SELECT {COLUMNS} FROM lifecycle.commands WHERE id = $1 AND agent_id = $2 AND client_id = $3 FOR UPDATE"
             ),
             [id.into(), agent.into(), client.into()],
-        ))
-        .await?;
-    r.as_ref().map(row).transpose()
+    ))
+    .one(conn)
+    .await?)
 }
 
 /// Open commands of an agent, highest priority first, then oldest.
 pub async fn open_for_agent<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result<Vec<CommandRow>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+    Ok(CommandRow::find_by_statement(sql(format!(
                 "SELECT {COLUMNS} FROM lifecycle.commands
                  WHERE agent_id = $1 AND status IN ('pending', 'delivered') AND (deadline IS NULL OR deadline > now())
                  ORDER BY priority DESC, created_at, id"
             ),
             [agent.into()],
-        ))
-        .await?;
-    rows.iter().map(row).collect()
+    ))
+    .all(conn)
+    .await?)
 }
 
 /// Marks pending commands delivered (the agent has seen them).
@@ -151,8 +125,7 @@ pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Resul
     if ids.is_empty() {
         return Ok(());
     }
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE lifecycle.commands SET status = 'delivered', delivered_at = now(), version = version + 1
          WHERE id = ANY($1) AND status = 'pending'",
         [ids.to_vec().into()],
@@ -169,8 +142,7 @@ pub async fn complete<C: ConnectionTrait>(
     message: &str,
     post: Value,
 ) -> Result<()> {
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "UPDATE lifecycle.commands SET status = $1, result_message = $2, post_state = $3, completed_at = now(),
             version = version + 1
          WHERE id = $4",
@@ -181,7 +153,7 @@ pub async fn complete<C: ConnectionTrait>(
 }
 
 /// A command that stopped being open without running.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct Closed {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -192,25 +164,11 @@ pub struct Closed {
     pub request_id: String,
 }
 
-fn closed(r: &QueryResult) -> Result<Closed> {
-    Ok(Closed {
-        id: r.try_get("", "id")?,
-        client_id: r.try_get("", "client_id")?,
-        group_id: r.try_get("", "group_id")?,
-        agent_id: r.try_get("", "agent_id")?,
-        previous_status: r.try_get("", "previous_status")?,
-        deadline: r.try_get("", "deadline")?,
-        request_id: r.try_get("", "request_id")?,
-    })
-}
-
 /// Open commands whose deadline passed become `expired` (at most `limit` per
 /// call). `FOR UPDATE SKIP LOCKED` hands each to exactly one sweeper.
 pub async fn expire_due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit: i64) -> Result<Vec<Closed>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "WITH due AS (
+    Ok(Closed::find_by_statement(sql(
+        "WITH due AS (
                  SELECT id, status FROM lifecycle.commands
                  WHERE status IN ('pending', 'delivered') AND deadline IS NOT NULL AND deadline <= $1
                  ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -219,10 +177,10 @@ pub async fn expire_due<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>, limit:
              FROM due WHERE c.id = due.id
              RETURNING c.id, c.client_id, c.group_id, c.agent_id, due.status AS previous_status, c.deadline,
                  c.request_id",
-            [now.into(), limit.into()],
-        ))
-        .await?;
-    rows.iter().map(closed).collect()
+        [now.into(), limit.into()],
+    ))
+    .all(conn)
+    .await?)
 }
 
 /// Open SWITCH commands of `group` other than `newer` become `expired`,
@@ -232,10 +190,8 @@ pub async fn supersede_switches<C: ConnectionTrait>(
     group: Uuid,
     newer: Uuid,
 ) -> Result<Vec<Closed>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "WITH old AS (
+    Ok(Closed::find_by_statement(sql(
+        "WITH old AS (
                  SELECT id, status FROM lifecycle.commands
                  WHERE group_id = $1 AND id <> $2 AND command_type = 'SWITCH'
                    AND status IN ('pending', 'delivered') FOR UPDATE)
@@ -245,8 +201,8 @@ pub async fn supersede_switches<C: ConnectionTrait>(
              FROM old WHERE c.id = old.id
              RETURNING c.id, c.client_id, c.group_id, c.agent_id, old.status AS previous_status, c.deadline,
                  c.request_id",
-            [group.into(), newer.into()],
-        ))
-        .await?;
-    rows.iter().map(closed).collect()
+        [group.into(), newer.into()],
+    ))
+    .all(conn)
+    .await?)
 }

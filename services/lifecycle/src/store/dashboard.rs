@@ -2,32 +2,34 @@
 //! with their group settings, instances, switch history and replicas of one
 //! tenant, as typed rows. Each is one statement, capped in size.
 
+use super::agents::InstanceColumns;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use spot_domain::group::Role;
+use spot_domain::{AgentStatus, ReportedStatus};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// Largest list the dashboard is sent (it pages nothing).
 pub const MAX_ROWS: i64 = 1000;
 
 /// One agent as the dashboard shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct AgentOverviewRow {
     pub agent_id: Uuid,
     pub logical_agent_id: String,
     pub hostname: String,
-    pub instance_id: String,
-    pub instance_type: String,
-    pub region: String,
-    pub az: String,
-    pub ami_id: String,
-    pub mode: String,
-    pub status: String,
-    pub reported_status: Option<String>,
+    #[sea_orm(nested)]
+    pub instance: InstanceColumns,
+    pub status: AgentStatus,
+    pub reported_status: Option<ReportedStatus>,
     pub last_heartbeat_at: Option<DateTime<Utc>>,
+    /// The agent's own `enabled` column (what registration decided).
+    #[sea_orm(from_alias = "enabled")]
     pub registered_enabled: bool,
     pub operator_enabled: bool,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub switching: bool,
     pub auto_switch: bool,
     pub auto_terminate: bool,
@@ -44,9 +46,7 @@ pub async fn agents<C: ConnectionTrait>(
     client: Uuid,
     agent: Option<Uuid>,
 ) -> Result<Vec<AgentOverviewRow>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+    Ok(AgentOverviewRow::find_by_statement(sql(
             "SELECT a.agent_id, a.logical_agent_id, a.hostname, a.instance_id, a.instance_type, a.region, a.az,
                     a.ami_id, a.mode, a.status, a.reported_status, a.last_heartbeat_at, a.enabled,
                     a.operator_enabled, i.role,
@@ -73,34 +73,8 @@ pub async fn agents<C: ConnectionTrait>(
              LIMIT $3",
             [client.into(), agent.into(), MAX_ROWS.into()],
         ))
-        .await?;
-    rows.iter().map(agent_row).collect()
-}
-
-fn agent_row(r: &QueryResult) -> Result<AgentOverviewRow> {
-    Ok(AgentOverviewRow {
-        agent_id: r.try_get("", "agent_id")?,
-        logical_agent_id: r.try_get("", "logical_agent_id")?,
-        hostname: r.try_get("", "hostname")?,
-        instance_id: r.try_get("", "instance_id")?,
-        instance_type: r.try_get("", "instance_type")?,
-        region: r.try_get("", "region")?,
-        az: r.try_get("", "az")?,
-        ami_id: r.try_get("", "ami_id")?,
-        mode: r.try_get("", "mode")?,
-        status: r.try_get("", "status")?,
-        reported_status: r.try_get("", "reported_status")?,
-        last_heartbeat_at: r.try_get("", "last_heartbeat_at")?,
-        registered_enabled: r.try_get("", "enabled")?,
-        operator_enabled: r.try_get("", "operator_enabled")?,
-        role: r.try_get("", "role")?,
-        switching: r.try_get("", "switching")?,
-        auto_switch: r.try_get("", "auto_switch")?,
-        auto_terminate: r.try_get("", "auto_terminate")?,
-        manual_replica: r.try_get("", "manual_replica")?,
-        replica_count: r.try_get("", "replica_count")?,
-        live_replicas: r.try_get("", "live_replicas")?,
-    })
+        .all(conn)
+        .await?)
 }
 
 /// One instance of a tenant's groups.
@@ -124,8 +98,7 @@ pub async fn instances<C: ConnectionTrait>(
     client: Uuid,
     instance: Option<&str>,
 ) -> Result<Vec<InstanceOverviewRow>> {
-    Ok(InstanceOverviewRow::find_by_statement(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    Ok(InstanceOverviewRow::find_by_statement(sql(
         "SELECT i.instance_id, i.group_id, g.logical_agent_id, i.role, i.instance_type, i.region, i.az,
                     i.mode, i.pool_id, i.created_at
              FROM lifecycle.instances i JOIN lifecycle.groups g ON g.id = i.group_id

@@ -4,11 +4,12 @@
 use crate::error::Result;
 use crate::store::replicas::ReplicaRow;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 /// One switch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct SwitchOverviewRow {
     pub id: Uuid,
     pub agent_id: Uuid,
@@ -32,41 +33,18 @@ pub async fn switches<C: ConnectionTrait>(
     client: Uuid,
     limit: i64,
 ) -> Result<(Vec<SwitchOverviewRow>, i64, i64)> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT id, agent_id, COALESCE(switch_initiated_at, created_at) AS initiated_at, old_instance_id,
+    let list = SwitchOverviewRow::find_by_statement(sql(
+        "SELECT id, agent_id, COALESCE(switch_initiated_at, created_at) AS initiated_at, old_instance_id,
                     new_instance_id, old_mode, new_mode, old_az, new_az, trigger, on_demand_price,
                     old_spot_price, new_spot_price, downtime_seconds
              FROM lifecycle.switches WHERE client_id = $1 ORDER BY created_at DESC LIMIT $2",
-            [client.into(), limit.clamp(1, super::dashboard::MAX_ROWS).into()],
-        ))
-        .await?;
-    let list = rows
-        .iter()
-        .map(|r| {
-            Ok(SwitchOverviewRow {
-                id: r.try_get("", "id")?,
-                agent_id: r.try_get("", "agent_id")?,
-                initiated_at: r.try_get("", "initiated_at")?,
-                old_instance_id: r.try_get("", "old_instance_id")?,
-                new_instance_id: r.try_get("", "new_instance_id")?,
-                old_mode: r.try_get("", "old_mode")?,
-                new_mode: r.try_get("", "new_mode")?,
-                old_az: r.try_get("", "old_az")?,
-                new_az: r.try_get("", "new_az")?,
-                trigger: r.try_get("", "trigger")?,
-                on_demand_price: r.try_get("", "on_demand_price")?,
-                old_spot_price: r.try_get("", "old_spot_price")?,
-                new_spot_price: r.try_get("", "new_spot_price")?,
-                downtime_seconds: r.try_get("", "downtime_seconds")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        [client.into(), limit.clamp(1, super::dashboard::MAX_ROWS).into()],
+    ))
+    .all(conn)
+    .await?;
     // Served by switches_by_client (client_id, created_at DESC).
     let counts = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        .query_one_raw(sql(
             "SELECT count(*) AS total,
                     count(*) FILTER (WHERE created_at >= (now() AT TIME ZONE 'UTC')::date::timestamp
                                                          AT TIME ZONE 'UTC') AS today
@@ -82,19 +60,20 @@ pub async fn switches<C: ConnectionTrait>(
 }
 
 /// A replica with the agent that reported it and that agent's instance type and region.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromQueryResult)]
 pub struct TenantReplicaRow {
+    #[sea_orm(nested)]
     pub replica: ReplicaRow,
     pub agent_id: Uuid,
+    #[sea_orm(from_alias = "agent_instance_type")]
     pub instance_type: String,
+    #[sea_orm(from_alias = "agent_region")]
     pub region: String,
 }
 
 /// Replicas of a tenant, newest first.
 pub async fn replicas<C: ConnectionTrait>(conn: &C, client: Uuid) -> Result<Vec<TenantReplicaRow>> {
-    let rows = conn
-        .query_all_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
+    Ok(TenantReplicaRow::find_by_statement(sql(
             "SELECT r.id, r.group_id, r.agent_id, r.instance_id, r.replica_type, r.parent_instance_id, r.pool_id,
                     r.status, r.boot_seconds, r.created_at, i.role,
                     COALESCE(a.instance_type, '') AS agent_instance_type, COALESCE(a.region, '') AS agent_region
@@ -106,26 +85,6 @@ pub async fn replicas<C: ConnectionTrait>(conn: &C, client: Uuid) -> Result<Vec<
              ORDER BY r.created_at DESC LIMIT $2",
             [client.into(), super::dashboard::MAX_ROWS.into()],
         ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TenantReplicaRow {
-                replica: ReplicaRow {
-                    id: r.try_get("", "id")?,
-                    group_id: r.try_get("", "group_id")?,
-                    instance_id: r.try_get("", "instance_id")?,
-                    replica_type: r.try_get("", "replica_type")?,
-                    parent_instance_id: r.try_get("", "parent_instance_id")?,
-                    pool_id: r.try_get("", "pool_id")?,
-                    status: r.try_get("", "status")?,
-                    boot_seconds: r.try_get("", "boot_seconds")?,
-                    created_at: r.try_get("", "created_at")?,
-                    role: r.try_get("", "role")?,
-                },
-                agent_id: r.try_get("", "agent_id")?,
-                instance_type: r.try_get("", "agent_instance_type")?,
-                region: r.try_get("", "agent_region")?,
-            })
-        })
-        .collect()
+        .all(conn)
+        .await?)
 }

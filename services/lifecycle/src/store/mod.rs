@@ -20,12 +20,8 @@ pub mod replicas;
 pub mod switches;
 pub mod unknown_instances;
 
-use sea_orm::{DbBackend, FromQueryResult, Statement, Value};
-
-/// A Postgres statement with its bound values.
-pub(crate) fn sql(sql: impl Into<String>, values: impl IntoIterator<Item = Value>) -> Statement {
-    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
+use sea_orm::FromQueryResult;
+pub(crate) use spot_platform::store::sql;
 
 /// A row of one `id` column (what `RETURNING id` gives).
 #[derive(Debug, FromQueryResult)]

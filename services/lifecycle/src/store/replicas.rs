@@ -102,6 +102,11 @@ pub async fn list<C: ConnectionTrait>(conn: &C, group: Uuid) -> Result<Vec<Repli
     Ok(rows.all(conn).await?)
 }
 
+/// The replica `id` of `group`; 404 when there is none.
+pub async fn require<C: ConnectionTrait>(conn: &C, group: Uuid, id: Uuid) -> Result<ReplicaRow> {
+    get(conn, group, id).await?.ok_or(crate::error::LifecycleError::NotFound("replica"))
+}
+
 /// One replica of a group.
 pub async fn get<C: ConnectionTrait>(conn: &C, group: Uuid, id: Uuid) -> Result<Option<ReplicaRow>> {
     let row = ReplicaRow::find_by_statement(sql(

@@ -6,6 +6,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
+/// One side of a switch, as the agent reported it.
+#[derive(Debug, Clone, Default)]
+pub struct SwitchSide {
+    pub instance_id: String,
+    pub pool_id: Option<String>,
+    pub mode: Option<String>,
+    pub az: Option<String>,
+}
+
 /// A completed switch as reported by the agent.
 #[derive(Debug, Clone, Default)]
 pub struct NewSwitch {
@@ -13,14 +22,10 @@ pub struct NewSwitch {
     pub group_id: Uuid,
     pub agent_id: Uuid,
     pub command_id: Option<Uuid>,
-    pub old_instance_id: String,
-    pub new_instance_id: String,
-    pub old_pool_id: Option<String>,
-    pub new_pool_id: Option<String>,
-    pub old_mode: Option<String>,
-    pub new_mode: Option<String>,
-    pub old_az: Option<String>,
-    pub new_az: Option<String>,
+    /// The instance the workload left.
+    pub old: SwitchSide,
+    /// The instance it moved to.
+    pub new: SwitchSide,
     pub instance_type: Option<String>,
     pub region: Option<String>,
     pub new_ami_id: Option<String>,
@@ -59,14 +64,14 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<
                 s.group_id.into(),
                 s.agent_id.into(),
                 s.command_id.into(),
-                s.old_instance_id.as_str().into(),
-                s.new_instance_id.as_str().into(),
-                s.old_pool_id.clone().into(),
-                s.new_pool_id.clone().into(),
-                s.old_mode.clone().into(),
-                s.new_mode.clone().into(),
-                s.old_az.clone().into(),
-                s.new_az.clone().into(),
+                s.old.instance_id.as_str().into(),
+                s.new.instance_id.as_str().into(),
+                s.old.pool_id.clone().into(),
+                s.new.pool_id.clone().into(),
+                s.old.mode.clone().into(),
+                s.new.mode.clone().into(),
+                s.old.az.clone().into(),
+                s.new.az.clone().into(),
                 s.instance_type.clone().into(),
                 s.region.clone().into(),
                 s.new_ami_id.clone().into(),
@@ -98,7 +103,7 @@ pub async fn insert_once<C: ConnectionTrait>(conn: &C, s: &NewSwitch) -> Result<
     }
     let existing = IdRow::find_by_statement(sql(
         "SELECT id FROM lifecycle.switches WHERE group_id = $1 AND old_instance_id = $2 AND new_instance_id = $3",
-        [s.group_id.into(), s.old_instance_id.as_str().into(), s.new_instance_id.as_str().into()],
+        [s.group_id.into(), s.old.instance_id.as_str().into(), s.new.instance_id.as_str().into()],
     ))
     .one(conn)
     .await?

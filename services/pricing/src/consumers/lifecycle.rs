@@ -3,11 +3,12 @@
 //! log (daily switch counts). One consumer on `spot.v1.lifecycle.>`.
 
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use spot_contracts::v1;
 use spot_domain::group::Role;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 use spot_platform::store::claim_batch;
+use spot_platform::store::sql;
 use uuid::Uuid;
 
 pub const DURABLE: &str = "pricing-lifecycle";
@@ -44,8 +45,7 @@ async fn set_role<C: ConnectionTrait>(
     role: Role,
 ) -> Result<(), HandlerError> {
     let Ok(client) = Uuid::parse_str(client) else { return Ok(()) };
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
+    conn.execute_raw(sql(
         "INSERT INTO pricing.instance_roles (client_id, instance_id, role) VALUES ($1, $2, $3)
          ON CONFLICT (client_id, instance_id) DO UPDATE SET role = EXCLUDED.role, updated_at = now()",
         [client.into(), instance.into(), role.into()],
@@ -90,8 +90,7 @@ impl BatchHandler for LifecycleProjection {
                     if let (Ok(id), Ok(client), Some(at)) =
                         (Uuid::parse_str(&e.switch_id), Uuid::parse_str(&meta.client_id), at)
                     {
-                        txn.execute_raw(Statement::from_sql_and_values(
-                            DbBackend::Postgres,
+                        txn.execute_raw(sql(
                             "INSERT INTO pricing.switch_log (switch_id, client_id, occurred_at) VALUES ($1, $2, $3)
                              ON CONFLICT DO NOTHING",
                             [id.into(), client.into(), at.into()],

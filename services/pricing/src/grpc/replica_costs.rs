@@ -3,7 +3,6 @@
 
 use crate::error::{PricingError, Result};
 use crate::store::replica_costs::{self, CostQuery, ReplicaCostDay};
-use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_domain::ops::{Cursor, PageLimit};
 use spot_platform::time::from_wire_opt;
@@ -21,7 +20,8 @@ fn message(d: &ReplicaCostDay) -> v1::ReplicaCostDay {
 }
 
 /// One page of a tenant's (or every tenant's) days.
-pub async fn list(db: &DatabaseConnection, r: &v1::ReplicaCostsRequest) -> Result<v1::ReplicaCostList> {
+pub async fn list(api: &super::PricingGrpc, r: v1::ReplicaCostsRequest) -> Result<v1::ReplicaCostList> {
+    let db = &api.db;
     let client = match r.client_id.trim() {
         "" => None,
         raw => {

@@ -13,6 +13,21 @@ const FROM_CONSOLIDATED: &str =
      FROM (SELECT c.*, reverse(split_part(reverse(c.pool_id), '.', 1)) AS az
            FROM pricing.pricing_consolidated c WHERE c.bucket_start >= $1 AND c.bucket_start < $2) x";
 
+/// Copies the consolidated points of `[start, end)` into `table` (the layer
+/// or its replacement); returns how many.
+async fn copy<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let insert = format!(
+        "INSERT INTO pricing.{table} (pool_id, bucket_start, region, instance_type, az, price, source)
+         {FROM_CONSOLIDATED}"
+    );
+    Ok(conn.execute_raw(sql(insert, [start.into(), end.into()])).await?.rows_affected())
+}
+
 /// Copies the window into the canonical layer and drops what is older than
 /// the retention (3 months).
 pub async fn refresh<C: ConnectionTrait>(
@@ -25,16 +40,7 @@ pub async fn refresh<C: ConnectionTrait>(
         [start.into(), end.into()],
     ))
     .await?;
-    let copied = conn
-        .execute_raw(sql(
-            format!(
-                "INSERT INTO pricing.pricing_canonical (pool_id, bucket_start, region, instance_type, az, price, source)
-                 {FROM_CONSOLIDATED}"
-            ),
-            [start.into(), end.into()],
-        ))
-        .await?
-        .rows_affected();
+    let copied = copy(conn, "pricing_canonical", start, end).await?;
     conn.execute_unprepared(
         "DELETE FROM pricing.pricing_canonical WHERE bucket_start < now() - interval '3 months'",
     )
@@ -54,16 +60,7 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result
              (LIKE pricing.pricing_canonical INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
     )
     .await?;
-    let copied = conn
-        .execute_raw(sql(
-            format!(
-                "INSERT INTO pricing.pricing_canonical_next (pool_id, bucket_start, region, instance_type, az, price, source)
-                 {FROM_CONSOLIDATED}"
-            ),
-            [(now - chrono::Duration::days(92)).into(), now.into()],
-        ))
-        .await?
-        .rows_affected();
+    let copied = copy(conn, "pricing_canonical_next", now - chrono::Duration::days(92), now).await?;
     conn.execute_unprepared(
         "DELETE FROM pricing.pricing_canonical_next WHERE bucket_start < now() - interval '3 months';
          ALTER TABLE pricing.pricing_canonical_next ADD CONSTRAINT pricing_canonical_next_pkey PRIMARY KEY (pool_id, bucket_start);

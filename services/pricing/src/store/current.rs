@@ -31,13 +31,9 @@ pub async fn pools<C: ConnectionTrait>(
     conn: &C,
     types: &[(String, String)],
 ) -> Result<Vec<PoolPriceRow>, DbErr> {
-    if types.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
-    PoolPriceRow::find_by_statement(super::sql(
-            format!(
-                "SELECT * FROM (
+    of_types(
+        format!(
+            "SELECT * FROM (
                     SELECT DISTINCT ON (s.pool_id) s.pool_id, s.instance_type, s.region, s.az, s.price, s.captured_at
                     FROM pricing.spot_price_snapshots s
                     JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
@@ -45,11 +41,11 @@ pub async fn pools<C: ConnectionTrait>(
                     WHERE s.captured_at > now() - interval '{FRESH_FOR}'
                     ORDER BY s.pool_id, s.captured_at DESC, s.received_at DESC
                  ) p ORDER BY p.price, p.pool_id"
-            ),
-            [kinds.into(), regions.into()],
-        ))
-        .all(conn)
-        .await
+        ),
+        conn,
+        types,
+    )
+    .await
 }
 
 /// On-demand prices of the `(instance_type, region)` pairs we know.
@@ -57,16 +53,26 @@ pub async fn on_demand<C: ConnectionTrait>(
     conn: &C,
     types: &[(String, String)],
 ) -> Result<Vec<OnDemandRow>, DbErr> {
+    of_types(
+        "SELECT o.instance_type, o.region, o.price FROM pricing.on_demand_prices o
+             JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
+               ON q.instance_type = o.instance_type AND q.region = o.region",
+        conn,
+        types,
+    )
+    .await
+}
+
+/// Rows of `sql` for the `(instance_type, region)` pairs, bound as the
+/// arrays `$1` (types) and `$2` (regions); none without pairs.
+async fn of_types<R: FromQueryResult, C: ConnectionTrait>(
+    sql: impl Into<String>,
+    conn: &C,
+    types: &[(String, String)],
+) -> Result<Vec<R>, DbErr> {
     if types.is_empty() {
         return Ok(Vec::new());
     }
     let (kinds, regions): (Vec<String>, Vec<String>) = types.iter().cloned().unzip();
-    OnDemandRow::find_by_statement(super::sql(
-        "SELECT o.instance_type, o.region, o.price FROM pricing.on_demand_prices o
-             JOIN unnest($1::text[], $2::text[]) AS q(instance_type, region)
-               ON q.instance_type = o.instance_type AND q.region = o.region",
-        [kinds.into(), regions.into()],
-    ))
-    .all(conn)
-    .await
+    R::find_by_statement(super::sql(sql, [kinds.into(), regions.into()])).all(conn).await
 }

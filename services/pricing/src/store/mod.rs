@@ -12,9 +12,4 @@ pub mod risk;
 pub mod savings;
 pub mod staging;
 
-use sea_orm::{DbBackend, Statement, Value};
-
-/// A Postgres statement with its bound values.
-pub(crate) fn sql(sql: impl Into<String>, values: impl IntoIterator<Item = Value>) -> Statement {
-    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-}
+pub(crate) use spot_platform::store::sql;
