@@ -55,3 +55,11 @@ chaos: deps build
 .PHONY: fuzz-api
 fuzz-api: deps
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-900} bash scripts/schemathesis.sh
+
+## Parser fuzzing (docs/FUZZING.md): every cargo-fuzz target of fuzz/ (agent v4 bodies, timestamps,
+## pool ids, market traces, settings) for FUZZ_SECONDS each (60), one after the other, on the stable
+## toolchain; installs cargo-fuzz when missing. Never part of `make test`.
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || env -u CARGO_TARGET_DIR cargo install --locked cargo-fuzz
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash scripts/fuzz.sh

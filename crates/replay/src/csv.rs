@@ -208,7 +208,9 @@ fn flush(t: &mut Trace, cells: &mut Vec<(f64, f64, bool)>) {
 pub fn write(trace: &Trace, mut out: impl Write) -> std::io::Result<()> {
     writeln!(out, "{}", COLUMNS.join(","))?;
     for (k, time) in trace.times.iter().enumerate() {
-        let time = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        // AutoSi: whole seconds as before, a fraction only when there is one
+        // (with `Secs`, ticks inside one second came back as one tick).
+        let time = time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         for (i, p) in trace.pools.iter().enumerate() {
             writeln!(
                 out,

@@ -113,3 +113,23 @@ fn other_malformed_rows_are_refused() {
     let text = trace(&[(0, 'a'), (0, 'a')]);
     assert!(err(&text).1.contains("appears twice"));
 }
+
+/// A trace with ticks inside one second reads, so `write` must keep the
+/// fraction or the file it writes no longer reads back (checked by the
+/// `market_trace` fuzz target, docs/FUZZING.md).
+#[test]
+fn sub_second_ticks_round_trip() {
+    let text = format!(
+        "{HEAD}{}{}{}",
+        row("2026-01-01T00:00:00Z", "us-east-1a", "0.03", "1"),
+        row("2026-01-01T00:00:00.25Z", "us-east-1a", "0.04", "0"),
+        row("2026-01-01T00:00:01+00:00", "us-east-1a", "0.05", "1"),
+    );
+    let trace = read(text.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    write(&trace, &mut buf).unwrap();
+    let written = String::from_utf8(buf).unwrap();
+    assert!(written.contains("2026-01-01T00:00:00.250Z,"), "{written}");
+    assert!(written.contains("2026-01-01T00:00:01Z,"), "whole seconds stay as they were: {written}");
+    assert_eq!(read(written.as_bytes()).unwrap(), trace);
+}

@@ -282,6 +282,18 @@ mod tests {
     }
 
     #[test]
+    fn file_text_reads_like_the_file() {
+        let text = "consumer_batch = 42\nnats_url = \"nats://inline:4222\"\n";
+        let s = Source::with_file_text("inline.toml", text, BTreeMap::new()).and_then(Settings::from_source);
+        assert_eq!(
+            s.ok().map(|s| (s.consumer_batch, s.nats_url)),
+            Some((42, "nats://inline:4222".to_owned()))
+        );
+        let bad = Source::with_file_text("inline.toml", "consumer_batch = ", BTreeMap::new());
+        assert!(matches!(&bad, Err(ConfigError::File { path, .. }) if path == "inline.toml"), "{bad:?}");
+    }
+
+    #[test]
     fn bad_values_name_the_variable_and_hide_secrets() {
         let err = Settings::load_from(&env(&[("SPOT_CONSUMER_BATCH", "many")])).err().map(|e| e.to_string());
         assert!(err.as_deref().is_some_and(|e| e.contains("SPOT_CONSUMER_BATCH")), "{err:?}");

@@ -82,6 +82,17 @@ impl Source {
         Ok(Self { file_path, file, env })
     }
 
+    /// Like [`Source::new`], with the file's text given instead of read from
+    /// `SPOT_CONFIG` (`path` only names it in errors): the config fuzz target
+    /// (docs/FUZZING.md) reads files this way.
+    pub fn with_file_text(
+        path: &str,
+        text: &str,
+        env: BTreeMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self { file_path: Some(path.to_owned()), file: parse_file(path, text)?, env })
+    }
+
     /// Overrides one environment name (highest layer).
     pub fn set(&mut self, env: &str, value: impl Into<String>) {
         self.env.insert(env.to_owned(), value.into());
@@ -166,6 +177,10 @@ impl Section {
 fn read_file(path: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError::File { path: path.to_owned(), reason: e.to_string() })?;
+    parse_file(path, &text)
+}
+
+fn parse_file(path: &str, text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| ConfigError::File { path: path.to_owned(), reason: e.to_string() })?;
