@@ -182,8 +182,21 @@ impl Admission {
     /// (`None` for the ops routes, which take none); 503 `overloaded` when
     /// no slot came free within the wait.
     pub async fn enter(&self, path: &str) -> Result<Option<Slot<'_>>, ApiError> {
+        self.enter_class(self.budgets.labels.class(path)).await
+    }
+
+    /// [`Admission::enter`] for a request, by the route the outermost layer
+    /// matched (no second walk of the route table).
+    pub async fn enter_request(
+        &self,
+        req: &actix_web::dev::ServiceRequest,
+    ) -> Result<Option<Slot<'_>>, ApiError> {
+        self.enter_class(self.budgets.labels.matched(req).class).await
+    }
+
+    async fn enter_class(&self, class: RouteClass) -> Result<Option<Slot<'_>>, ApiError> {
         let budgets = &*self.budgets;
-        let gate = match budgets.labels.class(path) {
+        let gate = match class {
             RouteClass::Agent => &budgets.agent,
             RouteClass::AgentPriority => &budgets.priority,
             RouteClass::Operator => &budgets.operator,

@@ -160,7 +160,7 @@ pub async fn guard<B: MessageBody + 'static>(
     if let Err(e) = check(&limits, &mut req) {
         return Ok(req.error_response(e).map_into_right_body());
     }
-    let slot = match admission.enter(req.path()).await {
+    let slot = match admission.enter_request(&req).await {
         Ok(slot) => slot,
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
@@ -181,7 +181,7 @@ pub async fn timeout<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let limit = limits.timeout_for(labels.class(req.path()));
+    let limit = limits.timeout_for(labels.matched(&req).class);
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(answer) => answer,
         Err(_) => {

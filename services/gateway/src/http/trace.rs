@@ -21,7 +21,8 @@ pub async fn span(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let route = labels.label(req.path()).to_owned();
+    // The one match of this request's route; the inner layers read it.
+    let route = labels.matched(&req).label;
     let method = req.method().clone();
     let span = tracing::info_span!(
         "http.request",

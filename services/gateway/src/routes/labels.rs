@@ -9,7 +9,10 @@
 //! also carries its [`RouteClass`]: which admission budget and time limit
 //! its requests get (docs/HARDENING.md, "Load shedding").
 
+use actix_web::HttpMessage;
+use actix_web::dev::ServiceRequest;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Label for paths no documented route has.
 pub const UNMATCHED: &str = "unmatched";
@@ -34,18 +37,34 @@ pub enum RouteClass {
     Ops,
 }
 
+/// The route a request falls under: its label and class. Matched once per
+/// request by the outermost layer (`http::trace`) and kept in the request's
+/// extensions, where the metrics, admission and timeout layers read it
+/// ([`RouteLabels::matched`]) instead of walking the table again.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub label: Arc<str>,
+    pub class: RouteClass,
+}
+
 /// One pattern, split into segments; `None` is a `{parameter}`.
 #[derive(Debug)]
 struct Pattern {
-    label: String,
-    class: RouteClass,
+    route: Route,
     segments: Vec<Option<String>>,
 }
 
 /// Patterns grouped by their number of segments, most specific first.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RouteLabels {
     by_len: HashMap<usize, Vec<Pattern>>,
+    unmatched: Route,
+}
+
+impl Default for RouteLabels {
+    fn default() -> Self {
+        Self::new([])
+    }
 }
 
 impl RouteLabels {
@@ -59,13 +78,14 @@ impl RouteLabels {
                 .split('/')
                 .map(|s| if s.starts_with('{') { None } else { Some(s.to_owned()) })
                 .collect();
-            by_len.entry(segments.len()).or_default().push(Pattern { label: p.to_owned(), class, segments });
+            let route = Route { label: Arc::from(p), class };
+            by_len.entry(segments.len()).or_default().push(Pattern { route, segments });
         }
         for list in by_len.values_mut() {
             // Fewer parameters first: `/api/savings` before `/api/{kind}`.
             list.sort_by_key(|p| p.segments.iter().filter(|s| s.is_none()).count());
         }
-        Self { by_len }
+        Self { by_len, unmatched: Route { label: Arc::from(UNMATCHED), class: RouteClass::Agent } }
     }
 
     fn find(&self, path: &str) -> Option<&Pattern> {
@@ -78,16 +98,32 @@ impl RouteLabels {
         })
     }
 
-    /// The pattern `path` falls under, or [`UNMATCHED`].
-    pub fn label(&self, path: &str) -> &str {
-        self.find(path).map_or(UNMATCHED, |p| p.label.as_str())
+    /// The route `path` falls under; a path no route has is labelled
+    /// [`UNMATCHED`] and counted with the agents (a flood of them must not
+    /// take the operators' small budget).
+    pub fn route(&self, path: &str) -> &Route {
+        self.find(path).map_or(&self.unmatched, |p| &p.route)
     }
 
-    /// The class of the route `path` falls under; a path no route has is
-    /// counted with the agents (a flood of them must not take the
-    /// operators' small budget).
+    /// The pattern `path` falls under, or [`UNMATCHED`].
+    pub fn label(&self, path: &str) -> &str {
+        &self.route(path).label
+    }
+
+    /// The class of the route `path` falls under.
     pub fn class(&self, path: &str) -> RouteClass {
-        self.find(path).map_or(RouteClass::Agent, |p| p.class)
+        self.route(path).class
+    }
+
+    /// The request's route: the one the outermost layer stored, else
+    /// matched now and stored for the layers inside.
+    pub fn matched(&self, req: &ServiceRequest) -> Route {
+        if let Some(route) = req.extensions().get::<Route>() {
+            return route.clone();
+        }
+        let route = self.route(req.path()).clone();
+        req.extensions_mut().insert(route.clone());
+        route
     }
 }
 

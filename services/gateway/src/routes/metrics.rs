@@ -18,7 +18,7 @@ pub async fn record(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let route = labels.label(req.path());
+    let route = labels.matched(&req).label;
     let method = req.method().clone();
     let response = next.call(req).await;
     // An error (a timed-out handler, `http::limits::timeout`) is answered
@@ -27,7 +27,7 @@ pub async fn record(
         Ok(response) => response.status(),
         Err(e) => e.as_response_error().status_code(),
     };
-    metrics.http_requests.with_label_values(&[route, method.as_str(), status.as_str()]).inc();
-    metrics.http_latency.with_label_values(&[route]).observe(started.elapsed().as_secs_f64());
+    metrics.http_requests.with_label_values(&[&*route, method.as_str(), status.as_str()]).inc();
+    metrics.http_latency.with_label_values(&[&*route]).observe(started.elapsed().as_secs_f64());
     response
 }
