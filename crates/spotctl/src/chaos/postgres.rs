@@ -35,7 +35,7 @@ impl PgCluster {
             .context("initdb not found (install postgresql)")?;
         let root = std::env::temp_dir().join(format!("spot-chaos-pg-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&root)?;
-        let as_postgres = is_root().await;
+        let as_postgres = is_root();
         if as_postgres {
             run(Command::new("chown").arg("postgres:postgres").arg(&root)).await?;
         }
@@ -99,9 +99,10 @@ impl PgCluster {
     }
 }
 
-async fn is_root() -> bool {
-    let out = Command::new("id").arg("-u").output().await;
-    out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+/// Whether this process runs as root (it owns `/proc/self`).
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 async fn run(cmd: &mut Command) -> anyhow::Result<()> {

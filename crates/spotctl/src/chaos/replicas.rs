@@ -93,7 +93,7 @@ impl Replica {
 
 /// Every replica plus the proxies in front of them.
 #[derive(Debug)]
-pub struct Fleet {
+pub struct Replicas {
     pub replicas: Vec<Replica>,
     /// The gateways' proxy: where agents and probes connect.
     pub gateway: Proxy,
@@ -113,7 +113,7 @@ const PORTS: [(&str, &str, GrpcVars); 5] = [
     ("decisions", "SPOT_DECISIONS_HTTP_ADDR", Some(("SPOT_DECISIONS_GRPC_ADDR", "SPOT_DECISIONS_GRPC_URL"))),
 ];
 
-impl Fleet {
+impl Replicas {
     /// Starts every replica, service after service in [`SERVICES`] order
     /// (the two replicas of one service together), each service once the
     /// previous one is ready.

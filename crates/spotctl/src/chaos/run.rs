@@ -4,7 +4,7 @@ use super::faults::{self, Fault};
 use super::ledger;
 use super::postgres::PgCluster;
 use super::probe::{Prober, Tally};
-use super::replicas::{Fleet as Replicas, REPLICAS};
+use super::replicas::{REPLICAS, Replicas};
 use crate::bench::Report;
 use crate::bench::procs;
 use crate::simulate::parse_duration;
