@@ -4,7 +4,9 @@
 use super::Bus;
 use super::headers::{CONTENT_TYPE_PROTOBUF, HEADER_EVENT_TYPE, HEADER_MSG_ID};
 use crate::telemetry::inject_trace_context;
-use async_nats::jetstream::context::PublishAckFuture;
+use async_nats::jetstream::context::{
+    PublishAckFuture, PublishError as JsPublishError, PublishErrorKind as JsPublishErrorKind,
+};
 use async_nats::jetstream::message::PublishMessage;
 use bytes::Bytes;
 use spot_contracts::Event;
@@ -71,7 +73,7 @@ impl Bus {
         let send = self.js.send_publish(subject, msg);
         match tokio::time::timeout(self.publish_timeout, send).await {
             Ok(Ok(ack)) => Ok(ack),
-            Ok(Err(e)) => Err(classify(&e.to_string())),
+            Ok(Err(e)) => Err(classify(&e)),
             Err(_) => Err(PublishError::Timeout),
         }
     }
@@ -91,19 +93,44 @@ pub async fn await_ack(
 ) -> Result<Published, PublishError> {
     match tokio::time::timeout(timeout, pending.into_future()).await {
         Ok(Ok(ack)) => Ok(Published { sequence: ack.sequence, duplicate: ack.duplicate }),
-        Ok(Err(e)) => Err(classify(&e.to_string())),
+        Ok(Err(e)) => Err(classify(&e)),
         Err(_) => Err(PublishError::Timeout),
     }
 }
 
-fn classify(error: &str) -> PublishError {
-    let lower = error.to_ascii_lowercase();
-    if lower.contains("timed out") || lower.contains("timeout") {
-        PublishError::Timeout
-    } else if lower.contains("no responders") || lower.contains("disconnect") || lower.contains("broken pipe")
-    {
-        PublishError::Unavailable
-    } else {
-        PublishError::Rejected(error.to_owned())
+/// Maps async-nats' publish error by its kind (never by its text).
+///
+/// A timeout is an ambiguous outcome: the message may sit in the client's
+/// outbound buffer and reach JetStream once the connection is back, so a
+/// request refused with 503 can still take effect later (once, by its
+/// `Nats-Msg-Id`). docs/ARCHITECTURE.md ("The heartbeat path") says what callers may
+/// assume.
+fn classify(error: &JsPublishError) -> PublishError {
+    match error.kind() {
+        JsPublishErrorKind::TimedOut => PublishError::Timeout,
+        // No responders (JetStream not up yet), a closed connection, or the
+        // client's own in-flight limit: all pass once the bus is back.
+        JsPublishErrorKind::StreamNotFound
+        | JsPublishErrorKind::BrokenPipe
+        | JsPublishErrorKind::MaxAckPending => PublishError::Unavailable,
+        JsPublishErrorKind::WrongLastMessageId
+        | JsPublishErrorKind::WrongLastSequence
+        | JsPublishErrorKind::MaxPayloadExceeded
+        | JsPublishErrorKind::Other => PublishError::Rejected(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publish_errors_are_classified_by_kind() {
+        let of = |kind| classify(&JsPublishError::new(kind));
+        assert!(matches!(of(JsPublishErrorKind::TimedOut), PublishError::Timeout));
+        assert!(matches!(of(JsPublishErrorKind::BrokenPipe), PublishError::Unavailable));
+        assert!(matches!(of(JsPublishErrorKind::StreamNotFound), PublishError::Unavailable));
+        assert!(matches!(of(JsPublishErrorKind::MaxAckPending), PublishError::Unavailable));
+        assert!(matches!(of(JsPublishErrorKind::MaxPayloadExceeded), PublishError::Rejected(_)));
     }
 }

@@ -20,6 +20,7 @@ async fn nats_down_gives_503_with_retry_after_and_recovers() -> anyhow::Result<(
     assert_eq!(ready, 503, "not ready without NATS");
 
     t.nats.resume().await?;
+    let mut refused = 1;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let (status, _, _) = t.send("POST", &path, &token, Some(&hb)).await?;
@@ -27,13 +28,17 @@ async fn nats_down_gives_503_with_retry_after_and_recovers() -> anyhow::Result<(
             break;
         }
         assert_eq!(status, 503);
+        refused += 1;
         anyhow::ensure!(Instant::now() < deadline, "gateway did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // The accepted heartbeat reaches lifecycle after the outage.
+    // The accepted heartbeat reaches lifecycle after the outage. The one
+    // refused at the outage's start may land too: when NATS went away a moment
+    // before the client noticed, it waited in the client's buffer and was sent
+    // on reconnect (an ack timeout is ambiguous; docs/ARCHITECTURE.md).
     let applied = async || t.heartbeat_count(&agent).await;
     eventually("the heartbeat after recovery applied", Duration::from_secs(15), applied, |c| {
-        c.as_ref().map(|(n, _)| *n) == Some(1)
+        c.as_ref().is_some_and(|(n, _)| *n >= 1 && *n <= 1 + refused)
     })
     .await?;
     Ok(())
