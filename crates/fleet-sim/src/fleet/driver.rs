@@ -21,7 +21,15 @@ use tokio::task::JoinSet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Signal {
     Run,
-    Stop { graceful: bool },
+    /// Restarts `permille` of the running agents' processes, spread evenly
+    /// over `over` (a rollout: each v4 agent registers anew at its start).
+    Reinstall {
+        permille: u16,
+        over: Duration,
+    },
+    Stop {
+        graceful: bool,
+    },
 }
 
 struct Returned {
@@ -169,8 +177,9 @@ impl Driver {
                 changed = signal.changed() => {
                     match (changed, *signal.borrow()) {
                         (Ok(()), Signal::Run) => {}
+                        (Ok(()), Signal::Reinstall { permille, over }) => self.reinstall(permille, over),
                         (_, Signal::Stop { graceful }) => break graceful,
-                        (Err(_), Signal::Run) => break false,
+                        (Err(_), Signal::Run | Signal::Reinstall { .. }) => break false,
                     }
                 }
                 Some(r) = self.rx.recv() => {
@@ -183,6 +192,31 @@ impl Driver {
         self.drain().await;
         if graceful {
             self.say_goodbye().await;
+        }
+    }
+
+    /// Restarts the chosen idle agents; an agent in the middle of a call is
+    /// skipped (at most `max_in_flight` of a fleet, and the share is by slot).
+    fn reinstall(&mut self, permille: u16, over: Duration) {
+        let now = self.clock.now();
+        let mut chosen: Vec<u64> = self
+            .idle
+            .iter()
+            .filter(|(slot, agent)| agent.is_running() && chosen_slot(**slot, permille))
+            .map(|(slot, _)| *slot)
+            .collect();
+        chosen.sort_unstable();
+        let count = chosen.len().max(1) as f64;
+        for (rank, slot) in chosen.into_iter().enumerate() {
+            let Some(mut agent) = self.idle.remove(&slot) else { continue };
+            let at = now + over.mul_f64(rank as f64 / count);
+            let calls = agent.reinstall(at);
+            self.stats.online_changed(false);
+            if calls.is_empty() {
+                self.park(slot, agent);
+            } else {
+                self.dispatch(slot, agent, false, calls);
+            }
         }
     }
 
@@ -223,9 +257,28 @@ impl Driver {
     }
 }
 
+/// Whether `slot` falls in the first `permille` of every thousand.
+fn chosen_slot(slot: u64, permille: u16) -> bool {
+    // Spread over the fleet (slots are in registration order): a multiplicative hash.
+    (slot.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % 1000 < u64::from(permille)
+}
+
 async fn sleep_until(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chosen_slot;
+
+    #[test]
+    fn a_share_of_slots_is_chosen_evenly() {
+        let half = (0..10_000u64).filter(|s| chosen_slot(*s, 500)).count();
+        assert!((4_800..=5_200).contains(&half), "{half}");
+        assert_eq!((0..1_000u64).filter(|s| chosen_slot(*s, 0)).count(), 0);
+        assert_eq!((0..1_000u64).filter(|s| chosen_slot(*s, 1000)).count(), 1_000);
     }
 }

@@ -27,6 +27,7 @@ use driver::{Driver, Signal};
 use serde::Serialize;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -127,6 +128,15 @@ impl Fleet {
     /// Statistics and world state now.
     pub fn snapshot(&self) -> FleetSnapshot {
         world_snapshot(&self.clock, &self.cloud, &self.stats)
+    }
+
+    /// Restarts `share` (0..=1) of the running agents' processes, spread evenly
+    /// over `over`: each stops (shutdown heartbeat) and registers anew with a
+    /// new agent id, as v4 does on a rollout or a host reboot.
+    pub fn reinstall(&self, share: f64, over: Duration) {
+        let permille = (share.clamp(0.0, 1.0) * 1000.0).round() as u16;
+        // A send error means the driver is already gone: nothing to restart.
+        let _ = self.signal.send(Signal::Reinstall { permille, over });
     }
 
     /// Stops the fleet: waits for calls in flight, and when `graceful` sends

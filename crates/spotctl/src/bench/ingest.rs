@@ -22,6 +22,7 @@ use super::procs::{self, ProcStats, ServiceProcs};
 use super::sandbox::{self, BenchDatabase};
 use super::saturate::{self, Target};
 use super::scrape;
+use super::storm::Storm;
 use crate::simulate::{parse_duration, progress_line};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use spot_fleet_sim::fleet::{Fleet, FleetConfig, FleetSnapshot};
@@ -68,6 +69,13 @@ pub struct IngestArgs {
     /// Directory of the spot-<service> binaries (default: next to this spotctl).
     #[arg(long)]
     pub bin_dir: Option<std::path::PathBuf>,
+    /// A storm scenario instead of the steady window (docs/BENCHMARKS.md, "Storms"); `--duration`
+    /// is then how long the run is watched after the event.
+    #[arg(long, value_enum)]
+    pub storm: Option<Storm>,
+    /// Registrations per second of the cold start (`--storm cold`).
+    #[arg(long, default_value_t = 1000.0)]
+    pub register_rate: f64,
 }
 
 const LAG_POLL: Duration = Duration::from_millis(50);
@@ -115,13 +123,16 @@ async fn mark(
 /// Runs the bench and returns the report.
 pub async fn run(settings: &Settings, args: &IngestArgs) -> anyhow::Result<Report> {
     anyhow::ensure!(args.agents > 0 && args.tenants > 0, "--agents and --tenants must be positive");
+    if let Some(storm) = args.storm {
+        return super::storm::run(settings, args, storm).await;
+    }
     sandbox::with_services("ingest", settings, args.bin_dir.as_ref(), async |services, sandbox| {
         measure(services, &sandbox.db, sandbox.nats.port, &sandbox.admin, args).await
     })
     .await
 }
 
-fn fleet_config(args: &IngestArgs, base: &str, admin: &str) -> FleetConfig {
+pub(crate) fn fleet_config(args: &IngestArgs, base: &str, admin: &str) -> FleetConfig {
     let ramp = args.ramp_up.unwrap_or_else(|| Duration::from_secs((args.agents as u64 / 300).max(300)));
     FleetConfig {
         agents: args.agents,
@@ -139,7 +150,7 @@ fn fleet_config(args: &IngestArgs, base: &str, admin: &str) -> FleetConfig {
 }
 
 /// Runs the fleet for `span`, a progress line every ten seconds; fails if a service died.
-async fn run_for(
+pub(crate) async fn run_for(
     fleet: &Fleet,
     services: &mut ServiceProcs,
     agents: usize,

@@ -17,5 +17,6 @@ pub mod scrape;
 pub mod soak;
 pub mod sockets;
 pub mod sse;
+pub mod storm;
 
 pub use report::{Report, peak_rss_mib};

@@ -109,6 +109,9 @@ pub struct ServiceProcs {
     pub procs: Vec<ServiceProc>,
     /// Where each service's stdout and stderr go (`<name>.log`).
     pub log_dir: PathBuf,
+    /// Where the binaries are and the environment they got, for restarts.
+    dir: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 /// Start order: the gRPC servers the others call come first.
@@ -157,28 +160,35 @@ impl ServiceProcs {
             env.push((addr_var.into(), format!("127.0.0.1:{port}")));
             env.push((url_var.into(), format!("http://127.0.0.1:{port}")));
         }
-        let mut started = ServiceProcs { procs: Vec::new(), log_dir };
+        let mut started = ServiceProcs { procs: Vec::new(), log_dir, dir: dir.to_path_buf(), env };
         for name in SERVICES {
             let addr = http.iter().find(|(n, _)| *n == name).map(|(_, a)| *a).context("no address")?;
-            let proc = started.spawn(dir, name, addr, &env)?;
+            let proc = started.spawn(name, addr)?;
             started.procs.push(proc);
             started.wait_ready(name).await?;
         }
         Ok(started)
     }
 
-    fn spawn(
-        &self,
-        dir: &Path,
-        name: &'static str,
-        http_addr: SocketAddr,
-        env: &[(String, String)],
-    ) -> anyhow::Result<ServiceProc> {
-        let binary = service_binary(dir, name)?;
+    fn spawn(&self, name: &'static str, http_addr: SocketAddr) -> anyhow::Result<ServiceProc> {
+        let binary = service_binary(&self.dir, name)?;
         let log = self.log_dir.join(format!("{name}.log"));
-        let child = spawn_service(&binary, &log, env)?;
+        let child = spawn_service(&binary, &log, &self.env)?;
         let pid = child.id().context("child has no pid")?;
         Ok(ServiceProc { name, http_addr, pid, child, log })
+    }
+
+    /// A crash and restart: SIGKILL to `name`, then the same binary again on
+    /// the same ports and environment. Returns how long the new process took
+    /// to be ready.
+    pub async fn kill_and_restart(&mut self, name: &str) -> anyhow::Result<Duration> {
+        let index = self.procs.iter().position(|p| p.name == name).context("unknown service")?;
+        let (service, addr) = (self.procs[index].name, self.procs[index].http_addr);
+        self.procs[index].child.kill().await.with_context(|| format!("killing spot-{name}"))?;
+        let started = Instant::now();
+        self.procs[index] = self.spawn(service, addr)?;
+        self.wait_ready(name).await?;
+        Ok(started.elapsed())
     }
 
     async fn wait_ready(&mut self, name: &str) -> anyhow::Result<()> {

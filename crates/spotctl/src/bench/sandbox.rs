@@ -58,11 +58,23 @@ pub async fn with_services<T>(
     bin_dir: Option<&PathBuf>,
     work: impl AsyncFnOnce(&mut ServiceProcs, &Sandbox) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let db = BenchDatabase::create(settings.database_url.expose()).await?;
-    let nats = TestNats::start().await?;
-    let sandbox = Sandbox { db, nats, admin: format!("bench-{}", Uuid::new_v4().simple()) };
     // Five services share Postgres' 100 connections: keep every pool at 16 or less.
     let pool = settings.database_max_connections.min(16);
+    with_services_at(bench, settings.database_url.expose(), pool, bin_dir, work).await
+}
+
+/// [`with_services`] with the sandbox's database on the server of
+/// `database_url` and `pool` connections per service.
+pub async fn with_services_at<T>(
+    bench: &str,
+    database_url: &str,
+    pool: u32,
+    bin_dir: Option<&PathBuf>,
+    work: impl AsyncFnOnce(&mut ServiceProcs, &Sandbox) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let db = BenchDatabase::create(database_url).await?;
+    let nats = TestNats::start().await?;
+    let sandbox = Sandbox { db, nats, admin: format!("bench-{}", Uuid::new_v4().simple()) };
     let bin_dir = match bin_dir {
         Some(dir) => dir.clone(),
         None => procs::binary_dir()?,

@@ -8,7 +8,7 @@
 
 mod faults;
 mod ledger;
-mod postgres;
+pub mod postgres;
 mod probe;
 mod proxy;
 mod replicas;
