@@ -7,29 +7,47 @@
 //! invalidation from storing a stale answer. Invalidations published while
 //! the gateway was disconnected from NATS are lost, so every reconnect
 //! clears the caches; a long TTL is only the last resort.
+//!
+//! Entries of agents that stopped polling (a v4 agent registers anew with a
+//! new id at every start, so every restart leaves one behind) are dropped
+//! by [`AgentCache::sweep`] once unread for a while (`crate::sweep`).
 
 use spot_domain::AgentId;
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// Whole seconds since `born`: a cheap "last used" stamp kept in an atomic,
+/// so a read under the shared lock can update it.
+pub(crate) fn stamp(born: Instant) -> u64 {
+    born.elapsed().as_secs()
+}
 
 #[derive(Debug)]
 struct Entry<V> {
     value: V,
     stored: Instant,
+    used: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Generation {
+    n: u64,
+    bumped: Instant,
 }
 
 #[derive(Debug)]
 struct Inner<V> {
     entries: HashMap<AgentId, Entry<V>>,
-    generations: HashMap<AgentId, u64>,
+    generations: HashMap<AgentId, Generation>,
     /// Bumped by [`AgentCache::clear`]; part of every generation.
     epoch: u64,
 }
 
 impl<V> Inner<V> {
     fn generation(&self, agent: AgentId) -> u64 {
-        (self.epoch << 32) | (self.generations.get(&agent).copied().unwrap_or(0) & 0xffff_ffff)
+        (self.epoch << 32) | (self.generations.get(&agent).map_or(0, |g| g.n) & 0xffff_ffff)
     }
 }
 
@@ -38,6 +56,7 @@ impl<V> Inner<V> {
 pub struct AgentCache<V> {
     inner: RwLock<Inner<V>>,
     ttl: Duration,
+    born: Instant,
 }
 
 impl<V: Clone> AgentCache<V> {
@@ -45,13 +64,44 @@ impl<V: Clone> AgentCache<V> {
         Self {
             inner: RwLock::new(Inner { entries: HashMap::new(), generations: HashMap::new(), epoch: 0 }),
             ttl,
+            born: Instant::now(),
         }
     }
 
     /// A fresh cached value.
     pub fn get(&self, agent: AgentId) -> Option<V> {
         let inner = self.inner.read().ok()?;
-        inner.entries.get(&agent).filter(|e| e.stored.elapsed() < self.ttl).map(|e| e.value.clone())
+        let entry = inner.entries.get(&agent).filter(|e| e.stored.elapsed() < self.ttl)?;
+        entry.used.store(stamp(self.born), Ordering::Relaxed);
+        Some(entry.value.clone())
+    }
+
+    /// Agents with an entry.
+    pub fn len(&self) -> usize {
+        self.inner.read().map_or(0, |i| i.entries.len())
+    }
+
+    /// True when no agent has an entry.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops entries unread for `idle` or past the TTL, and the generations
+    /// of agents without an entry bumped more than `idle` ago. `idle` must be
+    /// far longer than a fill can take (a lifecycle call, bounded by its
+    /// deadline): a fill still in flight then never sees a dropped
+    /// generation come back as the number it read.
+    pub fn sweep(&self, idle: Duration) {
+        let Ok(mut inner) = self.inner.write() else { return };
+        let now = stamp(self.born);
+        let ttl = self.ttl;
+        inner.entries.retain(|_, e| {
+            e.stored.elapsed() < ttl && now.saturating_sub(e.used.load(Ordering::Relaxed)) < idle.as_secs()
+        });
+        let Inner { entries, generations, .. } = &mut *inner;
+        generations.retain(|agent, g| entries.contains_key(agent) || g.bumped.elapsed() < idle);
+        entries.shrink_to_fit();
+        generations.shrink_to_fit();
     }
 
     /// The generation to pass to [`AgentCache::put`] after a fill.
@@ -64,7 +114,8 @@ impl<V: Clone> AgentCache<V> {
         if let Ok(mut inner) = self.inner.write()
             && inner.generation(agent) == generation
         {
-            inner.entries.insert(agent, Entry { value, stored: Instant::now() });
+            let used = AtomicU64::new(stamp(self.born));
+            inner.entries.insert(agent, Entry { value, stored: Instant::now(), used });
         }
     }
 
@@ -81,7 +132,12 @@ impl<V: Clone> AgentCache<V> {
     pub fn invalidate(&self, agent: AgentId) {
         if let Ok(mut inner) = self.inner.write() {
             inner.entries.remove(&agent);
-            *inner.generations.entry(agent).or_insert(0) += 1;
+            let bumped = Instant::now();
+            inner
+                .generations
+                .entry(agent)
+                .and_modify(|g| *g = Generation { n: g.n + 1, bumped })
+                .or_insert(Generation { n: 1, bumped });
         }
     }
 }
@@ -118,6 +174,35 @@ mod tests {
         assert_eq!(cache.get(a), None);
         cache.put(a, cache.generation(a), 4);
         assert_eq!(cache.get(a), Some(4));
+    }
+
+    #[test]
+    fn sweeping_drops_what_was_not_read_and_keeps_what_was() {
+        let cache = AgentCache::new(Duration::from_secs(60));
+        let (read, unread, gone) = (AgentId::new_v7(), AgentId::new_v7(), AgentId::new_v7());
+        cache.put(read, 0, 1);
+        cache.put(unread, 0, 2);
+        cache.invalidate(gone);
+        cache.sweep(Duration::from_secs(3600));
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.get(read), Some(1));
+        // With no idle time allowed, every entry and lone generation goes.
+        cache.sweep(Duration::ZERO);
+        assert!(cache.is_empty());
+        assert_eq!(cache.generation(gone), 0);
+        cache.put(read, cache.generation(read), 3);
+        assert_eq!(cache.get(read), Some(3));
+    }
+
+    #[test]
+    fn a_recent_generation_survives_the_sweep_so_a_fill_in_flight_still_loses() {
+        let cache = AgentCache::new(Duration::from_secs(60));
+        let agent = AgentId::new_v7();
+        let in_flight = cache.generation(agent);
+        cache.invalidate(agent);
+        cache.sweep(Duration::from_secs(3600));
+        cache.put(agent, in_flight, 1);
+        assert_eq!(cache.get(agent), None);
     }
 
     #[test]

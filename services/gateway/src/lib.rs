@@ -25,6 +25,7 @@ pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod sweep;
 mod upstream;
 pub mod web_app;
 pub mod webhooks;
@@ -57,6 +58,7 @@ pub async fn start(settings: &Settings, shutdown: Shutdown) -> Result<RunningSer
     let mut svc = ServiceContext::start(NAME, SCHEMA, MIGRATIONS, settings, shutdown.clone()).await?;
     let state = state::AppState::new(&svc, &own)?;
     svc.spawn(invalidation::run(state.clone(), shutdown.clone()));
+    svc.spawn(sweep::run(state.clone(), shutdown.clone()));
     // Live updates, notifications and webhooks (docs/NOTIFICATIONS.md).
     svc.spawn(live::listener::run(svc.bus.clone(), state.live.clone(), shutdown.clone()));
     for subscription in notify::consumer::subscriptions() {

@@ -18,6 +18,19 @@ use std::time::Duration;
 /// far longer than the agents' poll intervals.
 pub const CACHE_TTL: Duration = Duration::from_secs(6 * 3600);
 
+fn cached_agents(registry: &prometheus::Registry) -> Result<prometheus::IntGaugeVec, StartError> {
+    let gauge = prometheus::IntGaugeVec::new(
+        prometheus::Opts::new(
+            "gateway_cached_agents",
+            "agents with a cached entry, by cache, after each sweep",
+        ),
+        &["kind"],
+    )
+    .map_err(|e| StartError::Other(e.to_string()))?;
+    registry.register(Box::new(gauge.clone())).map_err(|e| StartError::Other(e.to_string()))?;
+    Ok(gauge)
+}
+
 fn cache_lookups(registry: &prometheus::Registry) -> Result<prometheus::IntCounterVec, StartError> {
     let counter = prometheus::IntCounterVec::new(
         prometheus::Opts::new("gateway_cache_lookups_total", "agent poll answers by cache outcome"),
@@ -56,6 +69,8 @@ pub struct AppState {
     pub commands_cache: Arc<AgentCache<Arc<Vec<spot_contracts::v1::CommandRecord>>>>,
     /// Cache hits and misses by kind, to show polling stays off the database.
     pub cache_lookups: prometheus::IntCounterVec,
+    /// Cache sizes after each sweep (`crate::sweep`).
+    pub cached_agents: prometheus::IntGaugeVec,
     /// The live-update fan-out (`GET /api/events/stream`).
     pub live: Arc<crate::live::Hub>,
     /// Wakes the webhook worker after notifications were committed.
@@ -86,6 +101,7 @@ impl AppState {
             config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             commands_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             cache_lookups: cache_lookups(&ctx.metrics.registry)?,
+            cached_agents: cached_agents(&ctx.metrics.registry)?,
             live: Arc::new(live_hub(ctx, own)?),
             webhook_wake: Arc::new(tokio::sync::Notify::new()),
             shutdown: ctx.shutdown.clone(),

@@ -3,10 +3,13 @@
 //! from every replica's cache by an announcement, `crate::invalidation`).
 
 use super::sql;
+use crate::cache::stamp;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use spot_domain::{AgentId, ClientId};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 /// Records a new agent of a tenant.
 pub async fn insert<C: ConnectionTrait>(
@@ -68,17 +71,51 @@ pub async fn farewell<C: ConnectionTrait>(conn: &C, agent: AgentId, tenant: Clie
     Ok(done.rows_affected() > 0)
 }
 
-/// Cached agent ownership.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
+struct Owner {
+    tenant: ClientId,
+    used: AtomicU64,
+}
+
+/// Cached agent ownership, read through to `gateway.agents`. Agents not
+/// seen for a while are dropped by [`AgentDirectory::sweep`] (every v4
+/// restart mints a new agent id, so the old ones would pile up).
+#[derive(Debug, Clone)]
 pub struct AgentDirectory {
-    owners: Arc<RwLock<HashMap<AgentId, ClientId>>>,
+    owners: Arc<RwLock<HashMap<AgentId, Owner>>>,
+    born: Instant,
+}
+
+impl Default for AgentDirectory {
+    fn default() -> Self {
+        Self { owners: Arc::default(), born: Instant::now() }
+    }
 }
 
 impl AgentDirectory {
     /// Remembers an owner.
     pub fn remember(&self, agent: AgentId, tenant: ClientId) {
         if let Ok(mut map) = self.owners.write() {
-            map.insert(agent, tenant);
+            map.insert(agent, Owner { tenant, used: AtomicU64::new(stamp(self.born)) });
+        }
+    }
+
+    /// Agents remembered.
+    pub fn len(&self) -> usize {
+        self.owners.read().map_or(0, |m| m.len())
+    }
+
+    /// True when no agent is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets agents not looked up for `idle` (a later call reads them again).
+    pub fn sweep(&self, idle: Duration) {
+        if let Ok(mut map) = self.owners.write() {
+            let now = stamp(self.born);
+            map.retain(|_, o| now.saturating_sub(o.used.load(Ordering::Relaxed)) < idle.as_secs());
+            map.shrink_to_fit();
         }
     }
 
@@ -97,7 +134,13 @@ impl AgentDirectory {
         agent: AgentId,
         tenant: ClientId,
     ) -> Result<bool, DbErr> {
-        if let Some(owner) = self.owners.read().ok().and_then(|m| m.get(&agent).copied()) {
+        let cached = self.owners.read().ok().and_then(|m| {
+            m.get(&agent).map(|o| {
+                o.used.store(stamp(self.born), Ordering::Relaxed);
+                o.tenant
+            })
+        });
+        if let Some(owner) = cached {
             return Ok(owner == tenant);
         }
         match owner(db, agent).await? {
