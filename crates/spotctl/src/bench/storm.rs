@@ -179,6 +179,10 @@ async fn play(
     report.add("after.timed_out_or_cut", after.timed_out as f64, "requests", "");
     report.add("after.other_errors", after.other as f64, "requests", "0");
     report.add("after.heartbeat_p99_ms", after.heartbeat_p99_ms, "ms", "");
+    // Over the whole watched run (for `cold`, the registrations too).
+    for (what, n) in failures_by_endpoint(&timeline.first, &last) {
+        report.add(&format!("failed.{what}"), n as f64, "requests", "");
+    }
     eprintln!("{}", timeline.render(event_at));
     Ok(report)
 }
@@ -224,12 +228,14 @@ pub struct Summary {
 struct Timeline {
     started: Instant,
     last: FleetSnapshot,
+    /// The fleet's counts when the timeline started.
+    first: FleetSnapshot,
     buckets: Vec<Bucket>,
 }
 
 impl Timeline {
     fn new(now: FleetSnapshot) -> Self {
-        Self { started: Instant::now(), last: now, buckets: Vec::new() }
+        Self { started: Instant::now(), first: now.clone(), last: now, buckets: Vec::new() }
     }
 
     fn elapsed(&self) -> f64 {
@@ -325,6 +331,21 @@ pub fn bucket_between(before: &FleetSnapshot, after: &FleetSnapshot, end_s: f64)
         b.heartbeat_p99_ms = w.p99_ms;
     }
     b
+}
+
+/// Failed requests between two snapshots as `<endpoint>.<status or kind>`.
+fn failures_by_endpoint(before: &FleetSnapshot, after: &FleetSnapshot) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for now in &after.stats.endpoints {
+        let was = before.stats.endpoints.iter().find(|e| e.endpoint == now.endpoint);
+        for (kind, n) in &now.errors_by_kind {
+            let n = n.saturating_sub(was.and_then(|w| w.errors_by_kind.get(kind)).copied().unwrap_or(0));
+            if n > 0 {
+                out.push((format!("{}.{kind}", now.endpoint), n));
+            }
+        }
+    }
+    out
 }
 
 /// Folds buckets that started at `from_s` (pure, unit-tested).
