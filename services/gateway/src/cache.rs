@@ -109,6 +109,13 @@ impl<V: Clone> AgentCache<V> {
         self.inner.read().ok().map(|i| i.generation(agent)).unwrap_or(u64::MAX)
     }
 
+    /// The generation of an agent id this cache has never seen (a new
+    /// agent's): read before the call that mints the id, so an invalidation
+    /// or a clear that arrives before the answer is stored wins.
+    pub fn unseen_generation(&self) -> u64 {
+        self.inner.read().ok().map(|i| i.epoch << 32).unwrap_or(u64::MAX)
+    }
+
     /// Stores a value unless the agent was invalidated since `generation`.
     pub fn put(&self, agent: AgentId, generation: u64, value: V) {
         if let Ok(mut inner) = self.inner.write()
@@ -203,6 +210,21 @@ mod tests {
         cache.sweep(Duration::from_secs(3600));
         cache.put(agent, in_flight, 1);
         assert_eq!(cache.get(agent), None);
+    }
+
+    #[test]
+    fn a_new_agents_answer_is_stored_unless_something_changed_first() {
+        let cache = AgentCache::new(Duration::from_secs(60));
+        let generation = cache.unseen_generation();
+        let (quiet, changed, cleared) = (AgentId::new_v7(), AgentId::new_v7(), AgentId::new_v7());
+        cache.put(quiet, generation, 1);
+        assert_eq!(cache.get(quiet), Some(1));
+        cache.invalidate(changed); // e.g. a command queued before the answer came back
+        cache.put(changed, generation, 1);
+        assert_eq!(cache.get(changed), None);
+        cache.clear();
+        cache.put(cleared, generation, 1);
+        assert_eq!(cache.get(cleared), None);
     }
 
     #[test]

@@ -21,10 +21,12 @@ use super::Report;
 use super::ingest::{self, IngestArgs};
 use super::procs::ServiceProcs;
 use super::sandbox::{self, Sandbox};
+use super::scrape;
 use crate::chaos::postgres::PgCluster;
 use sea_orm::{ConnectionTrait, Database};
 use spot_fleet_sim::fleet::{Fleet, FleetSnapshot};
 use spot_platform::Settings;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// The event a storm run lives through.
@@ -99,6 +101,7 @@ async fn play(
     let fleet = Fleet::start(config).await?;
     let mut timeline;
     let mut restart = None;
+    let mut cold_start_cache = BTreeMap::new();
     if storm == Storm::Cold {
         eprintln!(
             "storm cold: {} agents registering over {:.0} s, steady mix at once",
@@ -106,6 +109,7 @@ async fn play(
             ramp.as_secs_f64()
         );
         timeline = Timeline::new(fleet.snapshot());
+        cold_start_cache = cache_counters(services).await?;
         timeline.follow(&fleet, services, ramp).await?;
     } else {
         eprintln!(
@@ -122,11 +126,17 @@ async fn play(
         timeline.follow(&fleet, services, BASELINE).await?;
     }
     let event_at = timeline.elapsed();
+    // Cache lookups are counted from the event on (`cold`: from the first registration).
+    let mut cache_start = match storm {
+        Storm::Cold => cold_start_cache,
+        _ => cache_counters(services).await?,
+    };
     match storm {
         Storm::Cold => eprintln!("storm cold: every agent registered; steady mix"),
         Storm::GatewayRestart => {
             eprintln!("storm: SIGKILL to the gateway, then a new one");
             restart = Some(services.kill_and_restart("gateway").await?);
+            cache_start = cache_counters(services).await?;
         }
         Storm::Registration => {
             eprintln!("storm: {:.0} % of the agents restart within {STORM_SPAN:?}", STORM_SHARE * 100.0);
@@ -143,6 +153,7 @@ async fn play(
         }
     }
     timeline.follow(&fleet, services, args.duration).await?;
+    let cache_end = cache_counters(services).await?;
     let last = fleet.shutdown(false).await?;
 
     let mut report = Report::new(&format!("ingest --storm {}", storm.label()));
@@ -179,6 +190,8 @@ async fn play(
     report.add("after.timed_out_or_cut", after.timed_out as f64, "requests", "");
     report.add("after.other_errors", after.other as f64, "requests", "0");
     report.add("after.heartbeat_p99_ms", after.heartbeat_p99_ms, "ms", "");
+    // Lookups from the event on (for a restarted gateway, from its start).
+    cache_rows(&mut report, &cache_start, &cache_end);
     // Over the whole watched run (for `cold`, the registrations too).
     for (what, n) in failures_by_endpoint(&timeline.first, &last) {
         report.add(&format!("failed.{what}"), n as f64, "requests", "");
@@ -331,6 +344,24 @@ pub fn bucket_between(before: &FleetSnapshot, after: &FleetSnapshot, end_s: f64)
         b.heartbeat_p99_ms = w.p99_ms;
     }
     b
+}
+
+/// The gateway's poll-cache counters now (reset when the gateway restarts).
+async fn cache_counters(services: &ServiceProcs) -> anyhow::Result<BTreeMap<String, f64>> {
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let url = format!("{}/metrics", services.gateway_url());
+    scrape::scrape(&http, &url, "spot_gateway_cache_lookups_total").await
+}
+
+/// Cache hits and misses (lifecycle lookups) between two scrapes.
+fn cache_rows(report: &mut Report, start: &BTreeMap<String, f64>, end: &BTreeMap<String, f64>) {
+    for kind in ["config", "pending_commands"] {
+        for outcome in ["hit", "miss"] {
+            let labels = format!("kind=\"{kind}\",outcome=\"{outcome}\"");
+            let n = (scrape::value(end, &labels) - scrape::value(start, &labels)).max(0.0);
+            report.add(&format!("cache.{kind}.{outcome}"), n, "lookups", "");
+        }
+    }
 }
 
 /// Failed requests between two snapshots as `<endpoint>.<status or kind>`.

@@ -28,11 +28,19 @@ pub async fn register(
         call.request_id = request_id(&req);
     }
     let logical = call.logical_agent_id.clone();
+    // A new agent's first polls are answered from the cache: its config is in
+    // the answer and it has no commands yet (whatever queues one publishes a
+    // change, which wins over this fill; docs/ARCHITECTURE.md). Without this,
+    // every registration costs two lifecycle lookups 15-60 s later, all at
+    // once when a whole fleet registers (docs/BENCHMARKS.md, "Storms").
+    let generations = (state.config_cache.unseen_generation(), state.commands_cache.unseen_generation());
     let answer = state.lifecycle.register(call).await?;
     let agent = AgentId::parse(&answer.agent_id).map_err(ApiError::internal)?;
     agent_map::insert(&state.db, agent, tenant.id, &logical).await?;
     state.agents.remember(agent, tenant.id);
     let enabled = answer.config.map(|c| c.enabled).unwrap_or(true);
+    state.config_cache.put(agent, generations.0, enabled);
+    state.commands_cache.put(agent, generations.1, std::sync::Arc::new(Vec::new()));
     Ok(web::Json(RegisterResponse {
         agent_id: agent.to_string(),
         client_id: tenant.id.to_string(),
