@@ -134,9 +134,11 @@ pub async fn serve() -> HttpResponse {
 /// Tags of the agents' calls (docs/HARDENING.md, "Load shedding").
 const AGENT_TAGS: [&str; 2] = ["agent v4", "agent"];
 
+/// Registration, with a budget of its own ([`RouteClass::AgentRegister`]).
+const REGISTER: &str = "/api/agents/register";
+
 /// The agents' calls with a budget of their own ([`RouteClass::AgentPriority`]).
 const AGENT_PRIORITY: &[&str] = &[
-    "/api/agents/register",
     "/api/agents/{agent_id}/termination-imminent",
     "/api/agents/{agent_id}/termination-notice",
     "/api/agents/{agent_id}/rebalance-recommendation",
@@ -154,6 +156,7 @@ fn class_of(path: &str, item: &utoipa::openapi::PathItem) -> RouteClass {
     let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
     let tags = ops.into_iter().flatten().flat_map(|op| op.tags.iter().flatten());
     match tags.into_iter().any(|t| AGENT_TAGS.contains(&t.as_str())) {
+        true if path == REGISTER => RouteClass::AgentRegister,
         true if AGENT_PRIORITY.contains(&path) => RouteClass::AgentPriority,
         true => RouteClass::Agent,
         false => RouteClass::Operator,
@@ -193,7 +196,7 @@ mod tests {
 
     #[test]
     fn agents_calls_are_classed_apart_from_the_operators() {
-        use RouteClass::{Agent, AgentPriority, Operator, Ops};
+        use RouteClass::{Agent, AgentPriority, AgentRegister, Operator, Ops};
         let labels = RouteLabels::gateway();
         let cases = [
             ("/api/agents/a/heartbeat", Agent),
@@ -201,7 +204,7 @@ mod tests {
             ("/api/agents/a/pending-commands", Agent),
             ("/api/agents/a/pricing-report", Agent),
             ("/api/unknown/route", Agent),
-            ("/api/agents/register", AgentPriority),
+            ("/api/agents/register", AgentRegister),
             ("/api/agents/a/termination-imminent", AgentPriority),
             ("/api/agents/a/termination-notice", AgentPriority),
             ("/api/agents/a/commands/c/executed", AgentPriority),

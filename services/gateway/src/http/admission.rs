@@ -32,7 +32,8 @@ pub const AGENT_SLOTS_PER_CONNECTION: u64 = 64;
 /// at once.
 pub const OPERATOR_SLOTS_PER_CONNECTION: u64 = 4;
 
-/// The agents' priority budget is their scheduled calls' divided by this.
+/// The agents' priority budget, and their registrations', is each their
+/// scheduled calls' divided by this.
 pub const PRIORITY_DIVISOR: usize = 4;
 
 /// Buckets of the wait histogram (seconds): the default wait is 0.5 s.
@@ -42,7 +43,8 @@ const WAIT_BUCKETS: &[f64] = &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AdmissionSettings {
     /// Agents' scheduled calls in flight at once in this process (their
-    /// priority calls get a quarter of it besides, [`PRIORITY_DIVISOR`]).
+    /// priority calls and their registrations get a quarter of it each
+    /// besides, [`PRIORITY_DIVISOR`]).
     pub agent_slots: usize,
     /// Operators' calls in flight at once in this process.
     pub operator_slots: usize,
@@ -150,6 +152,7 @@ struct Budgets {
     labels: Arc<RouteLabels>,
     agent: Gate,
     priority: Gate,
+    register: Gate,
     operator: Gate,
     wait: Duration,
 }
@@ -171,6 +174,11 @@ impl Admission {
                     (settings.agent_slots / PRIORITY_DIVISOR).max(1),
                     metrics,
                     "agent_priority",
+                ),
+                register: Gate::new(
+                    (settings.agent_slots / PRIORITY_DIVISOR).max(1),
+                    metrics,
+                    "agent_register",
                 ),
                 operator: Gate::new(settings.operator_slots, metrics, "operator"),
                 wait: settings.wait,
@@ -199,6 +207,7 @@ impl Admission {
         let gate = match class {
             RouteClass::Agent => &budgets.agent,
             RouteClass::AgentPriority => &budgets.priority,
+            RouteClass::AgentRegister => &budgets.register,
             RouteClass::Operator => &budgets.operator,
             RouteClass::Ops => return Ok(None),
         };

@@ -63,7 +63,9 @@ impl LimitSettings {
     /// The handler time of a route class.
     pub fn timeout_for(&self, class: RouteClass) -> Duration {
         match class {
-            RouteClass::Agent | RouteClass::AgentPriority => self.agent_request_timeout,
+            RouteClass::Agent | RouteClass::AgentPriority | RouteClass::AgentRegister => {
+                self.agent_request_timeout
+            }
             RouteClass::Operator | RouteClass::Ops => self.request_timeout,
         }
     }

@@ -25,10 +25,13 @@ pub enum RouteClass {
     /// limit. A lost one is replaced by the next.
     Agent,
     /// Agents' calls that change something and are not simply repeated
-    /// (registration, which a v4 agent exits on failing; notices; switch,
-    /// command and replica reports): a budget of their own that the
-    /// scheduled calls cannot fill, and the agents' time limit.
+    /// (notices; switch, command and replica reports): a budget of their own
+    /// that neither the scheduled calls nor a registration storm can fill,
+    /// and the agents' time limit.
     AgentPriority,
+    /// Registration (a v4 agent exits when it fails): a budget of its own,
+    /// so a whole fleet registering at once cannot hold back a notice.
+    AgentRegister,
     /// Operators, the dashboards, the installer and the API documents: a
     /// small budget of their own, so they stay usable during an agent storm.
     Operator,
