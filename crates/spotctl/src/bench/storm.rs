@@ -154,6 +154,7 @@ async fn play(
     }
     timeline.follow(&fleet, services, args.duration).await?;
     let cache_end = cache_counters(services).await?;
+    let shed = gateway_counters(services, "spot_gateway_requests_refused_total").await?;
     let last = fleet.shutdown(false).await?;
 
     let mut report = Report::new(&format!("ingest --storm {}", storm.label()));
@@ -192,6 +193,11 @@ async fn play(
     report.add("after.heartbeat_p99_ms", after.heartbeat_p99_ms, "ms", "");
     // Lookups from the event on (for a restarted gateway, from its start).
     cache_rows(&mut report, &cache_start, &cache_end);
+    // Admission refusals by class over the gateway's life (a restarted one: since its start).
+    for (labels, n) in &shed {
+        let class = labels.trim_start_matches("class=\"").trim_end_matches('"');
+        report.add(&format!("gateway.shed.{class}"), *n, "requests", "");
+    }
     // Over the whole watched run (for `cold`, the registrations too).
     for (what, n) in failures_by_endpoint(&timeline.first, &last) {
         report.add(&format!("failed.{what}"), n as f64, "requests", "");
@@ -348,9 +354,14 @@ pub fn bucket_between(before: &FleetSnapshot, after: &FleetSnapshot, end_s: f64)
 
 /// The gateway's poll-cache counters now (reset when the gateway restarts).
 async fn cache_counters(services: &ServiceProcs) -> anyhow::Result<BTreeMap<String, f64>> {
+    gateway_counters(services, "spot_gateway_cache_lookups_total").await
+}
+
+/// The samples of one of the gateway's metrics now.
+async fn gateway_counters(services: &ServiceProcs, name: &str) -> anyhow::Result<BTreeMap<String, f64>> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
     let url = format!("{}/metrics", services.gateway_url());
-    scrape::scrape(&http, &url, "spot_gateway_cache_lookups_total").await
+    scrape::scrape(&http, &url, name).await
 }
 
 /// Cache hits and misses (lifecycle lookups) between two scrapes.
