@@ -191,6 +191,12 @@ async fn play(
     report.add("after.timed_out_or_cut", after.timed_out as f64, "requests", "");
     report.add("after.other_errors", after.other as f64, "requests", "0");
     report.add("after.heartbeat_p99_ms", after.heartbeat_p99_ms, "ms", "");
+    // Whether the fleet could keep its schedule: a late step means the load
+    // generator (or its in-flight cap, with a slow server) held requests back.
+    report.add("after.requests_per_s", after.requests as f64 / after.span_s.max(1e-9), "req/s", "");
+    // The v4 schedule asks about 0.12 requests/s per agent (docs/BENCHMARKS.md).
+    report.add("asked_requests_per_s", 0.12 * last.stats.agents_online as f64, "req/s", "");
+    report.add("loadgen.schedule_lag_p99_ms", last.stats.schedule_lag_p99_ms, "ms", "");
     // Lookups from the event on (for a restarted gateway, from its start).
     cache_rows(&mut report, &cache_start, &cache_end);
     // Admission refusals by class over the gateway's life (a restarted one: since its start).
