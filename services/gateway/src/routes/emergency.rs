@@ -45,7 +45,17 @@ async fn ask_termination(
         detected_at: when(detected_at, "detected_at")?,
         request_id: clean(body_request_id).unwrap_or(caller.request_id),
     };
-    state.emergency.termination(request).await
+    let answer = state.emergency.termination(request).await;
+    forget_answers(state, caller.agent);
+    answer
+}
+
+/// A notice may queue a command for the agent or change its role: its next
+/// polls read lifecycle again instead of waiting for the change event
+/// (read-your-writes, as after an operator's switch; docs/ARCHITECTURE.md).
+fn forget_answers(state: &AppState, agent: spot_domain::AgentId) {
+    state.commands_cache.invalidate(agent);
+    state.config_cache.invalidate(agent);
 }
 
 /// Asks the emergency service about a rebalance recommendation.
@@ -63,7 +73,9 @@ async fn ask_rebalance(
         detected_at: when(detected_at, field)?,
         request_id: clean(body_request_id).unwrap_or(caller.request_id),
     };
-    state.emergency.rebalance(request).await
+    let answer = state.emergency.rebalance(request).await;
+    forget_answers(state, caller.agent);
+    answer
 }
 
 /// A notice body as an agent sends it, and the question it asks.
