@@ -24,6 +24,14 @@ pub(crate) fn stamp(born: Instant) -> u64 {
     born.elapsed().as_secs()
 }
 
+/// Gives memory back once a map is mostly empty (a fleet that shrank), not
+/// on every sweep: a rehash under the write lock stalls every poll.
+pub(crate) fn shrink_if_sparse<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V>) {
+    if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
+        map.shrink_to_fit();
+    }
+}
+
 #[derive(Debug)]
 struct Entry<V> {
     value: V,
@@ -100,8 +108,8 @@ impl<V: Clone> AgentCache<V> {
         });
         let Inner { entries, generations, .. } = &mut *inner;
         generations.retain(|agent, g| entries.contains_key(agent) || g.bumped.elapsed() < idle);
-        entries.shrink_to_fit();
-        generations.shrink_to_fit();
+        shrink_if_sparse(entries);
+        shrink_if_sparse(generations);
     }
 
     /// The generation to pass to [`AgentCache::put`] after a fill.

@@ -85,6 +85,8 @@ pub struct StatsSnapshot {
 pub struct WindowEndpoint {
     /// Endpoint label.
     pub endpoint: &'static str,
+    /// Requests in the window.
+    pub requests: u64,
     /// Requests per second in the window.
     pub rps: f64,
     /// Errors in the window.
@@ -106,9 +108,11 @@ impl StatsSnapshot {
             .map(|e| {
                 let before = earlier.endpoints.iter().find(|b| b.endpoint == e.endpoint);
                 let h = before.map_or_else(|| e.latency.clone(), |b| e.latency.since(&b.latency));
+                let requests = e.requests - before.map_or(0, |b| b.requests);
                 WindowEndpoint {
                     endpoint: e.endpoint,
-                    rps: (e.requests - before.map_or(0, |b| b.requests)) as f64 / secs,
+                    requests,
+                    rps: requests as f64 / secs,
                     errors: e.errors - before.map_or(0, |b| b.errors),
                     p50_ms: ms(h.quantile(0.5)),
                     p99_ms: ms(h.quantile(0.99)),
@@ -116,6 +120,22 @@ impl StatsSnapshot {
                 }
             })
             .collect()
+    }
+
+    /// Failures between `earlier` and this snapshot, per endpoint and kind
+    /// (HTTP status, `transport`, `not_json`); kinds with none are left out.
+    pub fn errors_since(&self, earlier: &StatsSnapshot) -> Vec<(&'static str, String, u64)> {
+        let mut out = Vec::new();
+        for e in &self.endpoints {
+            let before = earlier.endpoints.iter().find(|b| b.endpoint == e.endpoint);
+            for (kind, n) in &e.errors_by_kind {
+                let was = before.and_then(|b| b.errors_by_kind.get(kind)).copied().unwrap_or(0);
+                if *n > was {
+                    out.push((e.endpoint, kind.clone(), n - was));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -174,5 +194,30 @@ pub(super) fn take(stats: &FleetStats) -> StatsSnapshot {
         errors: endpoints.iter().map(|e| e.errors).sum(),
         schedule_lag_p99_ms: ms(stats.schedule_lag.snapshot().quantile(0.99)),
         endpoints,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::agent::{Endpoint, Failure};
+    use crate::stats::FleetStats;
+    use std::time::Duration;
+
+    #[test]
+    fn a_window_counts_only_its_own_requests_and_failures() {
+        let stats = FleetStats::default();
+        let ms = Duration::from_millis(5);
+        stats.record_call(Endpoint::Heartbeat, ms, Err(Failure::Status(503)));
+        let before = stats.snapshot();
+        stats.record_call(Endpoint::Heartbeat, ms, Ok(200));
+        stats.record_call(Endpoint::Heartbeat, ms, Err(Failure::Status(503)));
+        stats.record_call(Endpoint::Register, ms, Err(Failure::Transport));
+        let after = stats.snapshot();
+        let mut errors = after.errors_since(&before);
+        errors.sort();
+        assert_eq!(errors, vec![("heartbeat", "503".to_owned(), 1), ("register", "transport".to_owned(), 1)]);
+        let window = after.window_since(&before);
+        let heartbeat = window.iter().find(|w| w.endpoint == "heartbeat").map(|w| (w.requests, w.errors));
+        assert_eq!(heartbeat, Some((2, 1)));
     }
 }

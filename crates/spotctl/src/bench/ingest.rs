@@ -287,14 +287,9 @@ fn fleet_rows(report: &mut Report, start: &FleetSnapshot, end: &FleetSnapshot) {
         report.add(&format!("{name}.errors"), w.errors as f64, "requests", "0");
         worst_p99 = worst_p99.max(w.p99_ms);
         errors += w.errors;
-        let now = end.stats.endpoints.iter().find(|e| e.endpoint == name);
-        let before = start.stats.endpoints.iter().find(|e| e.endpoint == name);
-        for (kind, n) in now.map(|e| e.errors_by_kind.clone()).unwrap_or_default() {
-            let was = before.and_then(|b| b.errors_by_kind.get(&kind)).copied().unwrap_or(0);
-            if n > was {
-                report.add(&format!("{name}.errors.{kind}"), (n - was) as f64, "requests", "");
-            }
-        }
+    }
+    for (name, kind, n) in end.stats.errors_since(&start.stats) {
+        report.add(&format!("{name}.errors.{kind}"), n as f64, "requests", "");
     }
     let requests = end.stats.requests.saturating_sub(start.stats.requests);
     report.add("requests.rps", requests as f64 / secs, "req/s", "12000");

@@ -101,7 +101,8 @@ async fn play(
     let fleet = Fleet::start(config).await?;
     let mut timeline;
     let mut restart = None;
-    let mut cold_start_cache = BTreeMap::new();
+    // Cache lookups are counted from the event on (`cold`: from the first registration).
+    let mut cache_start = BTreeMap::new();
     if storm == Storm::Cold {
         eprintln!(
             "storm cold: {} agents registering over {:.0} s, steady mix at once",
@@ -109,7 +110,7 @@ async fn play(
             ramp.as_secs_f64()
         );
         timeline = Timeline::new(fleet.snapshot());
-        cold_start_cache = cache_counters(services).await?;
+        cache_start = cache_counters(services).await?;
         timeline.follow(&fleet, services, ramp).await?;
     } else {
         eprintln!(
@@ -126,11 +127,9 @@ async fn play(
         timeline.follow(&fleet, services, BASELINE).await?;
     }
     let event_at = timeline.elapsed();
-    // Cache lookups are counted from the event on (`cold`: from the first registration).
-    let mut cache_start = match storm {
-        Storm::Cold => cold_start_cache,
-        _ => cache_counters(services).await?,
-    };
+    if storm != Storm::Cold {
+        cache_start = cache_counters(services).await?;
+    }
     match storm {
         Storm::Cold => eprintln!("storm cold: every agent registered; steady mix"),
         Storm::GatewayRestart => {
@@ -205,8 +204,8 @@ async fn play(
         report.add(&format!("gateway.shed.{class}"), *n, "requests", "");
     }
     // Over the whole watched run (for `cold`, the registrations too).
-    for (what, n) in failures_by_endpoint(&timeline.first, &last) {
-        report.add(&format!("failed.{what}"), n as f64, "requests", "");
+    for (endpoint, kind, n) in last.stats.errors_since(&timeline.first.stats) {
+        report.add(&format!("failed.{endpoint}.{kind}"), n as f64, "requests", "");
     }
     eprintln!("{}", timeline.render(event_at));
     Ok(report)
@@ -336,23 +335,16 @@ pub fn bucket_between(before: &FleetSnapshot, after: &FleetSnapshot, end_s: f64)
         requests: after.stats.requests.saturating_sub(before.stats.requests),
         ..Bucket::default()
     };
-    for now in &after.stats.endpoints {
-        let was = before.stats.endpoints.iter().find(|e| e.endpoint == now.endpoint);
-        for (kind, n) in &now.errors_by_kind {
-            let n = n.saturating_sub(was.and_then(|w| w.errors_by_kind.get(kind)).copied().unwrap_or(0));
-            match kind.as_str() {
-                "503" | "429" => b.refused += n,
-                "transport" => b.timed_out += n,
-                _ => b.other += n,
-            }
-        }
-        if now.endpoint == "heartbeat" {
-            let (requests, errors) = was.map_or((0, 0), |w| (w.requests, w.errors));
-            b.heartbeats = now.requests.saturating_sub(requests);
-            b.heartbeats_ok = b.heartbeats.saturating_sub(now.errors.saturating_sub(errors));
+    for (_, kind, n) in after.stats.errors_since(&before.stats) {
+        match kind.as_str() {
+            "503" | "429" => b.refused += n,
+            "transport" => b.timed_out += n,
+            _ => b.other += n,
         }
     }
     if let Some(w) = after.stats.window_since(&before.stats).into_iter().find(|w| w.endpoint == "heartbeat") {
+        b.heartbeats = w.requests;
+        b.heartbeats_ok = w.requests.saturating_sub(w.errors);
         b.heartbeat_p99_ms = w.p99_ms;
     }
     b
@@ -379,21 +371,6 @@ fn cache_rows(report: &mut Report, start: &BTreeMap<String, f64>, end: &BTreeMap
             report.add(&format!("cache.{kind}.{outcome}"), n, "lookups", "");
         }
     }
-}
-
-/// Failed requests between two snapshots as `<endpoint>.<status or kind>`.
-fn failures_by_endpoint(before: &FleetSnapshot, after: &FleetSnapshot) -> Vec<(String, u64)> {
-    let mut out = Vec::new();
-    for now in &after.stats.endpoints {
-        let was = before.stats.endpoints.iter().find(|e| e.endpoint == now.endpoint);
-        for (kind, n) in &now.errors_by_kind {
-            let n = n.saturating_sub(was.and_then(|w| w.errors_by_kind.get(kind)).copied().unwrap_or(0));
-            if n > 0 {
-                out.push((format!("{}.{kind}", now.endpoint), n));
-            }
-        }
-    }
-    out
 }
 
 /// Folds buckets that started at `from_s` (pure, unit-tested).

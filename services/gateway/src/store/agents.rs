@@ -3,7 +3,7 @@
 //! from every replica's cache by an announcement, `crate::invalidation`).
 
 use super::sql;
-use crate::cache::stamp;
+use crate::cache::{shrink_if_sparse, stamp};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use spot_domain::{AgentId, ClientId};
 use std::collections::HashMap;
@@ -115,7 +115,7 @@ impl AgentDirectory {
         if let Ok(mut map) = self.owners.write() {
             let now = stamp(self.born);
             map.retain(|_, o| now.saturating_sub(o.used.load(Ordering::Relaxed)) < idle.as_secs());
-            map.shrink_to_fit();
+            shrink_if_sparse(&mut map);
         }
     }
 
