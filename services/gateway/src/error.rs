@@ -204,6 +204,17 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+impl From<spot_platform::store::GroupCommitError> for ApiError {
+    fn from(e: spot_platform::store::GroupCommitError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::DependencyUnavailable("database")
+        } else {
+            Self::internal(e)
+        }
+    }
+}
+
 impl From<spot_platform::bus::PublishError> for ApiError {
     fn from(e: spot_platform::bus::PublishError) -> Self {
         tracing::warn!(error = %e, "publish failed");

@@ -62,6 +62,8 @@ pub struct AppState {
     pub decisions: crate::decisions_client::DecisionsClient,
     pub tokens: TokenCache,
     pub agents: AgentDirectory,
+    /// Group commit of registrations' agent rows.
+    pub registrations: crate::store::agents::Registrations,
     pub admin_token_hash: Option<TokenHash>,
     /// Cached GET /config answers.
     pub config_cache: Arc<AgentCache<bool>>,
@@ -97,6 +99,7 @@ impl AppState {
                 .map_err(StartError::Other)?,
             tokens: TokenCache::with_rates(rates.clone()),
             agents: AgentDirectory::default(),
+            registrations: crate::store::agents::Registrations::spawn(ctx.db.clone()),
             admin_token_hash: own.admin_token.as_ref().map(|t| hash_token(t.expose())),
             config_cache: Arc::new(AgentCache::new(CACHE_TTL)),
             commands_cache: Arc::new(AgentCache::new(CACHE_TTL)),

@@ -4,6 +4,7 @@
 
 pub mod batch;
 mod count;
+mod group_commit;
 mod inbox;
 mod migrate;
 mod outbox;
@@ -11,6 +12,7 @@ pub mod retention;
 mod sqlstate;
 
 pub use count::{count, count_with};
+pub use group_commit::{GroupCommit, GroupCommitError};
 pub use inbox::{claim_batch, claim_new};
 pub use migrate::{Migration, MigrationError, Migrator};
 pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};

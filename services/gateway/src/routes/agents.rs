@@ -36,7 +36,10 @@ pub async fn register(
     let generations = (state.config_cache.unseen_generation(), state.commands_cache.unseen_generation());
     let answer = state.lifecycle.register(call).await?;
     let agent = AgentId::parse(&answer.agent_id).map_err(ApiError::internal)?;
-    agent_map::insert(&state.db, agent, tenant.id, &logical).await?;
+    state
+        .registrations
+        .record(agent_map::NewAgent { agent, tenant: tenant.id, logical_agent_id: logical })
+        .await?;
     state.agents.remember(agent, tenant.id);
     let enabled = answer.config.map(|c| c.enabled).unwrap_or(true);
     state.config_cache.put(agent, generations.0, enabled);

@@ -6,25 +6,63 @@ use super::sql;
 use crate::cache::{shrink_if_sparse, stamp};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult};
 use spot_domain::{AgentId, ClientId};
+use spot_platform::store::{GroupCommit, GroupCommitError, batch};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-/// Records a new agent of a tenant.
-pub async fn insert<C: ConnectionTrait>(
-    conn: &C,
-    agent: AgentId,
-    tenant: ClientId,
-    logical_agent_id: &str,
-) -> Result<(), DbErr> {
-    conn.execute_raw(sql(
-        "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES ($1, $2, $3)
-         ON CONFLICT (agent_id) DO NOTHING",
-        [agent.as_uuid().into(), tenant.as_uuid().into(), logical_agent_id.into()],
-    ))
-    .await?;
+/// A new agent of a tenant, as registration records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgent {
+    pub agent: AgentId,
+    pub tenant: ClientId,
+    pub logical_agent_id: String,
+}
+
+/// Records new agents in one statement (registrations arrive in storms:
+/// a rollout re-registers a whole fleet; `Registrations` batches them).
+pub async fn insert_all<C: ConnectionTrait>(conn: &C, agents: &[NewAgent]) -> Result<(), DbErr> {
+    const COLS: usize = 3;
+    for chunk in agents.chunks(batch::chunk_rows(COLS)) {
+        let values = chunk.iter().flat_map(|a| {
+            [a.agent.as_uuid().into(), a.tenant.as_uuid().into(), a.logical_agent_id.as_str().into()]
+        });
+        conn.execute_raw(sql(
+            format!(
+                "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES {}
+                 ON CONFLICT (agent_id) DO NOTHING",
+                batch::values_placeholders(COLS, chunk.len())
+            ),
+            values,
+        ))
+        .await?;
+    }
     Ok(())
+}
+
+/// Group commit of registrations' agent rows: one commit and one pooled
+/// connection for every registration that arrived while the last batch was
+/// being written, instead of one each (docs/BENCHMARKS.md, "Storms").
+#[derive(Debug, Clone)]
+pub struct Registrations(GroupCommit<NewAgent>);
+
+impl Registrations {
+    /// Rows per statement at the most.
+    const MAX_BATCH: usize = 512;
+
+    /// Starts the writer on `db` (inside the runtime).
+    pub fn spawn(db: DatabaseConnection) -> Self {
+        Self(GroupCommit::spawn(Self::MAX_BATCH, Self::MAX_BATCH * 4, move |rows: Vec<NewAgent>| {
+            let db = db.clone();
+            async move { insert_all(&db, &rows).await }
+        }))
+    }
+
+    /// Records `agent` and returns once its row is committed.
+    pub async fn record(&self, agent: NewAgent) -> Result<(), GroupCommitError> {
+        self.0.write(agent).await
+    }
 }
 
 /// Owner of an agent, if known.
