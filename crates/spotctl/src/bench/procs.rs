@@ -22,6 +22,11 @@ pub struct ProcStats {
     pub rss_mib: f64,
     /// Peak resident set (VmHWM), MiB.
     pub peak_rss_mib: f64,
+    /// Anonymous part of the resident set (heap and stacks; the rest is
+    /// mapped files such as the binary's own pages), MiB.
+    pub rss_anon_mib: f64,
+    /// Threads of the process (each may hold allocator pages of its own).
+    pub threads: f64,
 }
 
 /// Reads `/proc/<pid>/stat` and `/proc/<pid>/status`; `None` once the process is gone.
@@ -44,6 +49,8 @@ pub fn proc_stats(pid: u32) -> Option<ProcStats> {
         cpu_secs: (ticks(11) + ticks(12)) / USER_HZ,
         rss_mib: kib("VmRSS:") / 1024.0,
         peak_rss_mib: kib("VmHWM:") / 1024.0,
+        rss_anon_mib: kib("RssAnon:") / 1024.0,
+        threads: kib("Threads:"),
     })
 }
 

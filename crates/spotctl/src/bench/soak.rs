@@ -38,6 +38,10 @@ pub struct SoakArgs {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ServiceSample {
     pub rss_mib: f64,
+    /// Heap and stacks: a step here is the program's, a step in the rest
+    /// of the RSS is file pages (docs/BENCHMARKS.md, "Soak").
+    pub rss_anon_mib: f64,
+    pub threads: f64,
     pub db_connections: usize,
     pub nats_connections: usize,
 }
@@ -171,8 +175,11 @@ async fn soak(
                 .procs
                 .iter()
                 .map(|p| {
+                    let stats = procs::proc_stats(p.pid).unwrap_or_default();
                     let s = ServiceSample {
-                        rss_mib: procs::proc_stats(p.pid).map_or(0.0, |s| s.rss_mib),
+                        rss_mib: stats.rss_mib,
+                        rss_anon_mib: stats.rss_anon_mib,
+                        threads: stats.threads,
                         db_connections: sockets::connections_to(p.pid, db_port),
                         nats_connections: sockets::connections_to(p.pid, nats_port),
                     };
@@ -194,7 +201,12 @@ fn sample_line(s: &Sample) -> String {
     let per: Vec<String> = s
         .services
         .iter()
-        .map(|(n, x)| format!("{n} {:.0} MiB db {} nats {}", x.rss_mib, x.db_connections, x.nats_connections))
+        .map(|(n, x)| {
+            format!(
+                "{n} {:.0} MiB (anon {:.0}, {:.0} threads) db {} nats {}",
+                x.rss_mib, x.rss_anon_mib, x.threads, x.db_connections, x.nats_connections
+            )
+        })
         .collect();
     format!(
         "soak minute {}: heartbeat p99 {:.1} ms, {} errors | {}",
@@ -222,6 +234,8 @@ fn report(args: &SoakArgs, samples: &[Sample]) -> Report {
     if let Some(last) = samples.last() {
         for (name, s) in &last.services {
             r.add(&format!("{name}.rss_last_mib"), s.rss_mib, "MiB", "");
+            r.add(&format!("{name}.rss_anon_last_mib"), s.rss_anon_mib, "MiB", "");
+            r.add(&format!("{name}.threads_last"), s.threads, "threads", "");
         }
     }
     r.add("heartbeat.p99_late_over_early", latency_ratio(samples), "ratio", "<= 1.2");
@@ -245,7 +259,12 @@ mod tests {
             minute,
             services: vec![(
                 "gateway",
-                ServiceSample { rss_mib: rss, db_connections: db, nats_connections: 1 },
+                ServiceSample {
+                    rss_mib: rss,
+                    db_connections: db,
+                    nats_connections: 1,
+                    ..ServiceSample::default()
+                },
             )],
             heartbeat_p99_ms: p99,
             heartbeat_errors: 0,
