@@ -220,9 +220,7 @@ pub async fn tenant_stats(
     params: web::Query<DaysParams>,
     _: Admin,
 ) -> Result<web::Json<TenantStats>, ApiError> {
-    let not_found = || ApiError::NotFound("tenant not found".into());
-    let id = ClientId::parse(path.trim()).map_err(|_| not_found())?;
-    tenant_admin::get(&state.db, id).await?.ok_or_else(not_found)?;
+    let id = ClientId::from_uuid(super::tenants::live_tenant(&state, &path).await?.id);
     let days = params.days()?;
     let (first, last, from, to) = day_range(days);
     let (counts, savings, registrations) =

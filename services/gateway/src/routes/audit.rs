@@ -112,41 +112,35 @@ async fn agent_report(
     Ok(web::Json(report.page(state, op.client, page).await?))
 }
 
-/// `GET /api/agents/{agent_id}/cleanup-logs`.
-#[utoipa::path(get, path = "/api/agents/{agent_id}/cleanup-logs", tag = "operator", summary = "Snapshot and AMI cleanup reports of an agent",
-    params(AgentPath, ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
-pub async fn cleanup_logs(
-    state: web::Data<AppState>,
-    params: web::Query<ReportParams>,
-    page: web::Query<PageParams>,
-    op: Operator,
-) -> Result<web::Json<ReportPage>, ApiError> {
-    agent_report(&state, &op, "cleanup_logs", &params, &page).await
+/// Declares the handlers of an agent's reports, one row each: the handler's
+/// doc and name, its path, OpenAPI summary and the report kind it pages
+/// (through [`agent_report`]).
+macro_rules! agent_reports {
+    ($($(#[doc = $doc:tt])* $name:ident: $path:tt, $summary:tt, $kind:tt;)*) => {$(
+        $(#[doc = $doc])*
+        #[utoipa::path(get, path = $path, tag = "operator", summary = $summary,
+            params(AgentPath, ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            params: web::Query<ReportParams>,
+            page: web::Query<PageParams>,
+            op: Operator,
+        ) -> Result<web::Json<ReportPage>, ApiError> {
+            agent_report(&state, &op, $kind, &params, &page).await
+        }
+    )*};
 }
 
-/// `GET /api/agents/{agent_id}/health`.
-#[utoipa::path(get, path = "/api/agents/{agent_id}/health", tag = "operator", summary = "Health metrics an agent reported",
-    params(AgentPath, ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
-pub async fn health(
-    state: web::Data<AppState>,
-    params: web::Query<ReportParams>,
-    page: web::Query<PageParams>,
-    op: Operator,
-) -> Result<web::Json<ReportPage>, ApiError> {
-    agent_report(&state, &op, "agent_health", &params, &page).await
-}
-
-/// `GET /api/agents/{agent_id}/history`: registrations, audited role and
-/// settings changes, and switches of the agent's group in one timeline.
-#[utoipa::path(get, path = "/api/agents/{agent_id}/history", tag = "operator", summary = "Timeline of an agent's group: registrations, transitions, switches",
-    params(AgentPath, ReportParams, PageParams), responses((status = 200, body = ReportPage), ApiErrors))]
-pub async fn history(
-    state: web::Data<AppState>,
-    params: web::Query<ReportParams>,
-    page: web::Query<PageParams>,
-    op: Operator,
-) -> Result<web::Json<ReportPage>, ApiError> {
-    agent_report(&state, &op, "agent_history", &params, &page).await
+agent_reports! {
+    /// `GET /api/agents/{agent_id}/cleanup-logs`.
+    cleanup_logs: "/api/agents/{agent_id}/cleanup-logs", "Snapshot and AMI cleanup reports of an agent",
+        "cleanup_logs";
+    /// `GET /api/agents/{agent_id}/health`.
+    health: "/api/agents/{agent_id}/health", "Health metrics an agent reported", "agent_health";
+    /// `GET /api/agents/{agent_id}/history`: registrations, audited role and
+    /// settings changes, and switches of the agent's group in one timeline.
+    history: "/api/agents/{agent_id}/history",
+        "Timeline of an agent's group: registrations, transitions, switches", "agent_history";
 }
 
 /// Most rows one CSV export carries.

@@ -117,56 +117,36 @@ async fn answer<N: Notice, A: for<'a> From<&'a v1::NoticeAnswer>>(
     Ok(web::Json(A::from(&answer)))
 }
 
-#[utoipa::path(post, path = "/api/agents/{agent_id}/termination-imminent", tag = "agent v4",
-    summary = "2-minute Spot termination notice (re-sent every 5 s); create_emergency_replica is true at most once",
-    params(AgentPath), request_body = TerminationImminent,
-    responses((status = 200, body = TerminationAnswer), ApiErrors))]
-pub async fn termination_imminent(
-    state: Data<AppState>,
-    req: HttpRequest,
-    body: Bytes,
-) -> Reply<TerminationAnswer> {
-    answer::<TerminationImminent, _>(&state, &req, &body).await
+/// Declares the handlers of the notice paths, one row each: the handler's
+/// name, method and path, OpenAPI tag and summary, the body it parses and
+/// the answer it sends (both through [`answer`]).
+macro_rules! notice_routes {
+    ($($name:ident: $method:ident $path:tt, $tag:tt, $summary:tt, $notice:ident => $answer:ident;)*) => {$(
+        #[utoipa::path($method, path = $path, tag = $tag, summary = $summary,
+            params(AgentPath), request_body = $notice,
+            responses((status = 200, body = $answer), ApiErrors))]
+        pub async fn $name(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Reply<$answer> {
+            answer::<$notice, $answer>(&state, &req, &body).await
+        }
+    )*};
 }
 
-#[utoipa::path(post, path = "/api/agents/{agent_id}/create-emergency-replica", tag = "agent v4",
-    summary = "Ask for an emergency replica now (handled as a termination notice without a termination time)",
-    params(AgentPath), request_body = TerminationImminent,
-    responses((status = 200, body = TerminationAnswer), ApiErrors))]
-pub async fn create_emergency_replica(
-    s: Data<AppState>,
-    req: HttpRequest,
-    body: Bytes,
-) -> Reply<TerminationAnswer> {
-    answer::<TerminationImminent, _>(&s, &req, &body).await
-}
-
-#[utoipa::path(post, path = "/api/agents/{agent_id}/rebalance-recommendation", tag = "agent v4",
-    summary = "Spot rebalance recommendation (re-sent every 30 s): action switch or monitor",
-    params(AgentPath), request_body = RebalanceRecommendation,
-    responses((status = 200, body = RebalanceAnswer), ApiErrors))]
-pub async fn rebalance_recommendation(
-    s: Data<AppState>,
-    req: HttpRequest,
-    body: Bytes,
-) -> Reply<RebalanceAnswer> {
-    answer::<RebalanceRecommendation, _>(&s, &req, &body).await
-}
-
-#[utoipa::path(post, path = "/api/agents/{agent_id}/termination-notice", tag = "agent",
-    summary = "Termination notice from a newer agent (X-Request-ID); the replica comes as a CREATE_REPLICA command",
-    params(AgentPath), request_body = TerminationNotice,
-    responses((status = 200, body = Acknowledged), ApiErrors))]
-pub async fn termination_notice(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Reply<Acknowledged> {
-    answer::<TerminationNotice, _>(&state, &req, &body).await
-}
-
-#[utoipa::path(post, path = "/api/agents/{agent_id}/rebalance-notice", tag = "agent",
-    summary = "Rebalance recommendation from a newer agent",
-    params(AgentPath), request_body = RebalanceNotice,
-    responses((status = 200, body = Acknowledged), ApiErrors))]
-pub async fn rebalance_notice(state: Data<AppState>, req: HttpRequest, body: Bytes) -> Reply<Acknowledged> {
-    answer::<RebalanceNotice, _>(&state, &req, &body).await
+notice_routes! {
+    termination_imminent: post "/api/agents/{agent_id}/termination-imminent", "agent v4",
+        "2-minute Spot termination notice (re-sent every 5 s); create_emergency_replica is true at most once",
+        TerminationImminent => TerminationAnswer;
+    create_emergency_replica: post "/api/agents/{agent_id}/create-emergency-replica", "agent v4",
+        "Ask for an emergency replica now (handled as a termination notice without a termination time)",
+        TerminationImminent => TerminationAnswer;
+    rebalance_recommendation: post "/api/agents/{agent_id}/rebalance-recommendation", "agent v4",
+        "Spot rebalance recommendation (re-sent every 30 s): action switch or monitor",
+        RebalanceRecommendation => RebalanceAnswer;
+    termination_notice: post "/api/agents/{agent_id}/termination-notice", "agent",
+        "Termination notice from a newer agent (X-Request-ID); the replica comes as a CREATE_REPLICA command",
+        TerminationNotice => Acknowledged;
+    rebalance_notice: post "/api/agents/{agent_id}/rebalance-notice", "agent",
+        "Rebalance recommendation from a newer agent",
+        RebalanceNotice => Acknowledged;
 }
 
 #[utoipa::path(get, path = "/api/agents/{agent_id}/emergency-status", tag = "agent",

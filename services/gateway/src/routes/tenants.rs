@@ -20,14 +20,20 @@ use spot_domain::ClientId;
 use spot_domain::ops::Cursor;
 use uuid::Uuid;
 
-/// The `{tenant_id}` of the path: anything that is not a live tenant is not found.
-fn tenant_id(raw: &str) -> Result<ClientId, ApiError> {
-    ClientId::parse(raw.trim()).map_err(|_| ApiError::NotFound("tenant not found".into()))
+/// 404 of a tenant that is not there (or not live).
+fn tenant_not_found() -> ApiError {
+    ApiError::NotFound("tenant not found".into())
 }
 
-async fn live_tenant(state: &AppState, raw: &str) -> Result<TenantRow, ApiError> {
+/// The `{tenant_id}` of the path: anything that is not a live tenant is not found.
+fn tenant_id(raw: &str) -> Result<ClientId, ApiError> {
+    ClientId::parse(raw.trim()).map_err(|_| tenant_not_found())
+}
+
+/// The live tenant of a `{tenant_id}` path segment; 404 otherwise.
+pub(crate) async fn live_tenant(state: &AppState, raw: &str) -> Result<TenantRow, ApiError> {
     let id = tenant_id(raw)?;
-    tenant_admin::get(&state.db, id).await?.ok_or_else(|| ApiError::NotFound("tenant not found".into()))
+    tenant_admin::get(&state.db, id).await?.ok_or_else(tenant_not_found)
 }
 
 fn token_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -58,9 +64,7 @@ pub async fn get(state: web::Data<AppState>, path: web::Path<String>, _: Admin) 
 
 async fn set_status(state: &AppState, raw: &str, status: &str) -> Reply<TenantRow> {
     let id = tenant_id(raw)?;
-    let row = tenant_admin::set_status(&state.db, id, status)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("tenant not found".into()))?;
+    let row = tenant_admin::set_status(&state.db, id, status).await?.ok_or_else(tenant_not_found)?;
     announce_auth_change(state, id).await;
     tracing::info!(client_id = %id, status, actor = "admin", "tenant status set");
     Ok(web::Json(row))
@@ -89,7 +93,7 @@ pub async fn resume(state: web::Data<AppState>, path: web::Path<String>, _: Admi
 pub async fn delete(state: web::Data<AppState>, path: web::Path<String>, _: Admin) -> Reply<TenantDeleted> {
     let id = tenant_id(&path)?;
     if !tenant_admin::delete(&state.db, id).await? {
-        return Err(ApiError::NotFound("tenant not found".into()));
+        return Err(tenant_not_found());
     }
     announce_auth_change(&state, id).await;
     tracing::info!(client_id = %id, actor = "admin", "tenant deleted");

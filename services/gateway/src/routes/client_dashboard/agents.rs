@@ -13,6 +13,11 @@ use serde_json::Value;
 use spot_contracts::v1;
 use spot_domain::ClientId;
 
+/// The dashboard's status of an agent (see [`agent_status`]).
+pub fn status_of(a: &v1::AgentOverview) -> &'static str {
+    agent_status(&a.status, &a.reported_status, a.config_enabled, a.switching)
+}
+
 /// Our agent overview in the dashboard's words.
 pub fn dash_agent(a: &v1::AgentOverview) -> DashAgent {
     let instance = a.instance.clone().unwrap_or_default();
@@ -26,7 +31,7 @@ pub fn dash_agent(a: &v1::AgentOverview) -> DashAgent {
         region: instance.region,
         az: instance.az,
         current_mode: mode.to_owned(),
-        status: agent_status(&a.status, &a.reported_status, a.config_enabled, a.switching).to_owned(),
+        status: status_of(a).to_owned(),
         last_heartbeat_at: utc(&a.last_heartbeat_at),
         enabled: a.operator_enabled,
         auto_switch_enabled: a.auto_switch,

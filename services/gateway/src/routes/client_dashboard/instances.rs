@@ -1,7 +1,8 @@
 //! Instances page and an instance's pricing (`currentMode`, pools, savings %).
 
 use super::{
-    ClientIdPath, DashError, DashErrors, DashResult, OwnClient, on_demand_price, pool_price, prices,
+    ClientIdPath, DashError, DashErrors, DashResult, OwnClient, instance_overviews, is_active,
+    on_demand_price, pool_price, prices,
 };
 use crate::state::AppState;
 use crate::wire::dashboard::savings_percent;
@@ -49,14 +50,9 @@ fn pool_of(i: &v1::InstanceOverview) -> String {
     responses((status = 200, body = InstancesEnvelope), DashErrors)
 )]
 pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
-    let list = state
-        .lifecycle
-        .instance_overviews(v1::InstanceOverviewRequest { client_id: client.to_string(), instance_id: None })
-        .await?;
-    let known =
-        prices(&state, list.instances.iter().map(|i| (i.instance_type.clone(), i.region.clone()))).await;
+    let list = instance_overviews(&state, client, None).await?;
+    let known = prices(&state, list.iter().map(|i| (i.instance_type.clone(), i.region.clone()))).await;
     let instances = list
-        .instances
         .iter()
         .map(|i| DashInstance {
             id: i.instance_id.clone(),
@@ -66,7 +62,7 @@ pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> D
             current_mode: i.mode.clone(),
             spot_price: if i.mode == "spot" { pool_price(&known, &pool_of(i)).unwrap_or(0.0) } else { 0.0 },
             ondemand_price: on_demand_price(&known, &i.instance_type, &i.region).unwrap_or(0.0),
-            is_active: matches!(i.role.as_str(), "PRIMARY" | "REPLICA"),
+            is_active: is_active(i),
             role: i.role.clone(),
             logical_agent_id: i.logical_agent_id.clone(),
         })
@@ -121,14 +117,8 @@ pub struct InstancePricing {
 )]
 pub async fn pricing(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> DashResult {
     let tenant = state.tokens.tenant(&state.db, &req).await?;
-    let list = state
-        .lifecycle
-        .instance_overviews(v1::InstanceOverviewRequest {
-            client_id: tenant.id.to_string(),
-            instance_id: Some(path.trim().to_owned()),
-        })
-        .await?;
-    let i = list.instances.first().ok_or_else(|| DashError::not_found("Instance not found"))?;
+    let list = instance_overviews(&state, tenant.id, Some(path.trim().to_owned())).await?;
+    let i = list.first().ok_or_else(|| DashError::not_found("Instance not found"))?;
     let known = prices(&state, [(i.instance_type.clone(), i.region.clone())]).await;
     let on_demand = on_demand_price(&known, &i.instance_type, &i.region).unwrap_or(0.0);
     let pool = pool_of(i);

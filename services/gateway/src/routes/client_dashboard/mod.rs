@@ -126,6 +126,32 @@ pub async fn one_agent(
     Ok(state.lifecycle.agent_overviews(request).await?.agents.into_iter().next())
 }
 
+/// The tenant's instances (all of them, or the one named), as lifecycle
+/// sees them.
+pub async fn instance_overviews(
+    state: &AppState,
+    client: ClientId,
+    instance_id: Option<String>,
+) -> Result<Vec<v1::InstanceOverview>, ApiError> {
+    let request = v1::InstanceOverviewRequest { client_id: client.to_string(), instance_id };
+    Ok(state.lifecycle.instance_overviews(request).await?.instances)
+}
+
+/// Whether an instance is active on the dashboard: serving (PRIMARY) or
+/// standing by (REPLICA).
+pub fn is_active(instance: &v1::InstanceOverview) -> bool {
+    matches!(instance.role.as_str(), "PRIMARY" | "REPLICA")
+}
+
+/// The tenant's newest `limit` switches and the switch counts.
+pub async fn switch_overviews(
+    state: &AppState,
+    client: ClientId,
+    limit: i32,
+) -> Result<v1::SwitchOverviewList, ApiError> {
+    state.lifecycle.switch_overviews(v1::SwitchOverviewRequest { client_id: client.to_string(), limit }).await
+}
+
 /// One live agent and the current prices of its instance type and region
 /// (to pick a pool for it), if it is live.
 pub async fn agent_with_prices(

@@ -1,12 +1,12 @@
 //! Dashboard page (`GET /api/client/{cid}`) and savings (`GET .../savings`).
 
-use super::agents::live_agents;
-use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
+use super::agents::{live_agents, status_of};
+use super::{
+    ClientIdPath, DashErrors, DashResult, OwnClient, instance_overviews, is_active, switch_overviews,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::wire::dashboard::{
-    ActiveAgent, DashboardStats, RecentSwitch, agent_status, money, switch_savings, utc,
-};
+use crate::wire::dashboard::{ActiveAgent, DashboardStats, RecentSwitch, money, switch_savings, utc};
 use crate::wire::operator::ts;
 use actix_web::{HttpResponse, web};
 use spot_contracts::v1;
@@ -36,19 +36,13 @@ async fn monthly_savings(state: &AppState, client: ClientId) -> Result<Vec<(Stri
     responses((status = 200, body = DashboardStats), DashErrors, (status = 503, description = "Lifecycle or pricing unavailable, or overloaded (overloaded)", body = serde_json::Value))
 )]
 pub async fn stats(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
-    let cid = client.to_string();
     let (agents, instances, switches, savings) = tokio::try_join!(
         live_agents(&state, client),
-        state
-            .lifecycle
-            .instance_overviews(v1::InstanceOverviewRequest { client_id: cid.clone(), instance_id: None }),
-        state
-            .lifecycle
-            .switch_overviews(v1::SwitchOverviewRequest { client_id: cid.clone(), limit: RECENT_SWITCHES }),
+        instance_overviews(&state, client, None),
+        switch_overviews(&state, client, RECENT_SWITCHES),
         monthly_savings(&state, client),
     )?;
-    let active: Vec<&v1::InstanceOverview> =
-        instances.instances.iter().filter(|i| matches!(i.role.as_str(), "PRIMARY" | "REPLICA")).collect();
+    let active: Vec<&v1::InstanceOverview> = instances.iter().filter(|i| is_active(i)).collect();
     let this_month = chrono::Utc::now().format("%Y-%m").to_string();
     let active_agents: Vec<ActiveAgent> = agents
         .iter()
@@ -67,12 +61,7 @@ pub async fn stats(state: web::Data<AppState>, OwnClient(client): OwnClient) -> 
         .collect();
     let stats = DashboardStats {
         total_agents: agents.len() as i64,
-        online_agents: agents
-            .iter()
-            .filter(|a| {
-                agent_status(&a.status, &a.reported_status, a.config_enabled, a.switching) != "offline"
-            })
-            .count() as i64,
+        online_agents: agents.iter().filter(|a| status_of(a) != "offline").count() as i64,
         active_instances: active.len() as i64,
         spot_instances: active.iter().filter(|i| i.mode == "spot").count() as i64,
         total_switches: switches.total,

@@ -1,11 +1,10 @@
 //! Switches page: the tenant's switch history, newest first.
 
-use super::{ClientIdPath, DashErrors, DashResult, OwnClient};
+use super::{ClientIdPath, DashErrors, DashResult, OwnClient, switch_overviews};
 use crate::state::AppState;
 use crate::wire::dashboard::{switch_savings, utc};
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use spot_contracts::v1;
 
 /// Switches sent to the page (it pages nothing; `total` counts them all).
 const PAGE: i32 = 200;
@@ -48,10 +47,7 @@ pub struct SwitchesEnvelope {
     responses((status = 200, body = SwitchesEnvelope), DashErrors)
 )]
 pub async fn list(state: web::Data<AppState>, OwnClient(client): OwnClient) -> DashResult {
-    let page = state
-        .lifecycle
-        .switch_overviews(v1::SwitchOverviewRequest { client_id: client.to_string(), limit: PAGE })
-        .await?;
+    let page = switch_overviews(&state, client, PAGE).await?;
     let switches = page
         .switches
         .into_iter()
