@@ -327,6 +327,26 @@ macro_rules! service_error {
             pub fn internal(e: impl ::std::fmt::Display) -> Self {
                 Self::Internal(e.to_string())
             }
+
+            /// `raw` (trimmed) as the id of a `what`; anything but a UUID
+            /// cannot name one this service knows, so it is not found.
+            pub fn known_id(raw: &str, what: &'static str) -> ::std::result::Result<::uuid::Uuid, Self> {
+                ::uuid::Uuid::parse_str(raw.trim()).map_err(|_| Self::NotFound(what))
+            }
+
+            /// An optional id parameter `field`: absent or blank is none,
+            /// anything but a UUID is bad input.
+            pub fn optional_id(
+                raw: Option<&str>,
+                field: &str,
+            ) -> ::std::result::Result<Option<::uuid::Uuid>, Self> {
+                match raw.map(str::trim).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(s) => ::uuid::Uuid::parse_str(s)
+                        .map(Some)
+                        .map_err(|_| Self::invalid(format!("{field} is not a UUID"))),
+                }
+            }
         }
 
         impl From<$name> for ::spot_contracts::ServiceError {

@@ -25,6 +25,12 @@ pub fn from_wire_opt(t: &Option<Timestamp>) -> Option<DateTime<Utc>> {
     t.as_ref().and_then(from_wire)
 }
 
+/// When an event happened: its meta's `occurred_at`, or now when the event
+/// carries no (representable) time.
+pub fn occurred_at(meta: &Option<spot_contracts::v1::EventMeta>) -> DateTime<Utc> {
+    meta.as_ref().and_then(|m| from_wire_opt(&m.occurred_at)).unwrap_or_else(Utc::now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +46,15 @@ mod tests {
         let t = Timestamp { seconds: 10, nanos: -5 };
         assert_eq!(from_wire(&t), DateTime::<Utc>::from_timestamp(10, 0));
         assert_eq!(from_wire_opt(&None), None);
+    }
+
+    #[test]
+    fn an_event_without_time_happened_now() {
+        let t = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let meta = spot_contracts::v1::EventMeta { occurred_at: Some(to_wire(t)), ..Default::default() };
+        assert_eq!(occurred_at(&Some(meta)), t);
+        let before = Utc::now();
+        assert!(occurred_at(&None) >= before);
+        assert!(occurred_at(&Some(spot_contracts::v1::EventMeta::default())) >= before);
     }
 }

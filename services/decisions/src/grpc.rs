@@ -16,7 +16,7 @@ fn id(raw: &str, what: &'static str) -> Result<Uuid> {
 }
 
 fn opt_id(raw: &str, what: &'static str) -> Result<Option<Uuid>> {
-    if raw.trim().is_empty() { Ok(None) } else { id(raw, what).map(Some) }
+    DecisionsError::optional_id(Some(raw), what)
 }
 
 fn rows(items: Vec<String>, limit: i64) -> v1::JsonRows {

@@ -30,9 +30,7 @@ fn onnx_request(version: &str) -> v1::RegisterModelRequest {
 
 #[tokio::test]
 async fn the_builtin_policy_switches_to_the_cheapest_pool_once_per_evaluation() -> anyhow::Result<()> {
-    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
-    let g = Uuid::now_v7();
-    group(&env.db, g, POOL_A, now).await?;
+    let (env, now) = env_with_group_in_a([0.050, 0.030, 0.045]).await?;
     // Two replicas evaluate the same due group at the same time.
     let other = env.engine.clone();
     let (a, b) = tokio::join!(run_round(&env.engine, now), run_round(&other, now));
@@ -64,9 +62,7 @@ async fn the_builtin_policy_switches_to_the_cheapest_pool_once_per_evaluation() 
 
 #[tokio::test]
 async fn guardrails_block_and_record_why() -> anyhow::Result<()> {
-    let (env, now) = env_with_market([0.050, 0.030, 0.045]).await?;
-    let g = Uuid::now_v7();
-    group(&env.db, g, POOL_A, now).await?;
+    let (env, now) = env_with_group_in_a([0.050, 0.030, 0.045]).await?;
     // A fresh pool: min_pool_duration_hours (2) blocks.
     exec(&env.db, "UPDATE decisions.groups SET pool_since = now()", vec![]).await?;
     let stats = run_round(&env.engine, now).await?;
@@ -94,9 +90,7 @@ async fn guardrails_block_and_record_why() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn an_onnx_model_decides_in_process() -> anyhow::Result<()> {
-    let (env, now) = env_with_market([0.060, 0.020, 0.045]).await?;
-    let g = Uuid::now_v7();
-    group(&env.db, g, POOL_A, now).await?;
+    let (env, now) = env_with_group_in_a([0.060, 0.020, 0.045]).await?;
     let id = register(&env, onnx_request("1")).await?;
     models::set_active(&env.db, BUILTIN, false, None).await?;
     models::set_active(&env.db, id, true, None).await?;

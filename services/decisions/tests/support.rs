@@ -74,6 +74,13 @@ pub async fn env_with_market(prices: [f64; 3]) -> anyhow::Result<(Env, DateTime<
     Ok((env, now))
 }
 
+/// [`env_with_market`] with one due group running in [`POOL_A`].
+pub async fn env_with_group_in_a(prices: [f64; 3]) -> anyhow::Result<(Env, DateTime<Utc>)> {
+    let (env, now) = env_with_market(prices).await?;
+    group(&env.db, Uuid::now_v7(), POOL_A, now).await?;
+    Ok((env, now))
+}
+
 /// An auto-switch group whose PRIMARY runs in `pool`, due now.
 pub async fn group(db: &DatabaseConnection, id: Uuid, pool: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
     let az = pool.trim_start_matches("m5.large.");

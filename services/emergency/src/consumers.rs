@@ -16,6 +16,7 @@ use chrono::Utc;
 use prost::Message;
 use spot_contracts::v1;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
+use spot_platform::time::occurred_at;
 use uuid::Uuid;
 
 /// Lifecycle's events (replica changes, switches).
@@ -68,8 +69,7 @@ impl BatchHandler for Reactions {
                     let e = v1::InstanceRoleChanged::decode(d.payload.clone()).map_err(bad)?;
                     let role = v1::InstanceRole::try_from(e.to_role).ok().and_then(role_name);
                     if let (Ok(group), Some(role)) = (Uuid::parse_str(&e.group_id), role) {
-                        let at =
-                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
+                        let at = occurred_at(&e.meta);
                         projection::set_role(&self.em.db, group, &e.instance_id, role, at)
                             .await
                             .map_err(HandlerError::from_display)?;
@@ -81,15 +81,8 @@ impl BatchHandler for Reactions {
                     if let (Ok(id), Ok(group)) =
                         (Uuid::parse_str(&replica.replica_id), Uuid::parse_str(&replica.group_id))
                     {
-                        let at =
-                            e.meta.as_ref().and_then(|m| from_ts(&m.occurred_at)).unwrap_or_else(Utc::now);
-                        let row = GroupReplica {
-                            replica_id: id,
-                            group_id: group,
-                            instance_id: Some(replica.instance_id.clone()).filter(|i| !i.is_empty()),
-                            pool_id: Some(replica.pool_id.clone()).filter(|p| !p.is_empty()),
-                            status: replica.status.clone(),
-                        };
+                        let at = occurred_at(&e.meta);
+                        let row = GroupReplica::reported(id, group, &replica);
                         projection::upsert_replica(&self.em.db, &row, at)
                             .await
                             .map_err(HandlerError::from_display)?;

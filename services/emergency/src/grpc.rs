@@ -67,11 +67,9 @@ async fn set_policy(em: &Emergency, r: v1::SetPolicyRequest) -> Result<v1::Polic
 }
 
 async fn list_notice_events(em: &Emergency, r: v1::NoticeEventsRequest) -> Result<v1::NoticeEventsResponse> {
-    use spot_domain::ops::{Cursor, PageLimit};
     let client = uuid(&r.client_id, "client")?;
-    let invalid = |e: spot_domain::ops::PagingError| EmergencyError::invalid(e.to_string());
-    let limit = PageLimit::parse((r.limit > 0).then_some(i64::from(r.limit))).map_err(invalid)?;
-    let after = Cursor::decode_opt(r.after.as_deref()).map_err(invalid)?;
+    let (limit, after) = spot_domain::ops::paging::parse_request(r.limit, r.after.as_deref())
+        .map_err(|e| EmergencyError::invalid(e.to_string()))?;
     let (from, to) = (crate::ops::from_ts(&r.from), crate::ops::from_ts(&r.to));
     let (items, next_cursor) = notice_events::page(&em.db, client, from, to, limit, after).await?;
     Ok(v1::NoticeEventsResponse { items_json: items.iter().map(|v| v.to_string()).collect(), next_cursor })

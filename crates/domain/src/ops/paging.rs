@@ -88,6 +88,19 @@ impl Cursor {
     pub fn decode_opt(raw: Option<&str>) -> Result<Option<Self>, PagingError> {
         raw.filter(|r| !r.trim().is_empty()).map(Self::decode).transpose()
     }
+
+    /// The key of an optional cursor as two optional SQL parameters (both
+    /// `None` for the first page).
+    pub fn bounds(after: Option<Self>) -> (Option<DateTime<Utc>>, Option<Uuid>) {
+        after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None))
+    }
+}
+
+/// The page size and cursor of a paged gRPC request, whose `limit` is 0
+/// (or less) when the caller gave none.
+pub fn parse_request(limit: i32, after: Option<&str>) -> Result<(PageLimit, Option<Cursor>), PagingError> {
+    let limit = PageLimit::parse((limit > 0).then_some(i64::from(limit)))?;
+    Ok((limit, Cursor::decode_opt(after)?))
 }
 
 #[cfg(test)]
@@ -114,6 +127,21 @@ mod tests {
         assert_eq!(next, Some(rows[1].encode()));
         let (page, next) = limit.page(rows[..2].to_vec(), |c| *c);
         assert_eq!((page.len(), next), (2, None));
+    }
+
+    #[test]
+    fn a_request_without_limit_or_cursor_is_the_first_default_page() {
+        assert_eq!(parse_request(0, None), Ok((PageLimit(DEFAULT_LIMIT), None)));
+        assert_eq!(parse_request(-1, Some(" ")), Ok((PageLimit(DEFAULT_LIMIT), None)));
+        assert_eq!(parse_request(501, None), Err(PagingError::Limit));
+        assert_eq!(parse_request(5, Some("x")), Err(PagingError::Cursor));
+        let c = Cursor {
+            at: Utc.timestamp_opt(1_700_000_000, 0).single().unwrap_or_default(),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(parse_request(5, Some(&c.encode())), Ok((PageLimit(5), Some(c))));
+        assert_eq!(Cursor::bounds(Some(c)), (Some(c.at), Some(c.id)));
+        assert_eq!(Cursor::bounds(None), (None, None));
     }
 
     #[test]

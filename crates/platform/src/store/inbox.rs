@@ -1,7 +1,9 @@
 //! The inbox: which messages a consumer already applied.
 
-use crate::bus::Delivery;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use crate::bus::{Delivery, HandlerError};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
+};
 use std::collections::HashSet;
 
 /// Records `ids` as processed by `consumer` and returns the ones that were
@@ -43,4 +45,18 @@ pub async fn claim_batch<'a, C: ConnectionTrait>(
     let ids: Vec<String> = batch.iter().map(|d| d.event_id.clone()).collect();
     let fresh = claim_new(conn, schema, consumer, &ids).await?;
     Ok(batch.iter().filter(|d| fresh.contains(&d.event_id)).collect())
+}
+
+/// Opens the transaction a consumer applies `batch` in and claims the batch
+/// there ([`claim_batch`]): the transaction and the deliveries to apply.
+/// Database failures become a [`HandlerError`], so the batch is retried.
+pub async fn begin_batch<'a>(
+    db: &DatabaseConnection,
+    schema: &str,
+    consumer: &str,
+    batch: &'a [Delivery],
+) -> Result<(DatabaseTransaction, Vec<&'a Delivery>), HandlerError> {
+    let txn = db.begin().await.map_err(HandlerError::from_display)?;
+    let fresh = claim_batch(&txn, schema, consumer, batch).await.map_err(HandlerError::from_display)?;
+    Ok((txn, fresh))
 }

@@ -13,6 +13,7 @@ mod sqlstate;
 
 pub use count::{count, count_with};
 pub use group_commit::{GroupCommit, GroupCommitError};
+pub use inbox::begin_batch;
 pub use inbox::{claim_batch, claim_new};
 pub use migrate::{Migration, MigrationError, Migrator};
 pub use outbox::{OutboxRelay, enqueue, enqueue_all, enqueue_traced};

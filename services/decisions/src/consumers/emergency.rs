@@ -6,12 +6,11 @@
 use super::{bad, event_name, uuid};
 use crate::engine::Engine;
 use crate::store::projection;
-use chrono::Utc;
 use prost::Message;
 use sea_orm::DatabaseTransaction;
 use spot_contracts::v1;
 use spot_platform::bus::{Delivery, HandlerError};
-use spot_platform::time::from_wire_opt;
+use spot_platform::time::occurred_at;
 
 pub async fn apply(
     engine: &Engine,
@@ -31,7 +30,7 @@ pub async fn apply(
                 let e = v1::NoticeChanged::decode(d.payload.clone()).map_err(bad(d))?;
                 let Some(agent) = e.meta.as_ref().and_then(|m| uuid(&m.agent_id)) else { continue };
                 let Some(group) = projection::group_of_agent(txn, agent).await.map_err(db)? else { continue };
-                let at = e.meta.as_ref().and_then(|m| from_wire_opt(&m.occurred_at)).unwrap_or_else(Utc::now);
+                let at = occurred_at(&e.meta);
                 let failover = !e.replica_id.is_empty() || !e.fallback.is_empty();
                 let to_on_demand = e.fallback == "ondemand" || e.target_mode == "ondemand";
                 let key = format!("notice:{}", e.notice_id);
@@ -45,7 +44,7 @@ pub async fn apply(
         let Some((kind, pool)) = kind else { continue };
         let Some(agent) = meta.as_ref().and_then(|m| uuid(&m.agent_id)) else { continue };
         let Some(group) = projection::group_of_agent(txn, agent).await.map_err(db)? else { continue };
-        let at = meta.as_ref().and_then(|m| from_wire_opt(&m.occurred_at)).unwrap_or_else(Utc::now);
+        let at = occurred_at(&meta);
         let pool = (!pool.is_empty()).then_some(pool.as_str());
         let new = projection::group_event(txn, &key, group, "notice", pool, true, at).await.map_err(db)?;
         if new && kind == "termination" {

@@ -4,17 +4,12 @@
 use super::{bad, event_name, uuid};
 use crate::events;
 use crate::store::{decisions, projection};
-use chrono::Utc;
 use prost::Message;
 use sea_orm::DatabaseTransaction;
 use spot_contracts::v1;
 use spot_platform::bus::{Delivery, HandlerError};
 use spot_platform::store::enqueue;
-use spot_platform::time::from_wire_opt;
-
-fn at(meta: &Option<v1::EventMeta>) -> chrono::DateTime<Utc> {
-    meta.as_ref().and_then(|m| from_wire_opt(&m.occurred_at)).unwrap_or_else(Utc::now)
-}
+use spot_platform::time::occurred_at as at;
 
 fn ids(meta: &Option<v1::EventMeta>) -> (Option<uuid::Uuid>, Option<uuid::Uuid>) {
     meta.as_ref().map_or((None, None), |m| (uuid(&m.client_id), uuid(&m.agent_id)))

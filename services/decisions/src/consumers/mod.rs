@@ -18,7 +18,6 @@ mod lifecycle;
 mod pricing;
 
 use crate::engine::Engine;
-use sea_orm::TransactionTrait;
 use spot_contracts::subjects;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
 
@@ -84,10 +83,9 @@ impl BatchHandler for Projector {
         if self.source == Source::Pricing {
             pricing::before(&self.engine, batch).await?;
         }
-        let txn = self.engine.db.begin().await.map_err(HandlerError::from_display)?;
-        let new = spot_platform::store::claim_batch(&txn, crate::SCHEMA, self.source.durable(), batch)
-            .await
-            .map_err(HandlerError::from_display)?;
+        let (txn, new) =
+            spot_platform::store::begin_batch(&self.engine.db, crate::SCHEMA, self.source.durable(), batch)
+                .await?;
         match self.source {
             Source::Lifecycle => lifecycle::apply(&txn, &new).await?,
             Source::Pricing => pricing::apply(&txn, &new).await?,

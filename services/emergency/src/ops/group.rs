@@ -42,13 +42,7 @@ impl Emergency {
         self.rpc("list_replicas");
         for r in self.lifecycle.replicas(client, agent).await? {
             let Ok(id) = Uuid::parse_str(&r.replica_id) else { continue };
-            let row = GroupReplica {
-                replica_id: id,
-                group_id: group,
-                instance_id: Some(r.instance_id.clone()).filter(|i| !i.is_empty()),
-                pool_id: Some(r.pool_id.clone()).filter(|p| !p.is_empty()),
-                status: r.status.clone(),
-            };
+            let row = GroupReplica::reported(id, group, &r);
             let at = super::from_ts(&r.created_at).unwrap_or_else(Utc::now);
             projection::upsert_replica(&self.db, &row, at).await?;
         }

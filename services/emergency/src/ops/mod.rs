@@ -83,16 +83,10 @@ pub fn type_of(pool: &str) -> &str {
 }
 
 pub fn uuid(raw: &str, what: &'static str) -> Result<Uuid> {
-    Uuid::parse_str(raw.trim()).map_err(|_| EmergencyError::NotFound(what))
+    EmergencyError::known_id(raw, what)
 }
 
-pub fn ts(t: DateTime<Utc>) -> spot_contracts::Timestamp {
-    spot_contracts::Timestamp::from(std::time::SystemTime::from(t))
-}
-
-pub fn from_ts(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-}
+pub use spot_platform::time::{from_wire_opt as from_ts, to_wire as ts};
 
 impl Emergency {
     /// Boot statistics and risk of the pools of `pool`'s instance type.

@@ -23,7 +23,7 @@ pub async fn page<C: ConnectionTrait>(
         id: Uuid,
         row: serde_json::Value,
     }
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
+    let (at, id) = Cursor::bounds(after);
     let rows = Row::find_by_statement(sql("SELECT n.received_at, n.id, jsonb_build_object(
                 'id', n.id, 'agent_id', n.agent_id, 'group_id', n.group_id, 'instance_id', n.instance_id,
                 'kind', n.kind, 'status', n.status, 'action', n.action, 'policy', n.policy,

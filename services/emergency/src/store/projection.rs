@@ -83,6 +83,20 @@ pub struct GroupReplica {
     pub status: String,
 }
 
+impl GroupReplica {
+    /// Replica `replica_id` of `group` as lifecycle's record of it states
+    /// (empty instance and pool ids are unknown ones).
+    pub fn reported(replica_id: Uuid, group_id: Uuid, r: &spot_contracts::v1::ReplicaRecord) -> Self {
+        Self {
+            replica_id,
+            group_id,
+            instance_id: Some(r.instance_id.clone()).filter(|i| !i.is_empty()),
+            pool_id: Some(r.pool_id.clone()).filter(|p| !p.is_empty()),
+            status: r.status.clone(),
+        }
+    }
+}
+
 /// Records a replica's state (newest report wins).
 pub async fn upsert_replica<C: ConnectionTrait>(
     conn: &C,

@@ -3,10 +3,10 @@
 //! are dropped (docs/STATE_MACHINE.md, invariant 7: they feed nothing).
 
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use spot_contracts::{Event, v1};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_batch;
+use spot_platform::store::begin_batch;
 use spot_platform::store::sql;
 use uuid::Uuid;
 
@@ -34,9 +34,7 @@ impl CleanupConsumer {
 
 impl BatchHandler for CleanupConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
-        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let fresh =
-            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        let (txn, fresh) = begin_batch(&self.db, crate::SCHEMA, DURABLE, batch).await?;
         for d in fresh {
             let r = v1::CleanupReportReceived::decode(d.payload.clone())
                 .map_err(|e| HandlerError(format!("undecodable cleanup report {}: {e}", d.event_id)))?;

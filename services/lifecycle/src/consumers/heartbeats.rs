@@ -5,11 +5,11 @@
 use crate::events::status_changed;
 use crate::store::heartbeats::{self, HeartbeatUpdate};
 use prost::Message;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use spot_contracts::{Event, v1};
 use spot_domain::{HeartbeatFold, HeartbeatObservation, ReportedStatus};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::{claim_batch, enqueue_traced};
+use spot_platform::store::{begin_batch, enqueue_traced};
 use uuid::Uuid;
 
 /// Durable consumer name.
@@ -87,9 +87,7 @@ fn decode(d: &Delivery) -> Result<HeartbeatObservation<Uuid, Fields>, HandlerErr
 
 impl BatchHandler for HeartbeatConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
-        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let fresh =
-            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        let (txn, fresh) = begin_batch(&self.db, crate::SCHEMA, DURABLE, batch).await?;
         let mut fold = HeartbeatFold::default();
         let mut seen = std::collections::HashSet::new();
         for d in fresh {

@@ -11,7 +11,7 @@ use spot_domain::group::{ReplicaStatus, SettingsPatch};
 use uuid::Uuid;
 
 fn uuid(raw: &str, what: &'static str) -> Result<Uuid> {
-    Uuid::parse_str(raw.trim()).map_err(|_| LifecycleError::NotFound(what))
+    LifecycleError::known_id(raw, what)
 }
 
 fn replica_status(raw: &str) -> Result<ReplicaStatus> {
@@ -229,14 +229,7 @@ pub async fn list_records(
     use crate::store::listing::{ListQuery, list};
     let client =
         spot_domain::ClientId::parse(&r.client_id).map_err(|e| LifecycleError::invalid(e.to_string()))?;
-    let id = |v: &Option<String>, field: &str| -> Result<Option<Uuid>> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => Uuid::parse_str(s)
-                .map(Some)
-                .map_err(|_| LifecycleError::invalid(format!("{field} is not a UUID"))),
-        }
-    };
+    let id = |v: &Option<String>, field: &str| LifecycleError::optional_id(v.as_deref(), field);
     let query = ListQuery {
         client_id: client.as_uuid(),
         limit: if r.limit <= 0 { 50 } else { i64::from(r.limit) },

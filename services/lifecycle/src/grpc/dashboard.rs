@@ -48,7 +48,7 @@ pub async fn agents(db: &DatabaseConnection, r: v1::AgentOverviewRequest) -> Res
     let client = client(&r.client_id)?;
     let agent = match r.agent_id.as_deref() {
         // An unparsable id cannot be one of ours: not found, like an unknown one.
-        Some(raw) => Some(Uuid::parse_str(raw.trim()).map_err(|_| LifecycleError::NotFound("agent"))?),
+        Some(raw) => Some(LifecycleError::known_id(raw, "agent")?),
         None => None,
     };
     let rows = board::agents(db, client, agent).await?;

@@ -4,7 +4,7 @@
 use crate::error::LifecycleError;
 use crate::ops;
 use crate::ops::transition::role_proto;
-use crate::store::agents::{self, AgentRow, InstanceColumns, NewAgent};
+use crate::store::agents::{AgentRow, InstanceColumns, NewAgent};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
 use spot_contracts::v1::lifecycle_service_server::LifecycleService;
@@ -95,7 +95,7 @@ fn instance_of(i: &InstanceColumns) -> v1::InstanceInfo {
 async fn load(db: &DatabaseConnection, client_id: &str, agent_id: &str) -> Result<AgentRow, LifecycleError> {
     let client = ClientId::parse(client_id).map_err(invalid)?;
     let agent = AgentId::parse(agent_id).map_err(invalid)?;
-    agents::find(db, client, agent).await?.ok_or(LifecycleError::NotFound("agent"))
+    crate::ops::commands::agent_of(db, client, agent).await
 }
 
 async fn register_agent(

@@ -3,31 +3,20 @@
 
 use crate::error::{LifecycleError, Result};
 use crate::store::operator_reports::{self as reports, ReportQuery};
-use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use spot_contracts::v1;
+use spot_domain::ops::paging::parse_request;
 use spot_domain::ops::{Cursor, PageLimit};
+use spot_platform::time::from_wire_opt;
 use uuid::Uuid;
 
 pub(super) fn uuid(raw: Option<&str>, field: &str) -> Result<Option<Uuid>> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => Uuid::try_parse(s)
-            .map(Some)
-            .map_err(|_| LifecycleError::invalid(format!("{field} is not a UUID"))),
-    }
+    LifecycleError::optional_id(raw, field)
 }
 
 /// The page size (0: the default) and cursor of a paged request.
 pub(super) fn paging(limit: i32, after: Option<&str>) -> Result<(PageLimit, Option<Cursor>)> {
-    let limit = PageLimit::parse((limit > 0).then_some(i64::from(limit)))
-        .map_err(|e| LifecycleError::invalid(e.to_string()))?;
-    let after = Cursor::decode_opt(after).map_err(|e| LifecycleError::invalid(e.to_string()))?;
-    Ok((limit, after))
-}
-
-fn time(t: &Option<spot_contracts::Timestamp>) -> Option<DateTime<Utc>> {
-    t.as_ref().and_then(|t| DateTime::<Utc>::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+    parse_request(limit, after).map_err(|e| LifecycleError::invalid(e.to_string()))
 }
 
 /// Runs one report.
@@ -39,8 +28,8 @@ pub async fn operator_report(
         client_id: uuid(Some(&r.client_id), "client_id")?,
         agent_id: uuid(r.agent_id.as_deref(), "agent_id")?,
         group_id: uuid(r.group_id.as_deref(), "group_id")?,
-        from: time(&r.from),
-        to: time(&r.to),
+        from: from_wire_opt(&r.from),
+        to: from_wire_opt(&r.to),
     };
     let json = |items: Vec<serde_json::Value>| items.iter().map(|v| v.to_string()).collect();
     let (items, next_cursor) = match r.kind.as_str() {

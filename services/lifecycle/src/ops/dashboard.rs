@@ -3,10 +3,11 @@
 //! manual replica request. Each is one transaction with its audit row.
 
 use super::Actor;
+use super::commands::{agent_of, group_of};
 use crate::error::{LifecycleError, Result};
 use crate::events;
 use crate::ops::transition::role_proto;
-use crate::store::agents::{self, AgentRow};
+use crate::store::agents::AgentRow;
 use crate::store::groups;
 use crate::store::replicas::{self, ReplicaRow};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
@@ -19,10 +20,6 @@ use uuid::Uuid;
 
 /// Largest replica count an operator may ask for.
 pub const MAX_REPLICA_COUNT: i32 = 5;
-
-async fn agent<C: ConnectionTrait>(conn: &C, client: ClientId, agent: AgentId) -> Result<AgentRow> {
-    agents::find(conn, client, agent).await?.ok_or(LifecycleError::NotFound("agent"))
-}
 
 /// Sets (or, with `enabled` None, flips) the operator's switch of an agent;
 /// returns the agent as it now is. Gateways drop their cached config on the
@@ -41,7 +38,7 @@ pub async fn set_enabled(
         [agent_id.as_uuid().into(), client.as_uuid().into()],
     ))
     .await?;
-    let before = agent(&txn, client, agent_id).await?;
+    let before = agent_of(&txn, client, agent_id).await?;
     let wanted = enabled.unwrap_or(!before.operator_enabled);
     if wanted == before.operator_enabled {
         txn.rollback().await?;
@@ -88,8 +85,7 @@ pub async fn set_replica_count(
         )));
     }
     let txn = db.begin().await?;
-    let row = agent(&txn, client, agent_id).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (_, group_id) = group_of(&txn, client, agent_id).await?;
     let before = txn
         .query_one_raw(sql(
             "SELECT replica_count FROM lifecycle.groups WHERE id = $1 FOR UPDATE",
@@ -131,8 +127,7 @@ pub async fn request_manual_replica(
     actor: &Actor,
 ) -> Result<ReplicaRow> {
     let txn = db.begin().await?;
-    let row = agent(&txn, client, agent_id).await?;
-    let group_id = row.group_id.ok_or(LifecycleError::NotFound("group"))?;
+    let (row, group_id) = group_of(&txn, client, agent_id).await?;
     // The group lock serialises concurrent requests: at most one is created.
     groups::lock(&txn, group_id).await?;
     let live = replicas::list(&txn, group_id).await?.into_iter().find(|r| {

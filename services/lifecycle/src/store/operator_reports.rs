@@ -102,7 +102,7 @@ pub async fn page<C: ConnectionTrait>(
         id: Uuid,
         row: serde_json::Value,
     }
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
+    let (at, id) = Cursor::bounds(after);
     let rows = Row::find_by_statement(sql(
         format!(
             "SELECT * FROM ({inner}) p

@@ -34,7 +34,7 @@ pub async fn page<C: ConnectionTrait>(
     limit: PageLimit,
     after: Option<Cursor>,
 ) -> Result<(Vec<UnknownInstanceRow>, Option<String>)> {
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
+    let (at, id) = Cursor::bounds(after);
     let rows = UnknownInstanceRow::find_by_statement(sql(
         "SELECT * FROM (
             SELECT md5(u.group_id::text || '/' || u.instance_id)::uuid AS row_key, g.client_id, u.group_id,

@@ -4,6 +4,14 @@ use prost::Message;
 use spot_lifecycle::consumers::heartbeats::HeartbeatConsumer;
 use spot_platform::bus::{BatchHandler, Delivery};
 
+/// A tenant with one agent and the heartbeat consumer under test.
+async fn one_agent() -> anyhow::Result<(Env, spot_domain::AgentId, HeartbeatConsumer)> {
+    let env = env().await?;
+    let agent = agents(&env, 1).await?[0];
+    let handler = HeartbeatConsumer::new(env.db.clone());
+    Ok((env, agent, handler))
+}
+
 fn delivery(event: &spot_contracts::v1::HeartbeatReceived, sequence: u64, delivered: i64) -> Delivery {
     Delivery {
         event_id: event.meta.as_ref().map(|m| m.event_id.clone()).unwrap_or_default(),
@@ -17,9 +25,7 @@ fn delivery(event: &spot_contracts::v1::HeartbeatReceived, sequence: u64, delive
 
 #[tokio::test]
 async fn the_same_message_delivered_twice_changes_nothing_the_second_time() -> anyhow::Result<()> {
-    let env = env().await?;
-    let agent = agents(&env, 1).await?[0];
-    let handler = HeartbeatConsumer::new(env.db.clone());
+    let (env, agent, handler) = one_agent().await?;
     let event = heartbeat(env.client, agent, "first");
     handler.handle(&[delivery(&event, 1, 1)]).await?;
     let after_first = agent_state(&env.db, agent).await?;
@@ -44,9 +50,7 @@ async fn the_same_message_delivered_twice_changes_nothing_the_second_time() -> a
 
 #[tokio::test]
 async fn an_older_heartbeat_arriving_late_counts_but_does_not_overwrite() -> anyhow::Result<()> {
-    let env = env().await?;
-    let agent = agents(&env, 1).await?[0];
-    let handler = HeartbeatConsumer::new(env.db.clone());
+    let (env, agent, handler) = one_agent().await?;
     let old = heartbeat(env.client, agent, "old");
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let new = heartbeat(env.client, agent, "new");

@@ -3,11 +3,11 @@
 //! log (daily switch counts). One consumer on `spot.v1.lifecycle.>`.
 
 use prost::Message;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use spot_contracts::v1;
 use spot_domain::group::Role;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_batch;
+use spot_platform::store::begin_batch;
 use spot_platform::store::sql;
 use uuid::Uuid;
 
@@ -57,9 +57,7 @@ async fn set_role<C: ConnectionTrait>(
 
 impl BatchHandler for LifecycleProjection {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
-        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let fresh =
-            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        let (txn, fresh) = begin_batch(&self.db, crate::SCHEMA, DURABLE, batch).await?;
         // In stream order, so the last role change of an instance wins.
         for d in fresh {
             let event = d.subject.split('.').nth(3).unwrap_or_default();

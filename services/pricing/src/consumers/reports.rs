@@ -6,13 +6,13 @@
 use crate::store::staging::{self, Snapshot, Usage};
 use chrono::{DateTime, Utc};
 use prost::Message;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use spot_contracts::{Event, v1};
 use spot_domain::InstanceMode;
 use spot_domain::group::Role;
 use spot_domain::pricing::{PoolId, ReporterRole};
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
-use spot_platform::store::claim_batch;
+use spot_platform::store::begin_batch;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -63,9 +63,7 @@ fn decode(d: &Delivery) -> Result<Report, HandlerError> {
 
 impl BatchHandler for ReportConsumer {
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
-        let txn = self.db.begin().await.map_err(HandlerError::from_display)?;
-        let fresh =
-            claim_batch(&txn, crate::SCHEMA, DURABLE, batch).await.map_err(HandlerError::from_display)?;
+        let (txn, fresh) = begin_batch(&self.db, crate::SCHEMA, DURABLE, batch).await?;
         let reports: Vec<Report> = fresh.into_iter().map(decode).collect::<Result<_, _>>()?;
         let keys: Vec<(Uuid, String)> =
             reports.iter().map(|r| (r.client, r.body.instance_id.clone())).collect();

@@ -4,7 +4,7 @@
 use crate::error::{PricingError, Result};
 use crate::store::replica_costs::{self, CostQuery, ReplicaCostDay};
 use spot_contracts::v1;
-use spot_domain::ops::{Cursor, PageLimit};
+use spot_domain::ops::paging;
 use spot_platform::time::from_wire_opt;
 
 fn message(d: &ReplicaCostDay) -> v1::ReplicaCostDay {
@@ -22,20 +22,14 @@ fn message(d: &ReplicaCostDay) -> v1::ReplicaCostDay {
 /// One page of a tenant's (or every tenant's) days.
 pub async fn list(api: &super::PricingGrpc, r: v1::ReplicaCostsRequest) -> Result<v1::ReplicaCostList> {
     let db = &api.db;
-    let client = match r.client_id.trim() {
-        "" => None,
-        raw => {
-            Some(uuid::Uuid::try_parse(raw).map_err(|_| PricingError::invalid("client_id is not a UUID"))?)
-        }
-    };
+    let client = PricingError::optional_id(Some(&r.client_id), "client_id")?;
     let query = CostQuery {
         client,
         from: from_wire_opt(&r.from).map(|t| t.date_naive()),
         to: from_wire_opt(&r.to).map(|t| t.date_naive()),
     };
-    let limit = PageLimit::parse((r.limit > 0).then_some(i64::from(r.limit)))
+    let (limit, after) = paging::parse_request(r.limit, r.after.as_deref())
         .map_err(|e| PricingError::invalid(e.to_string()))?;
-    let after = Cursor::decode_opt(r.after.as_deref()).map_err(|e| PricingError::invalid(e.to_string()))?;
     let (days, next_cursor) = replica_costs::page(db, query, limit, after).await?;
     Ok(v1::ReplicaCostList { items: days.iter().map(message).collect(), next_cursor })
 }

@@ -48,7 +48,7 @@ pub async fn page<C: ConnectionTrait>(
     limit: PageLimit,
     after: Option<Cursor>,
 ) -> Result<(Vec<ReplicaCostDay>, Option<String>), DbErr> {
-    let (at, id) = after.map(|c| (Some(c.at), Some(c.id))).unwrap_or((None, None));
+    let (at, id) = Cursor::bounds(after);
     let rows = ReplicaCostDay::find_by_statement(sql(
         "WITH costs AS (
             SELECT client_id, (hour AT TIME ZONE 'UTC')::date AS day,
