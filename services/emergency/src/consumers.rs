@@ -16,6 +16,7 @@ use chrono::Utc;
 use prost::Message;
 use spot_contracts::v1;
 use spot_platform::bus::{BatchHandler, Delivery, HandlerError, Subscription};
+use spot_platform::store::LazyTransaction;
 use spot_platform::time::occurred_at;
 use uuid::Uuid;
 
@@ -39,19 +40,18 @@ pub struct Reactions {
     pub em: Emergency,
 }
 
-impl Reactions {
-    /// Records a boot time seen in `source` (a replica or a switch) under `key`.
-    async fn boot(&self, key: &str, pool: &str, seconds: f64, source: &str) -> Result<(), HandlerError> {
-        boot::record(&self.em.db, key, pool, seconds, source).await.map_err(HandlerError::from_display)
-    }
-}
-
 fn event_name(d: &Delivery) -> &str {
     d.subject.split('.').nth(3).unwrap_or_default()
 }
 
 impl BatchHandler for Reactions {
+    /// The projection's writes of a batch share one transaction (a fleet
+    /// registering at once is thousands of events a second); it commits
+    /// before a step that reads the projection from another connection
+    /// (promotion, a switch's notice) and at the end.
     async fn handle(&self, batch: &[Delivery]) -> Result<(), HandlerError> {
+        let db_err = HandlerError::from_display;
+        let mut txn = LazyTransaction::new(&self.em.db);
         for d in batch {
             let bad = |e: prost::DecodeError| {
                 HandlerError(format!("undecodable {} {}: {e}", d.subject, d.event_id))
@@ -60,9 +60,9 @@ impl BatchHandler for Reactions {
                 "agent_registered" => {
                     let e = v1::AgentRegistered::decode(d.payload.clone()).map_err(bad)?;
                     if let Some(a) = agent_of(&e) {
-                        projection::upsert_agent(&self.em.db, &a)
+                        projection::upsert_agent(txn.conn().await.map_err(db_err)?, &a)
                             .await
-                            .map_err(HandlerError::from_display)?;
+                            .map_err(db_err)?;
                     }
                 }
                 "role_changed" => {
@@ -70,9 +70,8 @@ impl BatchHandler for Reactions {
                     let role = v1::InstanceRole::try_from(e.to_role).ok().and_then(role_name);
                     if let (Ok(group), Some(role)) = (Uuid::parse_str(&e.group_id), role) {
                         let at = occurred_at(&e.meta);
-                        projection::set_role(&self.em.db, group, &e.instance_id, role, at)
-                            .await
-                            .map_err(HandlerError::from_display)?;
+                        let conn = txn.conn().await.map_err(db_err)?;
+                        projection::set_role(conn, group, &e.instance_id, role, at).await.map_err(db_err)?;
                     }
                 }
                 "replica_changed" => {
@@ -83,27 +82,25 @@ impl BatchHandler for Reactions {
                     {
                         let at = occurred_at(&e.meta);
                         let row = GroupReplica::reported(id, group, &replica);
-                        projection::upsert_replica(&self.em.db, &row, at)
+                        projection::upsert_replica(txn.conn().await.map_err(db_err)?, &row, at)
                             .await
-                            .map_err(HandlerError::from_display)?;
+                            .map_err(db_err)?;
                     }
                     if replica.status == "ready"
                         && let Some(secs) = replica.boot_seconds.filter(|s| *s >= 1.0)
                     {
-                        self.boot(
-                            &format!("replica:{}", replica.replica_id),
-                            &replica.pool_id,
-                            secs,
-                            "replica",
-                        )
-                        .await?;
+                        let key = format!("replica:{}", replica.replica_id);
+                        let conn = txn.conn().await.map_err(db_err)?;
+                        boot::record(conn, &key, &replica.pool_id, secs, "replica").await.map_err(db_err)?;
                     }
+                    txn.commit().await.map_err(db_err)?;
                     promotion::on_replica_ready(&self.em, &replica)
                         .await
                         .map_err(HandlerError::from_display)?;
                 }
                 "switch_completed" => {
                     let e = v1::SwitchCompleted::decode(d.payload.clone()).map_err(bad)?;
+                    txn.commit().await.map_err(db_err)?;
                     let client = e.meta.as_ref().and_then(|m| Uuid::parse_str(&m.client_id).ok());
                     if let Some(client) = client {
                         let resolved = timeline::resolve_by_switch(
@@ -113,27 +110,29 @@ impl BatchHandler for Reactions {
                             &e.new_instance_id,
                         )
                         .await
-                        .map_err(HandlerError::from_display)?;
+                        .map_err(db_err)?;
                         if let Some(n) = resolved {
                             self.em.on_switched(&n).await.map_err(HandlerError::from_display)?;
                         }
                     }
                     if let Some(secs) = e.boot_seconds {
-                        self.boot(&format!("switch:{}", e.switch_id), &e.new_pool_id, secs, "switch").await?;
+                        let key = format!("switch:{}", e.switch_id);
+                        boot::record(&self.em.db, &key, &e.new_pool_id, secs, "switch")
+                            .await
+                            .map_err(db_err)?;
                     }
                 }
                 "pool_risk_updated" => {
                     let e = v1::PoolRiskUpdated::decode(d.payload.clone()).map_err(bad)?;
                     let Some(r) = e.risk else { continue };
                     let at = from_ts(&r.analyzed_at).unwrap_or_else(Utc::now);
-                    risk::upsert(&self.em.db, &r.pool_id, r.score, &r.recommendation, at)
-                        .await
-                        .map_err(HandlerError::from_display)?;
+                    let conn = txn.conn().await.map_err(db_err)?;
+                    risk::upsert(conn, &r.pool_id, r.score, &r.recommendation, at).await.map_err(db_err)?;
                 }
                 _ => {}
             }
         }
-        Ok(())
+        txn.commit().await.map_err(db_err)
     }
 }
 
