@@ -90,8 +90,14 @@ pub async fn handle(em: &Emergency, n: Notice) -> Result<v1::NoticeAnswer> {
         termination_time_raw: n.termination_time_raw.clone(),
     };
     let Some(row) = notices::insert_once(&em.db, &new).await? else {
-        // Another call about the same notice won the insert.
-        return repeat(em, &n, &instance_id).await?.ok_or(EmergencyError::NotFound("notice"));
+        // Another call about the same instance's notice won the insert: this
+        // agent's own, or that of the agent that ran here before a restart
+        // (v4 registers anew, with a new id, at every start).
+        return match repeat(em, &n, &instance_id).await? {
+            Some(answer) => Ok(answer),
+            None if agent.instance_id == instance_id => restarted(em, &n, &instance_id).await,
+            None => Err(EmergencyError::NotFound("notice")),
+        };
     };
     // The decision runs in its own task: when the caller gives up (the
     // gateway's deadline passed, the agent hung up), the notice still gets
@@ -145,6 +151,20 @@ async fn repeat(em: &Emergency, n: &Notice, instance: &str) -> Result<Option<v1:
         tokio::spawn(tracing::Instrument::instrument(queue, tracing::Span::current()));
     }
     Ok(Some(answer))
+}
+
+/// The answer to an agent restarted on a noticed instance: the notice its
+/// predecessor raised, as a repeat (no second replica). Only the agent that
+/// runs on the instance gets here (the caller checks), so no agent reads
+/// another instance's notice. Its command stays with the predecessor's id;
+/// the deadline sweep's fallback covers a switch the new process never
+/// reads (docs/EMERGENCY.md, "An agent restarted under a notice").
+async fn restarted(em: &Emergency, n: &Notice, instance: &str) -> Result<v1::NoticeAnswer> {
+    let existing = notices::existing(&em.db, n.client, instance, NoticeKind::Termination.as_str())
+        .await?
+        .ok_or(EmergencyError::NotFound("notice"))?;
+    em.metrics.notices.with_label_values(&["termination", "restarted"]).inc();
+    Ok(status::answer(&existing, false, false))
 }
 
 /// How long a decided notice may wait for its command before a repeat

@@ -289,3 +289,26 @@ async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Resul
     assert_eq!(t.count("SELECT count(*) FROM lifecycle.commands").await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_agent_restarted_under_a_notice_gets_its_predecessors_answer_and_nobody_else_does()
+-> anyhow::Result<()> {
+    let (t, token) = TestStack::with_tenant("acme").await?;
+    seed_safe_pool(&t).await?;
+    let before = v4_agent(&t, &token, "i-restart").await?;
+    let body = notice("i-restart", &in_two_minutes());
+    let (status, first) = t.notice(&before, &token, &body).await?;
+    assert_eq!(status, 200, "{first}");
+    // v4 registers anew at every start: same instance, same group, new id.
+    let after = v4_agent(&t, &token, "i-restart").await?;
+    assert_ne!(after, before);
+    let (status, again) = t.notice(&after, &token, &body).await?;
+    assert_eq!((status, again["create_emergency_replica"].as_bool()), (200, Some(false)), "{again}");
+    assert_eq!(again["notice_id"], first["notice_id"], "the predecessor's notice: {first} / {again}");
+    // An agent on another instance cannot read this instance's notice.
+    let other = v4_agent(&t, &token, "i-elsewhere").await?;
+    let (status, refused) = t.notice(&other, &token, &body).await?;
+    assert_eq!(status, 404, "{refused}");
+    assert_eq!(t.count("SELECT count(*) FROM emergency.notices").await?, 1);
+    Ok(())
+}
