@@ -35,13 +35,19 @@ fn free_port() -> anyhow::Result<u16> {
 impl TestNats {
     /// Starts a server and waits until it accepts connections.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_in(&std::env::temp_dir()).await
+    }
+
+    /// [`TestNats::start`] with the store in a new directory under `parent`
+    /// (a small file system, for a full-disk fault).
+    pub async fn start_in(parent: &std::path::Path) -> anyhow::Result<Self> {
         let mut last = None;
         for _ in 0..5 {
             let port = free_port()?;
             let mut server = Self {
                 port,
                 url: format!("nats://127.0.0.1:{port}"),
-                store: tempfile::tempdir()?,
+                store: tempfile::tempdir_in(parent)?,
                 child: None,
             };
             match server.resume().await {

@@ -17,6 +17,11 @@ pub enum Fault {
     PostgresRestart,
     /// SIGSTOP of replica 0 of a service, SIGCONT after the hold.
     Pause(String),
+    /// The file system of the NATS store filled to the last byte; after the
+    /// hold it is emptied and nats-server restarted (JetStream disables
+    /// itself after a failed write and stays off until a restart, which is
+    /// what an operator or a liveness probe does; docs/HARDENING.md).
+    NatsDiskFull,
 }
 
 /// Services a fault may name.
@@ -28,6 +33,7 @@ impl Fault {
         match self {
             Fault::Kill(_) => Duration::from_secs(3),
             Fault::NatsRestart | Fault::PostgresRestart => Duration::from_secs(5),
+            Fault::NatsDiskFull => Duration::from_secs(10),
             Fault::Pause(_) => pause,
         }
     }
@@ -40,6 +46,7 @@ impl fmt::Display for Fault {
             Fault::NatsRestart => f.write_str("nats"),
             Fault::PostgresRestart => f.write_str("postgres"),
             Fault::Pause(s) => write!(f, "pause:{s}"),
+            Fault::NatsDiskFull => f.write_str("nats-disk"),
         }
     }
 }
@@ -47,7 +54,7 @@ impl fmt::Display for Fault {
 /// Why a fault name was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FaultParseError {
-    #[error("unknown fault {0:?} (kill:<svc>[+<svc>], pause:<svc>, nats, postgres)")]
+    #[error("unknown fault {0:?} (kill:<svc>[+<svc>], pause:<svc>, nats, nats-disk, postgres)")]
     Unknown(String),
     #[error("unknown service {0:?} (lifecycle, pricing, emergency, gateway, decisions)")]
     Service(String),
@@ -66,6 +73,7 @@ impl FromStr for Fault {
         match s.split_once(':') {
             None if s == "nats" => Ok(Fault::NatsRestart),
             None if s == "postgres" => Ok(Fault::PostgresRestart),
+            None if s == "nats-disk" => Ok(Fault::NatsDiskFull),
             Some(("kill", list)) => Ok(Fault::Kill(list.split('+').map(service).collect::<Result<_, _>>()?)),
             Some(("pause", one)) => Ok(Fault::Pause(service(one)?)),
             _ => Err(FaultParseError::Unknown(s.to_owned())),
@@ -74,7 +82,8 @@ impl FromStr for Fault {
 }
 
 /// The full schedule (`make chaos`): every service killed in turn, two at
-/// once, NATS and Postgres restarted, two processes paused.
+/// once, NATS and Postgres restarted, two processes paused, the NATS store's
+/// disk full (needs root for its tmpfs).
 pub fn full() -> Vec<Fault> {
     let mut out: Vec<Fault> = SERVICE_NAMES.iter().map(|s| Fault::Kill(vec![(*s).to_owned()])).collect();
     out.push(Fault::Kill(vec!["lifecycle".into(), "emergency".into()]));
@@ -83,6 +92,7 @@ pub fn full() -> Vec<Fault> {
     out.push(Fault::PostgresRestart);
     out.push(Fault::Pause("lifecycle".into()));
     out.push(Fault::Pause("emergency".into()));
+    out.push(Fault::NatsDiskFull);
     out
 }
 

@@ -6,6 +6,7 @@
 //! schedule of faults, each measured on its own, and a ledger at the end.
 //! Exits non-zero when any target is missed.
 
+mod disk;
 mod faults;
 mod ledger;
 pub mod postgres;

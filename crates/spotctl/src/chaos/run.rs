@@ -1,5 +1,6 @@
 //! The suite's run: set-up, the fault schedule, the ledger and the verdict.
 
+use super::disk::SmallDisk;
 use super::faults::{self, Fault};
 use super::ledger;
 use super::postgres::PgCluster;
@@ -24,8 +25,9 @@ pub struct ChaosArgs {
     /// Simulated v4 agents.
     #[arg(long, default_value_t = 1000)]
     pub agents: usize,
-    /// Faults in order, comma separated: kill:<svc>[+<svc>], pause:<svc>, nats, postgres
-    /// (default: every service killed in turn, two pairs at once, nats, postgres, two pauses).
+    /// Faults in order, comma separated: kill:<svc>[+<svc>], pause:<svc>, nats, nats-disk, postgres
+    /// (default: every service killed in turn, two pairs at once, nats, postgres, two pauses,
+    /// nats-disk).
     #[arg(long, value_delimiter = ',')]
     pub faults: Vec<Fault>,
     /// The short schedule `make test` runs (one fault of each kind).
@@ -62,6 +64,9 @@ struct Rig<'a> {
     replicas: Replicas,
     db: DatabaseConnection,
     http: reqwest::Client,
+    /// The NATS store's own small file system, for the `nats-disk` fault
+    /// (declared after `nats`, so it is unmounted after the server stopped).
+    disk: Option<SmallDisk>,
 }
 
 /// Runs the suite.
@@ -91,7 +96,11 @@ async fn set_up_and_drive(
     let admin = Database::connect(pg.url("postgres").as_str()).await?;
     admin.execute_unprepared("CREATE DATABASE spot").await?;
     admin.close().await?;
-    let nats = TestNats::start().await?;
+    let disk = schedule.contains(&Fault::NatsDiskFull).then(SmallDisk::mount).transpose()?;
+    let nats = match &disk {
+        Some(d) => TestNats::start_in(d.path()).await?,
+        None => TestNats::start().await?,
+    };
     let admin_token = format!("chaos-{}", uuid::Uuid::new_v4().simple());
     let env: Vec<(String, String)> = [
         ("DATABASE_URL", pg.url("spot")),
@@ -109,7 +118,7 @@ async fn set_up_and_drive(
     println!("chaos: {} replicas up, logs in {}", replicas.replicas.len(), replicas.log_dir.display());
     let db = Database::connect(pg.url("spot").as_str()).await?;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
-    let mut rig = Rig { pg, nats, replicas, db, http };
+    let mut rig = Rig { pg, nats, replicas, db, http, disk };
     let outcome = drive(&mut rig, args, schedule, &admin_token).await;
     let _ = rig.db.close().await;
     rig.replicas.stop(Duration::from_secs(10)).await;
@@ -358,6 +367,18 @@ async fn apply(rig: &mut Rig<'_>, fault: &Fault, on: bool) -> anyhow::Result<()>
         (Fault::PostgresRestart, true) => rig.pg.stop().await?,
         (Fault::PostgresRestart, false) => rig.pg.resume().await?,
         (Fault::Pause(s), pause) => rig.replicas.replica(s, 0)?.signal_pause(pause).await?,
+        (Fault::NatsDiskFull, on) => {
+            let disk =
+                rig.disk.as_ref().ok_or_else(|| anyhow::anyhow!("nats-disk without its file system"))?;
+            if on {
+                let mib = disk.fill()?;
+                println!("nats-disk: store file system full ({mib} MiB of filler)");
+            } else {
+                disk.drain()?;
+                rig.nats.stop();
+                rig.nats.resume().await?;
+            }
+        }
     }
     Ok(())
 }
