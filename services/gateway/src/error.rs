@@ -191,27 +191,28 @@ pub struct ApiErrorDetail {
     pub field: Option<String>,
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        match e {
-            // Pool exhausted or Postgres unreachable: the client should retry, not report a bug.
-            e if spot_platform::store::is_unavailable(&e) => {
-                tracing::warn!(error = %e, "database unavailable");
-                Self::DependencyUnavailable("database")
-            }
-            other => Self::internal(other),
-        }
-    }
-}
-
-impl From<spot_platform::store::GroupCommitError> for ApiError {
-    fn from(e: spot_platform::store::GroupCommitError) -> Self {
-        if e.is_unavailable() {
+impl ApiError {
+    /// Pool exhausted or Postgres unreachable: the client should retry, not
+    /// report a bug (`store::is_unavailable` decides which is which).
+    fn from_database(unavailable: bool, e: impl fmt::Display) -> Self {
+        if unavailable {
             tracing::warn!(error = %e, "database unavailable");
             Self::DependencyUnavailable("database")
         } else {
             Self::internal(e)
         }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::from_database(spot_platform::store::is_unavailable(&e), e)
+    }
+}
+
+impl From<spot_platform::store::GroupCommitError> for ApiError {
+    fn from(e: spot_platform::store::GroupCommitError) -> Self {
+        Self::from_database(e.is_unavailable(), e)
     }
 }
 

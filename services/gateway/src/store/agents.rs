@@ -20,26 +20,27 @@ pub struct NewAgent {
     pub logical_agent_id: String,
 }
 
-/// Records new agents in one statement (registrations arrive in storms:
-/// a rollout re-registers a whole fleet; `Registrations` batches them).
-pub async fn insert_all<C: ConnectionTrait>(conn: &C, agents: &[NewAgent]) -> Result<(), DbErr> {
+/// Records new agents in one statement (a batch of [`Registrations`] is at
+/// most `MAX_BATCH` rows, far below Postgres' bind-parameter limit).
+async fn insert_all<C: ConnectionTrait>(conn: &C, agents: &[NewAgent]) -> Result<(), DbErr> {
     const COLS: usize = 3;
-    for chunk in agents.chunks(batch::chunk_rows(COLS)) {
-        let values = chunk.iter().flat_map(|a| {
-            [a.agent.as_uuid().into(), a.tenant.as_uuid().into(), a.logical_agent_id.as_str().into()]
-        });
-        conn.execute_raw(sql(
-            format!(
-                "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES {}
-                 ON CONFLICT (agent_id) DO NOTHING",
-                batch::values_placeholders(COLS, chunk.len())
-            ),
-            values,
-        ))
-        .await?;
-    }
+    let values = agents.iter().flat_map(|a| {
+        [a.agent.as_uuid().into(), a.tenant.as_uuid().into(), a.logical_agent_id.as_str().into()]
+    });
+    conn.execute_raw(sql(
+        format!(
+            "INSERT INTO gateway.agents (agent_id, tenant_id, logical_agent_id) VALUES {}
+             ON CONFLICT (agent_id) DO NOTHING",
+            batch::values_placeholders(COLS, agents.len())
+        ),
+        values,
+    ))
+    .await?;
     Ok(())
 }
+
+// A full batch fits one statement (checked when compiling).
+const _: () = assert!(Registrations::MAX_BATCH * 3 <= batch::MAX_PARAMS);
 
 /// Group commit of registrations' agent rows: one commit and one pooled
 /// connection for every registration that arrived while the last batch was
@@ -48,7 +49,7 @@ pub async fn insert_all<C: ConnectionTrait>(conn: &C, agents: &[NewAgent]) -> Re
 pub struct Registrations(GroupCommit<NewAgent>);
 
 impl Registrations {
-    /// Rows per statement at the most.
+    /// Rows per statement at the most (3 parameters each).
     const MAX_BATCH: usize = 512;
 
     /// Starts the writer on `db` (inside the runtime).

@@ -137,10 +137,10 @@ pub async fn instance_overviews(
     Ok(state.lifecycle.instance_overviews(request).await?.instances)
 }
 
-/// Whether an instance is active on the dashboard: serving (PRIMARY) or
-/// standing by (REPLICA).
+/// Whether an instance is active on the dashboard: its role is a live one
+/// (serving or standing by, `Role::is_live`).
 pub fn is_active(instance: &v1::InstanceOverview) -> bool {
-    matches!(instance.role.as_str(), "PRIMARY" | "REPLICA")
+    spot_domain::group::Role::parse(&instance.role).is_some_and(|r| r.is_live())
 }
 
 /// The tenant's newest `limit` switches and the switch counts.
