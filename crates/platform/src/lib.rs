@@ -12,6 +12,7 @@ pub mod config;
 pub mod db_metrics;
 pub mod grpc;
 pub mod health;
+pub mod heap;
 pub mod http;
 pub mod metrics;
 pub mod projection;

@@ -26,6 +26,9 @@ pub struct PlatformMetrics {
     pub consumer_ack_pending: IntGaugeVec,
     /// Messages of a consumer parked in the dead-letter stream.
     pub dead_letter_messages: IntGaugeVec,
+    /// The live heap ([`crate::heap`]), read when `/metrics` is rendered; 0
+    /// where the binary installed no meter.
+    pub heap_allocated: IntGauge,
 }
 
 /// Registration of a metric failed (a programming error: duplicate name).
@@ -78,6 +81,11 @@ impl PlatformMetrics {
         registry.register(Box::new(outbox_backlog.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
+        let heap_allocated = IntGauge::new(
+            "process_heap_allocated_bytes",
+            "bytes the allocator handed out and not taken back",
+        )?;
+        registry.register(Box::new(heap_allocated.clone()))?;
         Ok(Self {
             registry,
             consumed,
@@ -89,6 +97,7 @@ impl PlatformMetrics {
             consumer_pending,
             consumer_ack_pending,
             dead_letter_messages,
+            heap_allocated,
         })
     }
 
@@ -111,6 +120,9 @@ impl PlatformMetrics {
 
     /// Renders the registry in the Prometheus text format.
     pub fn render(&self) -> String {
+        if let Some(bytes) = crate::heap::allocated() {
+            self.heap_allocated.set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        }
         let encoder = prometheus::TextEncoder::new();
         encoder.encode_to_string(&self.registry.gather()).unwrap_or_else(|e| format!("# encode error: {e}\n"))
     }

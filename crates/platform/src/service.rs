@@ -194,7 +194,8 @@ where
     }
 }
 
-/// The whole `main.rs` of a service binary: mimalloc as the allocator, the
+/// The whole `main.rs` of a service binary: mimalloc as the allocator (its
+/// live bytes counted by [`crate::heap::Meter`]), the
 /// `--help`/`--version` text, and [`run_binary`] around the crate's `start`.
 /// `$service` is the service's library crate (it exports `NAME`,
 /// `settings::SETTINGS` and `start`); `$about` is the one line `--help` prints.
@@ -203,7 +204,8 @@ where
 macro_rules! service_main {
     ($service:ident, $about:expr $(,)?) => {
         #[global_allocator]
-        static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+        static ALLOC: $crate::heap::Meter<mimalloc::MiMalloc> =
+            $crate::heap::Meter::new(mimalloc::MiMalloc, usize::MAX);
 
         /// What the binary's `--help` and `--version` print.
         const INFO: $crate::cli::BinaryInfo = $crate::cli::BinaryInfo {
@@ -215,6 +217,7 @@ macro_rules! service_main {
 
         #[tokio::main]
         async fn main() -> std::process::ExitCode {
+            $crate::heap::install(|| ALLOC.allocated());
             $crate::service::run_binary(&INFO, |settings, shutdown| async move {
                 $service::start(&settings, shutdown).await
             })

@@ -1,6 +1,7 @@
 //! `spotctl bench soak`: the five service binaries under a steady simulated
 //! v4 fleet for a long time (default 20,000 agents for 1 h), sampled every
-//! minute: resident memory of every process, each service's Postgres and
+//! minute: resident memory of every process and the live heap it reports
+//! (`spot_platform::heap`), the gateway's cache sizes, each service's Postgres and
 //! NATS connections, and the minute's heartbeat latency. Judged after the
 //! warm-up (the first quarter of the run): memory grows less than 5 %,
 //! connection counts do not grow, the latency does not rise.
@@ -8,6 +9,7 @@
 use super::Report;
 use super::procs::{self, ServiceProcs};
 use super::sandbox;
+use super::scrape;
 use super::sockets;
 use crate::simulate::parse_duration;
 use spot_fleet_sim::fleet::{Fleet, FleetConfig};
@@ -42,6 +44,9 @@ pub struct ServiceSample {
     /// of the RSS is file pages (docs/BENCHMARKS.md, "Soak").
     pub rss_anon_mib: f64,
     pub threads: f64,
+    /// The live heap the service itself reports (`spot_process_heap_allocated_bytes`):
+    /// what its program holds, without what the allocator keeps.
+    pub heap_mib: f64,
     pub db_connections: usize,
     pub nats_connections: usize,
 }
@@ -53,6 +58,8 @@ pub struct Sample {
     pub services: Vec<(&'static str, ServiceSample)>,
     pub heartbeat_p99_ms: f64,
     pub heartbeat_errors: u64,
+    /// Agents in the gateway's caches (`spot_gateway_cached_agents`), by kind.
+    pub gateway_cached: Vec<(String, f64)>,
 }
 
 /// Verdict over the samples after warm-up, per service and overall.
@@ -64,6 +71,8 @@ pub struct Trend {
     /// The same over the second half of the steady samples only: a periodic
     /// job's working set shows once as a step, a leak keeps growing here too.
     pub rss_growth_late: f64,
+    /// The live heap's growth over the same samples as `rss_growth`.
+    pub heap_growth: f64,
     pub db_connections_first: usize,
     pub db_connections_max: usize,
     pub nats_connections_first: usize,
@@ -86,12 +95,13 @@ pub fn trends(samples: &[Sample]) -> Vec<Trend> {
             let of =
                 |s: &Sample| s.services.iter().find(|(n, _)| n == name).map(|(_, x)| *x).unwrap_or_default();
             let l = of(last);
-            let growth = |from: f64| if from > 0.0 { l.rss_mib / from - 1.0 } else { 0.0 };
+            let growth = |from: f64, to: f64| if from > 0.0 { to / from - 1.0 } else { 0.0 };
             let middle = of(&steady[steady.len() / 2]);
             Trend {
                 service: name,
-                rss_growth: growth(f.rss_mib),
-                rss_growth_late: growth(middle.rss_mib),
+                rss_growth: growth(f.rss_mib, l.rss_mib),
+                rss_growth_late: growth(middle.rss_mib, l.rss_mib),
+                heap_growth: growth(f.heap_mib, l.heap_mib),
                 db_connections_first: f.db_connections,
                 db_connections_max: steady.iter().map(|s| of(s).db_connections).max().unwrap_or(0),
                 nats_connections_first: f.nats_connections,
@@ -160,6 +170,7 @@ async fn soak(
     .await?;
     eprintln!("bench soak: {} agents registering over {:.0} s", args.agents, ramp.as_secs_f64());
     tokio::time::sleep(ramp).await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
     let until = Instant::now() + args.duration;
     let mut samples = Vec::new();
     let mut last = fleet.snapshot().stats;
@@ -169,25 +180,33 @@ async fn soak(
         anyhow::ensure!(dead.is_empty(), "a service died: {}", dead.join("; "));
         let now = fleet.snapshot().stats;
         let hb = now.window_since(&last).into_iter().find(|w| w.endpoint == "heartbeat");
+        let mut per_service = Vec::with_capacity(services.procs.len());
+        for p in &services.procs {
+            let stats = procs::proc_stats(p.pid).unwrap_or_default();
+            let heap = scrape::scrape(&http, &metrics_url(p), "spot_process_heap_allocated_bytes").await;
+            let s = ServiceSample {
+                rss_mib: stats.rss_mib,
+                rss_anon_mib: stats.rss_anon_mib,
+                threads: stats.threads,
+                heap_mib: heap.map_or(0.0, |h| scrape::value(&h, "") / MIB),
+                db_connections: sockets::connections_to(p.pid, db_port),
+                nats_connections: sockets::connections_to(p.pid, nats_port),
+            };
+            per_service.push((p.name, s));
+        }
+        let gateway_cached = match services.get("gateway") {
+            Some(g) => scrape::scrape(&http, &metrics_url(g), "spot_gateway_cached_agents")
+                .await
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         let sample = Sample {
             minute: samples.len() + 1,
-            services: services
-                .procs
-                .iter()
-                .map(|p| {
-                    let stats = procs::proc_stats(p.pid).unwrap_or_default();
-                    let s = ServiceSample {
-                        rss_mib: stats.rss_mib,
-                        rss_anon_mib: stats.rss_anon_mib,
-                        threads: stats.threads,
-                        db_connections: sockets::connections_to(p.pid, db_port),
-                        nats_connections: sockets::connections_to(p.pid, nats_port),
-                    };
-                    (p.name, s)
-                })
-                .collect(),
+            services: per_service,
             heartbeat_p99_ms: hb.as_ref().map_or(0.0, |w| w.p99_ms),
             heartbeat_errors: hb.as_ref().map_or(0, |w| w.errors),
+            gateway_cached,
         };
         eprintln!("{}", sample_line(&sample));
         samples.push(sample);
@@ -197,23 +216,31 @@ async fn soak(
     Ok(report(args, &samples))
 }
 
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn metrics_url(p: &procs::ServiceProc) -> String {
+    format!("http://{}/metrics", p.http_addr)
+}
+
 fn sample_line(s: &Sample) -> String {
     let per: Vec<String> = s
         .services
         .iter()
         .map(|(n, x)| {
             format!(
-                "{n} {:.0} MiB (anon {:.0}, {:.0} threads) db {} nats {}",
-                x.rss_mib, x.rss_anon_mib, x.threads, x.db_connections, x.nats_connections
+                "{n} {:.0} MiB (anon {:.0}, heap {:.1}, {:.0} threads) db {} nats {}",
+                x.rss_mib, x.rss_anon_mib, x.heap_mib, x.threads, x.db_connections, x.nats_connections
             )
         })
         .collect();
+    let cached: Vec<String> = s.gateway_cached.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
     format!(
-        "soak minute {}: heartbeat p99 {:.1} ms, {} errors | {}",
+        "soak minute {}: heartbeat p99 {:.1} ms, {} errors | {} | gateway cache: {}",
         s.minute,
         s.heartbeat_p99_ms,
         s.heartbeat_errors,
-        per.join(" | ")
+        per.join(" | "),
+        cached.join(", ")
     )
 }
 
@@ -226,6 +253,7 @@ fn report(args: &SoakArgs, samples: &[Sample]) -> Report {
         let k = |m: &str| format!("{}.{m}", t.service);
         r.add(&k("rss_growth_pct"), 100.0 * t.rss_growth, "%", "< 5");
         r.add(&k("rss_growth_second_half_pct"), 100.0 * t.rss_growth_late, "%", "");
+        r.add(&k("heap_growth_pct"), 100.0 * t.heap_growth, "%", "");
         r.add(&k("db_connections_first"), t.db_connections_first as f64, "conns", "");
         r.add(&k("db_connections_max"), t.db_connections_max as f64, "conns", "<= pool size");
         r.add(&k("nats_connections_first"), t.nats_connections_first as f64, "conns", "");
@@ -236,6 +264,7 @@ fn report(args: &SoakArgs, samples: &[Sample]) -> Report {
             r.add(&format!("{name}.rss_last_mib"), s.rss_mib, "MiB", "");
             r.add(&format!("{name}.rss_anon_last_mib"), s.rss_anon_mib, "MiB", "");
             r.add(&format!("{name}.threads_last"), s.threads, "threads", "");
+            r.add(&format!("{name}.heap_last_mib"), s.heap_mib, "MiB", "");
         }
     }
     r.add("heartbeat.p99_late_over_early", latency_ratio(samples), "ratio", "<= 1.2");
@@ -261,6 +290,7 @@ mod tests {
                 "gateway",
                 ServiceSample {
                     rss_mib: rss,
+                    heap_mib: rss / 2.0,
                     db_connections: db,
                     nats_connections: 1,
                     ..ServiceSample::default()
@@ -268,6 +298,7 @@ mod tests {
             )],
             heartbeat_p99_ms: p99,
             heartbeat_errors: 0,
+            gateway_cached: Vec::new(),
         }
     }
 
@@ -278,6 +309,7 @@ mod tests {
         let samples: Vec<Sample> = rss.iter().enumerate().map(|(i, r)| sample(i + 1, *r, 8, 10.0)).collect();
         let t = &trends(&samples)[0];
         assert!((t.rss_growth - 0.02).abs() < 1e-9, "{t:?}");
+        assert!((t.heap_growth - 0.02).abs() < 1e-9, "{t:?}");
         // Steady samples 100..102; the middle one (index 3 of 6) is 101.
         assert!((t.rss_growth_late - (102.0 / 101.0 - 1.0)).abs() < 1e-9, "{t:?}");
         assert_eq!((t.db_connections_first, t.db_connections_max), (8, 8));

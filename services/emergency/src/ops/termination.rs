@@ -156,9 +156,10 @@ async fn repeat(em: &Emergency, n: &Notice, instance: &str) -> Result<Option<v1:
 /// The answer to an agent restarted on a noticed instance: the notice its
 /// predecessor raised, as a repeat (no second replica). Only the agent that
 /// runs on the instance gets here (the caller checks), so no agent reads
-/// another instance's notice. Its command stays with the predecessor's id;
-/// the deadline sweep's fallback covers a switch the new process never
-/// reads (docs/EMERGENCY.md, "An agent restarted under a notice").
+/// another instance's notice. Lifecycle moved the notice's command to the
+/// new agent at its registration if the predecessor had not fetched it; the
+/// deadline sweep's fallback covers one it had (docs/EMERGENCY.md, "An agent
+/// restarted under a notice").
 async fn restarted(em: &Emergency, n: &Notice, instance: &str) -> Result<v1::NoticeAnswer> {
     let existing = notices::existing(&em.db, n.client, instance, NoticeKind::Termination.as_str())
         .await?

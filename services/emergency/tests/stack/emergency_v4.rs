@@ -312,3 +312,43 @@ async fn an_agent_restarted_under_a_notice_gets_its_predecessors_answer_and_nobo
     assert_eq!(t.count("SELECT count(*) FROM emergency.notices").await?, 1);
     Ok(())
 }
+
+/// The notice's switch was queued for the agent that raised it; the agent
+/// restarted before fetching it, so the switch moves to the new agent id
+/// when it registers, and the new process reads it on its next poll
+/// (docs/STATE_MACHINE.md, "A restarted agent inherits its pending commands").
+#[tokio::test]
+async fn an_agent_restarted_under_a_notice_inherits_the_notices_pending_switch() -> anyhow::Result<()> {
+    let (t, token) = TestStack::with_tenant("acme").await?;
+    seed_safe_pool(&t).await?;
+    seed_risk(&t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
+    let before = v4_agent(&t, &token, "i-inherit").await?;
+    let (status, a) = t.notice(&before, &token, &notice("i-inherit", &in_two_minutes())).await?;
+    assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
+    let queued =
+        t.row_when("SELECT command_id::text FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    // Restarted before its next poll: the command is still pending.
+    let after = v4_agent(&t, &token, "i-inherit").await?;
+    let moved = t
+        .row_when("SELECT id::text, agent_id::text, status FROM lifecycle.commands", |v| {
+            v["agent_id"].as_str() == Some(after.as_str())
+        })
+        .await?;
+    assert_eq!(
+        (moved["id"].clone(), moved["status"].as_str()),
+        (queued["command_id"].clone(), Some("pending"))
+    );
+    let pending = eventually(
+        "the new agent's poll shows the switch",
+        std::time::Duration::from_secs(10),
+        async || t.pending_commands(&after, &token).await,
+        |p| p.as_array().is_some_and(|l| l.len() == 1),
+    )
+    .await?;
+    assert_eq!(pending[0]["id"].as_str(), queued["command_id"].as_str(), "{pending}");
+    assert_eq!(t.pending_commands(&before, &token).await?.as_array().map(Vec::len), Some(0));
+    // An agent on another instance of another group takes nothing.
+    let other = v4_agent(&t, &token, "i-bystander").await?;
+    assert_eq!(t.pending_commands(&other, &token).await?.as_array().map(Vec::len), Some(0));
+    Ok(())
+}

@@ -6,6 +6,7 @@ use super::transition;
 use crate::error::Result;
 use crate::events;
 use crate::store::agents::{self, NewAgent};
+use crate::store::commands;
 use crate::store::groups::{self, InstanceDetails};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use spot_contracts::v1;
@@ -51,6 +52,17 @@ pub async fn register(db: &DatabaseConnection, mut agent: NewAgent, request_id: 
     let major = agent.agent_version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
     let typed_commands = major >= 5 || agent.capabilities.iter().any(|c| c == "typed_commands");
     agents::insert(&txn, &agent).await?;
+    let (client, new_id) = (agent.client_id.as_uuid(), agent.agent_id.as_uuid());
+    let adopted =
+        commands::adopt_pending(&txn, client, agent.logical_agent_id.as_str(), &agent.instance_id, new_id)
+            .await?;
+    if adopted > 0 {
+        // The gateway filled the new agent's command cache with an empty
+        // list when it registered; this drops it.
+        let changed = v1::AgentCommandsChanged { meta: Some(events::meta(client, new_id, request_id)) };
+        enqueue(&txn, crate::SCHEMA, &changed).await?;
+        tracing::info!(agent_id = %agent.agent_id, adopted, "pending commands of the instance's previous agent moved");
+    }
     let event = v1::AgentRegistered {
         meta: Some(events::meta(agent.client_id.as_uuid(), agent.agent_id.as_uuid(), request_id)),
         logical_agent_id: agent.logical_agent_id.as_str().to_owned(),

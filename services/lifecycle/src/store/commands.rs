@@ -120,6 +120,35 @@ pub async fn open_for_agent<C: ConnectionTrait>(conn: &C, agent: Uuid) -> Result
     .await?)
 }
 
+/// Moves the pending commands of the agents that ran on `instance` of the
+/// group `logical` before `agent` to `agent`; returns how many moved. A v4
+/// agent registers anew, with a new id, at every start, and polls only its
+/// own id, so a command queued for its previous process (a notice's switch,
+/// say) would otherwise never be read (docs/STATE_MACHINE.md, "A restarted
+/// agent inherits its pending commands"). Delivered commands stay: the
+/// previous process saw them and may have begun carrying them out.
+pub async fn adopt_pending<C: ConnectionTrait>(
+    conn: &C,
+    client: Uuid,
+    logical: &str,
+    instance: &str,
+    agent: Uuid,
+) -> Result<u64> {
+    if instance.is_empty() {
+        return Ok(0);
+    }
+    let moved = conn
+        .execute_raw(sql(
+            "UPDATE lifecycle.commands SET agent_id = $4, version = version + 1
+             WHERE status = 'pending' AND client_id = $1 AND agent_id IN (
+                 SELECT agent_id FROM lifecycle.agents
+                 WHERE client_id = $1 AND logical_agent_id = $2 AND instance_id = $3 AND agent_id <> $4)",
+            [client.into(), logical.into(), instance.into(), agent.into()],
+        ))
+        .await?;
+    Ok(moved.rows_affected())
+}
+
 /// Marks pending commands delivered (the agent has seen them).
 pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, ids: &[Uuid]) -> Result<()> {
     if ids.is_empty() {
