@@ -8,6 +8,16 @@
 //! adds one atomic add per allocation and free, and install its reader here;
 //! `/metrics` shows it as `spot_process_heap_allocated_bytes`. In-process
 //! tests use the default allocator and have no meter.
+//!
+//! The same start-up turns transparent huge pages off for the process.
+//! mimalloc advises huge pages for the regions it maps; with the kernel's
+//! THP mode `madvise` (Debian's default) or `always`, khugepaged later folds a
+//! 2 MiB region with only a few touched 4 KiB pages into one huge page, all
+//! of it resident. For services whose live heap is 1-25 MiB that showed as
+//! resident memory stepping up by 2 MiB at a time, at whatever uptime
+//! khugepaged's scan reached the process, with no allocation behind it
+//! (docs/BENCHMARKS.md, "bench soak"). Small heaps gain little from huge
+//! pages' fewer TLB misses.
 
 use std::sync::OnceLock;
 
@@ -17,7 +27,32 @@ pub use cap::Cap as Meter;
 
 static READ: OnceLock<fn() -> usize> = OnceLock::new();
 
-/// Records how to read the binary's meter; called once from `main`.
+/// What a service binary's `main` does first: records how to read its
+/// meter and turns transparent huge pages off for the process.
+pub fn init(read: fn() -> usize) {
+    install(read);
+    disable_huge_pages();
+}
+
+/// Sets the process's "THP disable" flag (`prctl(PR_SET_THP_DISABLE)`),
+/// which also keeps khugepaged away from it. A kernel without the flag
+/// (before 3.15) refuses; the process then keeps huge pages, which costs
+/// memory, not correctness, so the error is ignored.
+#[cfg(target_os = "linux")]
+fn disable_huge_pages() {
+    let _ = nix::sys::prctl::set_thp_disable(true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn disable_huge_pages() {}
+
+/// Whether the process runs without transparent huge pages.
+#[cfg(target_os = "linux")]
+pub fn huge_pages_disabled() -> bool {
+    nix::sys::prctl::get_thp_disable().unwrap_or(false)
+}
+
+/// Records how to read the binary's meter.
 pub fn install(read: fn() -> usize) {
     // A second call keeps the first reader: there is one global allocator.
     let _ = READ.set(read);
@@ -36,8 +71,9 @@ mod tests {
     #[test]
     fn metrics_show_the_installed_meter() {
         assert_eq!(allocated(), None);
-        install(|| 42 << 20);
+        init(|| 42 << 20);
         install(|| 1);
+        assert!(huge_pages_disabled());
         assert_eq!(allocated(), Some(42 << 20));
         let text = crate::metrics::PlatformMetrics::new().unwrap().render();
         assert!(text.contains("spot_process_heap_allocated_bytes 44040192"), "{text}");

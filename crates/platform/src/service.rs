@@ -195,7 +195,7 @@ where
 }
 
 /// The whole `main.rs` of a service binary: mimalloc as the allocator (its
-/// live bytes counted by [`crate::heap::Meter`]), the
+/// live bytes counted by [`crate::heap::Meter`], no transparent huge pages), the
 /// `--help`/`--version` text, and [`run_binary`] around the crate's `start`.
 /// `$service` is the service's library crate (it exports `NAME`,
 /// `settings::SETTINGS` and `start`); `$about` is the one line `--help` prints.
@@ -217,7 +217,7 @@ macro_rules! service_main {
 
         #[tokio::main]
         async fn main() -> std::process::ExitCode {
-            $crate::heap::install(|| ALLOC.allocated());
+            $crate::heap::init(|| ALLOC.allocated());
             $crate::service::run_binary(&INFO, |settings, shutdown| async move {
                 $service::start(&settings, shutdown).await
             })
