@@ -135,9 +135,25 @@ pub async fn run(settings: &Settings, args: &SoakArgs) -> anyhow::Result<Report>
     );
     sandbox::with_services("soak", settings, args.bin_dir.as_ref(), async |services, sandbox| {
         let db_port = database_port(&sandbox.db.url);
-        soak(services, &sandbox.admin, args, db_port, sandbox.nats.port).await
+        let autovacuum = autovacuum_on(&sandbox.db.url).await?;
+        let mut report = soak(services, &sandbox.admin, args, db_port, sandbox.nats.port).await?;
+        // The server's setting, not ours: without autovacuum the tables the
+        // hour writes are never vacuumed, which a reader of the figures must know.
+        report.add("postgres.autovacuum_on", if autovacuum { 1.0 } else { 0.0 }, "bool", "");
+        Ok(report)
     })
     .await
+}
+
+async fn autovacuum_on(url: &str) -> anyhow::Result<bool> {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(url).await?;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SHOW autovacuum"))
+        .await?;
+    db.close().await?;
+    let value = row.map(|r| r.try_get::<String>("", "autovacuum")).transpose()?;
+    Ok(value.is_some_and(|v| v == "on"))
 }
 
 fn database_port(url: &str) -> u16 {

@@ -260,17 +260,29 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
 /// The deciding task died before queueing (simulated by clearing the
 /// command from the decided notice): the next repeat queues it again,
 /// idempotently, so the group still has exactly one switch command.
+/// A v4 agent on `instance`, in a pool pricing advises to avoid, raises a
+/// notice and is answered with a switch: its agent id, the notice body and
+/// the notice row once its command is queued.
+async fn switch_queued(
+    t: &TestStack,
+    token: &str,
+    instance: &str,
+) -> anyhow::Result<(String, String, serde_json::Value)> {
+    seed_safe_pool(t).await?;
+    seed_risk(t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
+    let agent = v4_agent(t, token, instance).await?;
+    let body = notice(instance, &in_two_minutes());
+    let (status, a) = t.notice(&agent, token, &body).await?;
+    anyhow::ensure!((status, a["action"].as_str()) == (200, Some("switch")), "{a}");
+    let queued =
+        t.row_when("SELECT command_id::text FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    Ok((agent, body, queued))
+}
+
 #[tokio::test]
 async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Result<()> {
     let (t, token) = TestStack::with_tenant("acme").await?;
-    seed_safe_pool(&t).await?;
-    seed_risk(&t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
-    let agent = v4_agent(&t, &token, "i-lost").await?;
-    let body = notice("i-lost", &in_two_minutes());
-    let (status, a) = t.notice(&agent, &token, &body).await?;
-    assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
-    let queued =
-        t.row_when("SELECT command_id FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    let (agent, body, queued) = switch_queued(&t, &token, "i-lost").await?;
     t.db.execute_unprepared(
         "UPDATE emergency.notices SET command_id = NULL, decided_at = now() - interval '10 seconds';
          UPDATE emergency.notice_steps SET command_id = NULL",
@@ -280,7 +292,7 @@ async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Resul
     assert_eq!((status, again["create_emergency_replica"].as_bool()), (200, Some(false)), "{again}");
     let healed = t
         .row_when(
-            "SELECT n.command_id, (SELECT count(*) FROM emergency.notice_steps s WHERE s.command_id IS NOT NULL) AS steps
+            "SELECT n.command_id::text AS command_id, (SELECT count(*) FROM emergency.notice_steps s WHERE s.command_id IS NOT NULL) AS steps
              FROM emergency.notices n",
             |v| v["command_id"].is_string() && v["steps"] == 1,
         )
@@ -320,13 +332,7 @@ async fn an_agent_restarted_under_a_notice_gets_its_predecessors_answer_and_nobo
 #[tokio::test]
 async fn an_agent_restarted_under_a_notice_inherits_the_notices_pending_switch() -> anyhow::Result<()> {
     let (t, token) = TestStack::with_tenant("acme").await?;
-    seed_safe_pool(&t).await?;
-    seed_risk(&t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
-    let before = v4_agent(&t, &token, "i-inherit").await?;
-    let (status, a) = t.notice(&before, &token, &notice("i-inherit", &in_two_minutes())).await?;
-    assert_eq!((status, a["action"].as_str()), (200, Some("switch")), "{a}");
-    let queued =
-        t.row_when("SELECT command_id::text FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    let (before, _, queued) = switch_queued(&t, &token, "i-inherit").await?;
     // Restarted before its next poll: the command is still pending.
     let after = v4_agent(&t, &token, "i-inherit").await?;
     let moved = t
