@@ -46,12 +46,6 @@ fn disable_huge_pages() {
 #[cfg(not(target_os = "linux"))]
 fn disable_huge_pages() {}
 
-/// Whether the process runs without transparent huge pages.
-#[cfg(target_os = "linux")]
-pub fn huge_pages_disabled() -> bool {
-    nix::sys::prctl::get_thp_disable().unwrap_or(false)
-}
-
 /// Records how to read the binary's meter.
 pub fn install(read: fn() -> usize) {
     // A second call keeps the first reader: there is one global allocator.
@@ -73,7 +67,8 @@ mod tests {
         assert_eq!(allocated(), None);
         init(|| 42 << 20);
         install(|| 1);
-        assert!(huge_pages_disabled());
+        #[cfg(target_os = "linux")]
+        assert_eq!(nix::sys::prctl::get_thp_disable(), Ok(true), "huge pages off for the process");
         assert_eq!(allocated(), Some(42 << 20));
         let text = crate::metrics::PlatformMetrics::new().unwrap().render();
         assert!(text.contains("spot_process_heap_allocated_bytes 44040192"), "{text}");

@@ -146,14 +146,14 @@ pub async fn run(settings: &Settings, args: &SoakArgs) -> anyhow::Result<Report>
 }
 
 async fn autovacuum_on(url: &str) -> anyhow::Result<bool> {
-    use sea_orm::ConnectionTrait;
     let db = sea_orm::Database::connect(url).await?;
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SHOW autovacuum"))
-        .await?;
+    let on = crate::sql::count(
+        &db,
+        "SELECT count(*) FROM pg_settings WHERE name = 'autovacuum' AND setting = 'on'",
+    )
+    .await?;
     db.close().await?;
-    let value = row.map(|r| r.try_get::<String>("", "autovacuum")).transpose()?;
-    Ok(value.is_some_and(|v| v == "on"))
+    Ok(on == 1)
 }
 
 fn database_port(url: &str) -> u16 {

@@ -50,6 +50,25 @@ async fn seed_risk(t: &TestStack, pools: &[(&str, f64, &str)]) -> anyhow::Result
     Ok(())
 }
 
+/// A v4 agent on `instance`, in a pool pricing advises to avoid, raises a
+/// notice and is answered with a switch: its agent id, the notice body and
+/// the notice row once its command is queued.
+async fn switch_queued(
+    t: &TestStack,
+    token: &str,
+    instance: &str,
+) -> anyhow::Result<(String, String, serde_json::Value)> {
+    seed_safe_pool(t).await?;
+    seed_risk(t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
+    let agent = v4_agent(t, token, instance).await?;
+    let body = notice(instance, &in_two_minutes());
+    let (status, a) = t.notice(&agent, token, &body).await?;
+    anyhow::ensure!((status, a["action"].as_str()) == (200, Some("switch")), "{a}");
+    let queued =
+        t.row_when("SELECT command_id::text FROM emergency.notices", |v| v["command_id"].is_string()).await?;
+    Ok((agent, body, queued))
+}
+
 #[tokio::test]
 async fn a_burst_in_one_az_gets_switch_commands_and_the_switch_report_resolves_the_notice()
 -> anyhow::Result<()> {
@@ -260,25 +279,6 @@ async fn rebalance_switch_is_one_priority_75_command_never_under_an_open_notice(
 /// The deciding task died before queueing (simulated by clearing the
 /// command from the decided notice): the next repeat queues it again,
 /// idempotently, so the group still has exactly one switch command.
-/// A v4 agent on `instance`, in a pool pricing advises to avoid, raises a
-/// notice and is answered with a switch: its agent id, the notice body and
-/// the notice row once its command is queued.
-async fn switch_queued(
-    t: &TestStack,
-    token: &str,
-    instance: &str,
-) -> anyhow::Result<(String, String, serde_json::Value)> {
-    seed_safe_pool(t).await?;
-    seed_risk(t, &[("t3.medium.us-east-1a", 0.9, "avoid")]).await?;
-    let agent = v4_agent(t, token, instance).await?;
-    let body = notice(instance, &in_two_minutes());
-    let (status, a) = t.notice(&agent, token, &body).await?;
-    anyhow::ensure!((status, a["action"].as_str()) == (200, Some("switch")), "{a}");
-    let queued =
-        t.row_when("SELECT command_id::text FROM emergency.notices", |v| v["command_id"].is_string()).await?;
-    Ok((agent, body, queued))
-}
-
 #[tokio::test]
 async fn a_repeat_queues_the_command_a_lost_task_never_queued() -> anyhow::Result<()> {
     let (t, token) = TestStack::with_tenant("acme").await?;
